@@ -1,0 +1,106 @@
+/**
+ * @module
+ * The Provider interface: what the gateway needs from a backend (a faas-netes/faasd cluster, AWS Lambda,
+ * ECS, local processes). Narrow on purpose, with capabilities declared as data: a capability a provider
+ * lacks is answered 501 by the gateway, never silently ignored. Every provider runs
+ * test/conformance/provider.suite.ts.
+ */
+import type { FunctionDeployment, LogMessage, LogRequest, ProviderInfo } from '../src/contract/types.ts'
+
+export interface ProviderCapabilities {
+  /** Can change the replica count. */
+  scale: boolean
+  /** Can run zero replicas and come back. */
+  scaleToZero: boolean
+  /** Serves function logs. */
+  logs: boolean
+  /** Can mount secrets into functions. */
+  secrets: boolean
+  /** Keeps functions of different namespaces apart. */
+  namespaces: boolean
+}
+
+/** What the reconciler asks a provider to run: the whole desired state of one function. */
+export interface DesiredFunction {
+  name: string
+  namespace: string
+  spec: Omit<FunctionDeployment, 'service' | 'namespace'>
+  replicas: number
+  generation: number
+  /** Decrypted values of the secrets named in `spec.secrets`. */
+  secrets: Record<string, Uint8Array>
+}
+
+/** What a provider reports about one function. */
+export interface ObservedFunction {
+  replicas: number
+  availableReplicas: number
+}
+
+/** One running copy of a function, for logs and diagnostics. */
+export interface InstanceInfo {
+  id: string
+  ready: boolean
+  pid?: number
+}
+
+export type ProviderErrorCode =
+  | 'NOT_FOUND' // the function is not on this backend
+  | 'INVALID' // the backend refused the request as malformed (user error)
+  | 'UNSUPPORTED' // capability missing: 501
+  | 'UNAVAILABLE' // backend unreachable or not ready (retry later)
+  | 'INTERNAL' // anything else
+
+const USER_ERRORS: ReadonlySet<ProviderErrorCode> = new Set(['NOT_FOUND', 'INVALID', 'UNSUPPORTED'])
+const BRAND = Symbol.for('edgefaas.ProviderError')
+
+/** A failure from a backend, with a typed code; the original error is kept as `cause`. */
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode
+  readonly [BRAND] = true
+  constructor(code: ProviderErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ProviderError'
+    this.code = code
+  }
+  /** True when the caller's request, not the backend, is at fault. */
+  isUserError(): boolean {
+    return USER_ERRORS.has(this.code)
+  }
+  /** Brand check that survives duplicated module copies across bundles (unlike instanceof). */
+  static is(value: unknown): value is ProviderError {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true
+  }
+}
+
+export interface Provider {
+  /** Provider kind, e.g. `local`. */
+  readonly kind: string
+  readonly capabilities: ProviderCapabilities
+  /**
+   * `instance`: the backend lives inside this gateway process (local processes), so every gateway
+   * reconciles its own. `shared`: one backend for all gateways; background loops take a lease.
+   */
+  readonly scope: 'instance' | 'shared'
+
+  info(): Promise<ProviderInfo>
+  /** Creates or updates the function to match `desired`, including its replica count. Idempotent. */
+  apply(desired: DesiredFunction): Promise<ObservedFunction>
+  /** Removes the function; removing an absent function succeeds. */
+  remove(namespace: string, name: string): Promise<void>
+  /** Sets the replica count of a deployed function. NOT_FOUND if absent; UNSUPPORTED without the capability. */
+  scale(namespace: string, name: string, replicas: number): Promise<void>
+  /** Current state, or null when the function is not on this backend. */
+  status(namespace: string, name: string): Promise<ObservedFunction | null>
+  /** Running instances of the function (empty when absent). */
+  instances(namespace: string, name: string): Promise<InstanceInfo[]>
+  /**
+   * Sends one invocation to the function. `path` is what follows `/function/<name>` (at least `/`),
+   * with the raw query string appended. The request's method, headers and body are forwarded as they are.
+   */
+  invoke(namespace: string, name: string, path: string, request: Request): Promise<Response>
+  /** Log lines of the function's instances; UNSUPPORTED without the capability. */
+  logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage>
+  /** Stops everything this provider started in this process (local processes, connections). */
+  close(): Promise<void>
+}
