@@ -1,8 +1,9 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 /**
- * Node-side tests. Real servers (PostgreSQL, processes) are started by test/harness on free loopback ports.
- * The workerd project (test/workers) is added by vitest.workers.config.ts.
+ * Two projects in one run: Node-side tests (real servers started by test/harness on free loopback ports)
+ * and workerd-side tests (test/workers), where the same app runs over D1 inside the Workers runtime.
  */
 export default defineConfig({
   test: {
@@ -15,6 +16,26 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations('migrations/sqlite'),
+                EDGEFAAS_ADMIN_PASSWORD: 'workerd-test-password',
+                EDGEFAAS_SECRETS_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workerd',
+          include: ['test/workers/**/*.test.ts'],
+          setupFiles: ['test/workers/apply-migrations.ts'],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -1,0 +1,39 @@
+/**
+ * @module
+ * `GET /system/deployments[?namespace=&name=]`: where each function stands on each backend (status,
+ * generation applied, replicas observed, last error). Our extension; OpenFaaS clients never see these
+ * fields in FunctionStatus, so they keep decoding exactly what they expect.
+ */
+import type { Hono } from 'hono'
+import type { GatewayDeps } from '../deps.ts'
+import { methodNotAllowed } from './responses.ts'
+import { resolveNamespace } from './namespaces-param.ts'
+
+export function registerDeploymentRoutes(app: Hono, deps: GatewayDeps): void {
+  app.get('/system/deployments', async (c) => {
+    const namespace = await resolveNamespace(deps, c.req.query('namespace'))
+    const name = c.req.query('name') || undefined
+    const [rows, functions] = await Promise.all([
+      deps.store.listDeployments({ namespace, ...(name ? { functionName: name } : {}) }),
+      deps.store.listFunctions(namespace),
+    ])
+    const generation = new Map(functions.map((f) => [f.name, f.generation]))
+    return c.json(
+      rows.map((r) => ({
+        function: r.functionName,
+        namespace: r.namespace,
+        backend: r.backend,
+        status: r.status,
+        generation: generation.get(r.functionName) ?? null,
+        appliedGeneration: r.appliedGeneration,
+        replicas: r.observedReplicas,
+        availableReplicas: r.availableReplicas,
+        lastError: r.lastError,
+        attempts: r.attempts,
+        nextAttemptAt: r.nextAttemptAt?.toISOString() ?? null,
+        updatedAt: r.updatedAt.toISOString(),
+      })),
+    )
+  })
+  app.all('/system/deployments', methodNotAllowed)
+}

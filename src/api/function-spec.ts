@@ -1,0 +1,104 @@
+/**
+ * @module
+ * Turns an accepted FunctionDeployment into desired state: name and label rules, initial replicas from
+ * `com.openfaas.scale.min`, placement from `edgefaas.dev/backends`, and a check that every secret exists.
+ */
+import { z } from 'zod'
+import { isDns1123Label } from '../contract/names.ts'
+import type { functionDeploymentSchema } from '../contract/schemas.ts'
+import type { GatewayDeps } from '../deps.ts'
+import { ApiError } from '../errors.ts'
+import { BACKENDS_ANNOTATION, parsePlacement } from '../routing/placement.ts'
+import type { FunctionSpec } from '../store/types.ts'
+
+export type DeploymentBody = z.output<typeof functionDeploymentSchema>
+
+export const SCALE_MIN_LABEL = 'com.openfaas.scale.min'
+export const SCALE_MAX_LABEL = 'com.openfaas.scale.max'
+
+export interface ScaleBounds {
+  min: number | undefined
+  max: number | undefined
+}
+
+/** Validated pieces of a deploy or update. */
+export interface AcceptedDeployment {
+  name: string
+  spec: FunctionSpec
+  placement: string[]
+  bounds: ScaleBounds
+}
+
+export async function acceptDeployment(
+  deps: GatewayDeps,
+  body: DeploymentBody,
+  namespace: string,
+): Promise<AcceptedDeployment> {
+  if (!isDns1123Label(body.service)) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      'validation failed: service: must be a valid DNS entry (lowercase a-z, 0-9 and "-", at most 63 characters)',
+    )
+  }
+  const labels = body.labels ?? {}
+  const annotations = body.annotations ?? {}
+  const bounds = scaleBounds(labels, deps.config.maxReplicas)
+  const placement = parsePlacement(annotations[BACKENDS_ANNOTATION], deps.config.defaultBackend)
+  if (typeof placement === 'string') throw new ApiError('BAD_REQUEST', `validation failed: ${placement}`)
+  for (const { backend } of placement) {
+    if (!deps.providers.has(backend) && !(await deps.store.getBackend(backend))) {
+      throw new ApiError('BAD_REQUEST', `validation failed: unknown backend "${backend}" in ${BACKENDS_ANNOTATION}`)
+    }
+  }
+  const secrets = body.secrets ?? []
+  for (const secret of secrets) {
+    if (!(await deps.store.getSecret(namespace, secret))) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `unable to fetch secrets: secret "${safe(secret)}" not found in namespace "${namespace}"`,
+      )
+    }
+  }
+  const spec: FunctionSpec = {
+    image: body.image,
+    ...(body.envProcess ? { envProcess: body.envProcess } : {}),
+    ...(body.envVars ? { envVars: body.envVars } : {}),
+    ...(body.constraints?.length ? { constraints: body.constraints } : {}),
+    ...(secrets.length ? { secrets } : {}),
+    labels,
+    annotations,
+    ...(body.limits ? { limits: body.limits } : {}),
+    ...(body.requests ? { requests: body.requests } : {}),
+    ...(body.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
+  }
+  return { name: body.service, spec, placement: placement.map((p) => p.backend), bounds }
+}
+
+/** Initial replicas of a new function: the min label when positive, else 1 (as faas-netes). */
+export function initialReplicas(bounds: ScaleBounds): number {
+  return bounds.min !== undefined && bounds.min > 0 ? bounds.min : 1
+}
+
+const wholeNumber = z.string().regex(/^\d+$/)
+
+function scaleBounds(labels: Record<string, string>, maxReplicas: number): ScaleBounds {
+  const read = (key: string): number | undefined => {
+    const value = labels[key]
+    if (value === undefined) return undefined
+    if (!wholeNumber.safeParse(value).success || Number(value) > maxReplicas) {
+      throw new ApiError('BAD_REQUEST', `validation failed: label ${key} must be a whole number from 0 to ${maxReplicas}`)
+    }
+    return Number(value)
+  }
+  const min = read(SCALE_MIN_LABEL)
+  const max = read(SCALE_MAX_LABEL)
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new ApiError('BAD_REQUEST', `validation failed: label ${SCALE_MIN_LABEL} must not exceed ${SCALE_MAX_LABEL}`)
+  }
+  return { min, max }
+}
+
+/** Quotes a name only when it is a plain identifier; anything else is not echoed. */
+function safe(name: string): string {
+  return /^[A-Za-z0-9._-]{1,253}$/.test(name) ? name : '(invalid name)'
+}

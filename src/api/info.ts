@@ -1,0 +1,46 @@
+/**
+ * @module
+ * `GET /system/info`, `GET|HEAD /healthz` and `GET /` → `/ui/`. Info always carries a non-null
+ * provider with non-empty release and sha: `faas-cli version` dereferences them and the certifier
+ * aborts without them.
+ */
+import type { Hono } from 'hono'
+import type { GatewayInfo } from '../contract/types.ts'
+import type { GatewayDeps } from '../deps.ts'
+import { textResponse } from '../errors.ts'
+import { methodNotAllowed } from './responses.ts'
+
+export function registerInfoRoutes(app: Hono, deps: GatewayDeps): void {
+  app.get('/system/info', (c) => {
+    const kinds = [...new Set(deps.providers.entries().map(([, p]) => p.kind))].sort()
+    const info: GatewayInfo = {
+      provider: {
+        provider: 'edgefaas',
+        version: { sha: deps.version.sha, release: deps.version.release },
+        orchestration: kinds.length > 0 ? kinds.join(',') : 'none',
+      },
+      version: {
+        commit_message: deps.version.commit_message ?? 'See the edgefaas changelog',
+        sha: deps.version.sha,
+        release: deps.version.release,
+      },
+      arch: deps.arch,
+    }
+    return c.json(info)
+  })
+  app.all('/system/info', methodNotAllowed)
+
+  // HEAD is answered by Hono from the GET handler.
+  app.get('/healthz', async () => {
+    try {
+      await deps.store.ping()
+      return textResponse(200, 'OK')
+    } catch (error) {
+      deps.logger.error('health check: store unreachable', { error })
+      return textResponse(503, 'store unreachable')
+    }
+  })
+  app.all('/healthz', methodNotAllowed)
+
+  app.get('/', (c) => c.redirect('/ui/', 307))
+}

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * createApp(deps) → the Hono app. Imports no runtime: Node, workerd and Deno all serve `app.fetch`.
+ *
+ * Order matters: the path is normalised before anything routes on it, then the one auth middleware
+ * runs, then the routes. Errors become plain-text responses via `toApiError`.
+ */
+import { Hono } from 'hono'
+import { registerDeploymentRoutes } from './api/deployments.ts'
+import { registerFunctionRoutes } from './api/functions.ts'
+import { registerInfoRoutes } from './api/info.ts'
+import { registerNamespaceRoutes } from './api/namespaces.ts'
+import { pageNotFound } from './api/responses.ts'
+import { registerScaleRoutes } from './api/scale.ts'
+import { registerSecretRoutes } from './api/secrets.ts'
+import { registerUiRoutes } from './api/ui.ts'
+import { defaultDenyAuth } from './auth/middleware.ts'
+import type { GatewayDeps } from './deps.ts'
+import { textResponse, toApiError } from './errors.ts'
+import { checkPath } from './routing/clean-path.ts'
+
+export function createApp(deps: GatewayDeps): Hono {
+  const app = new Hono()
+
+  app.use('*', async (c, next) => {
+    const url = new URL(c.req.url)
+    const verdict = checkPath(url.pathname)
+    if (verdict.kind === 'reject') return textResponse(400, verdict.reason)
+    if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${url.search}`, 301)
+    return next()
+  })
+  app.use('*', defaultDenyAuth({ credentials: deps.credentials }))
+
+  registerInfoRoutes(app, deps)
+  registerFunctionRoutes(app, deps)
+  registerScaleRoutes(app, deps)
+  registerDeploymentRoutes(app, deps)
+  registerSecretRoutes(app, deps)
+  registerNamespaceRoutes(app, deps)
+  registerUiRoutes(app)
+
+  app.notFound(pageNotFound)
+  app.onError((error, c) => {
+    const apiError = toApiError(error)
+    if (!apiError.isUserError()) {
+      deps.logger.error('request failed', { method: c.req.method, path: c.req.path, error: apiError.cause ?? apiError })
+    }
+    return textResponse(apiError.status, apiError.message)
+  })
+  return app
+}

@@ -1,0 +1,111 @@
+/**
+ * @module
+ * Typed configuration from `EDGEFAAS_*` environment variables, validated once at start so a typo stops
+ * the gateway with a message instead of misbehaving later. Runtime-neutral: the runtime passes its env.
+ * Every variable is documented in docs/configuration.md.
+ */
+import { z } from 'zod'
+import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+
+const label = z.string().refine(isDns1123Label, { message: 'must be a DNS-1123 label (a-z, 0-9, -)' })
+
+const schema = z.object({
+  EDGEFAAS_PORT: int(0, 65535).default(8080),
+  EDGEFAAS_HOST: z.string().min(1).default('127.0.0.1'),
+  EDGEFAAS_DATA_DIR: z.string().min(1).default('./data'),
+  EDGEFAAS_DATABASE_URL: z.string().default(''),
+  EDGEFAAS_ADMIN_USER: z
+    .string()
+    .min(1)
+    .regex(/^[^:\s]+$/, { message: 'must not contain ":" or spaces' })
+    .optional(),
+  EDGEFAAS_ADMIN_PASSWORD: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
+  EDGEFAAS_BASIC_AUTH: boolean.default(true),
+  EDGEFAAS_SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (openssl rand -base64 32)' })
+    .optional(),
+  EDGEFAAS_DEFAULT_NAMESPACE: label.default(DEFAULT_NAMESPACE),
+  EDGEFAAS_DEFAULT_BACKEND: label.default('local'),
+  EDGEFAAS_RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(5000),
+  EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS: int(0, 60_000).default(5000),
+  EDGEFAAS_MAX_API_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
+  EDGEFAAS_MAX_REPLICAS: int(1, 10_000).default(100),
+  EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+  EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
+  // OpenFaaS gateway compatibility: `basic_auth=true` + `secret_mount_path` holding basic-auth-user/-password.
+  basic_auth: z.string().optional(),
+  secret_mount_path: z.string().optional(),
+})
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  /** Empty: the embedded SQLite file under dataDir (Node) or the D1 binding (Workers). */
+  databaseUrl: string
+  adminUser: string | undefined
+  adminPassword: string | undefined
+  basicAuth: boolean
+  secretsKey: string | undefined
+  defaultNamespace: string
+  defaultBackend: string
+  reconcileIntervalMs: number
+  reconcileInlineTimeoutMs: number
+  maxApiBodyBytes: number
+  maxReplicas: number
+  localSandbox: 'auto' | 'bwrap' | 'none'
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+  buildSha: string | undefined
+  /** Directory with OpenFaaS-style `basic-auth-user` / `basic-auth-password` files, when configured. */
+  openfaasSecretMountPath: string | undefined
+}
+
+/** Thrown when the environment is invalid; the message lists every problem, one per line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads and validates configuration; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = schema.safeParse(present)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const openfaasAuth = e.basic_auth === 'true'
+  return {
+    port: e.EDGEFAAS_PORT,
+    host: e.EDGEFAAS_HOST,
+    dataDir: e.EDGEFAAS_DATA_DIR,
+    databaseUrl: e.EDGEFAAS_DATABASE_URL,
+    adminUser: e.EDGEFAAS_ADMIN_USER,
+    adminPassword: e.EDGEFAAS_ADMIN_PASSWORD,
+    basicAuth: e.EDGEFAAS_BASIC_AUTH,
+    secretsKey: e.EDGEFAAS_SECRETS_KEY,
+    defaultNamespace: e.EDGEFAAS_DEFAULT_NAMESPACE,
+    defaultBackend: e.EDGEFAAS_DEFAULT_BACKEND,
+    reconcileIntervalMs: e.EDGEFAAS_RECONCILE_INTERVAL_MS,
+    reconcileInlineTimeoutMs: e.EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS,
+    maxApiBodyBytes: e.EDGEFAAS_MAX_API_BODY_BYTES,
+    maxReplicas: e.EDGEFAAS_MAX_REPLICAS,
+    localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
+    logLevel: e.EDGEFAAS_LOG_LEVEL,
+    buildSha: e.EDGEFAAS_BUILD_SHA,
+    openfaasSecretMountPath: openfaasAuth ? (e.secret_mount_path ?? '/run/secrets/') : undefined,
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * @module
+ * Everything the app needs, injected by the runtime (Node, Workers, Deno), so the core imports no runtime.
+ */
+import type { AdminCredentials } from './auth/credentials.ts'
+import type { Config } from './config.ts'
+import type { VersionInfo } from './contract/types.ts'
+import type { Logger } from './logger.ts'
+import type { Reconciler } from './reconcile/reconciler.ts'
+import type { ProviderRegistry } from './routing/registry.ts'
+import type { SecretCipher } from './store/cipher.ts'
+import type { Store } from './store/types.ts'
+
+export interface GatewayDeps {
+  config: Config
+  store: Store
+  providers: ProviderRegistry
+  reconciler: Reconciler
+  /** null when no secrets key is configured (Workers without EDGEFAAS_SECRETS_KEY): secret routes answer 503. */
+  cipher: SecretCipher | null
+  /** null when authentication is switched off. */
+  credentials: AdminCredentials | null
+  logger: Logger
+  version: VersionInfo
+  /** Architecture reported by /system/info, Docker style (`amd64`, `arm64`). */
+  arch: string
+}

@@ -1,0 +1,82 @@
+/**
+ * @module
+ * Wires the Node runtime: store (embedded SQLite or PostgreSQL), the local provider, the secrets key and
+ * admin credentials from the data folder, the reconcile loop, and the HTTP server. Used by `npm start`
+ * (main.ts) and by the tests that need a real listening gateway.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { createLocalProvider } from '../../../providers/local/index.ts'
+import { createApp } from '../../app.ts'
+import type { Config } from '../../config.ts'
+import type { GatewayDeps } from '../../deps.ts'
+import { consoleLogger, type Logger } from '../../logger.ts'
+import { createReconciler } from '../../reconcile/reconciler.ts'
+import { staticRegistry } from '../../routing/registry.ts'
+import { createSecretCipher } from '../../store/cipher.ts'
+import { buildInfo } from './build-info.ts'
+import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
+import { startLoop } from './loop.ts'
+import { openStore } from './open-store.ts'
+import { resolveSecretsKey } from './secrets-key.ts'
+
+export interface RunningGateway {
+  url: string
+  /** The Hono app, for in-process requests (`app.request`) that skip the socket. */
+  app: Hono
+  port: number
+  deps: GatewayDeps
+  credentials: ResolvedCredentials | null
+  /** Stops the loop, the server and every function process; idempotent. */
+  close(): Promise<void>
+}
+
+export async function startGateway(config: Config, logger: Logger = consoleLogger(config.logLevel)): Promise<RunningGateway> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
+  const cipher = await createSecretCipher(await resolveSecretsKey(config))
+  const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
+  await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
+
+  const local = createLocalProvider({ dataDir: config.dataDir, sandbox: config.localSandbox, logger })
+  const providers = staticRegistry({ local })
+  await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
+
+  const reconciler = createReconciler({ store, providers, cipher, logger, instanceId: randomUUID() })
+  const { version, arch } = await buildInfo(config.buildSha)
+  const deps: GatewayDeps = {
+    config,
+    store,
+    providers,
+    reconciler,
+    cipher,
+    credentials: credentials?.credentials ?? null,
+    logger,
+    version,
+    arch,
+  }
+  const app = createApp(deps)
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const port = (server.address() as AddressInfo).port
+  const loop = startLoop('reconcile', () => reconciler.reconcileOnce(), config.reconcileIntervalMs, logger)
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      await loop.stop()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await local.close()
+      await closeStore()
+    })()
+    return closing
+  }
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  return { url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`, app, port, deps, credentials, close }
+}

@@ -1,0 +1,34 @@
+/**
+ * @module
+ * Drives a background tick on Node: runs it now, then `intervalMs` after each run ends, so a slow tick
+ * never overlaps the next. `stop()` waits for a running tick to finish.
+ */
+import type { Logger } from '../../logger.ts'
+
+export interface Loop {
+  stop(): Promise<void>
+}
+
+export function startLoop(name: string, tick: () => Promise<unknown>, intervalMs: number, logger: Logger): Loop {
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let running: Promise<void> = Promise.resolve()
+  const run = () => {
+    running = tick()
+      .then(
+        () => undefined,
+        (error: unknown) => logger.error(`${name} tick failed`, { error }),
+      )
+      .finally(() => {
+        if (!stopped) timer = setTimeout(run, intervalMs)
+      })
+  }
+  run()
+  return {
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}

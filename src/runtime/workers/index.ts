@@ -1,0 +1,82 @@
+/**
+ * @module
+ * The Workers entry: the same app as on Node over D1, with the reconciler driven by the cron trigger.
+ * Workers reach only remote backends (faas-provider, Lambda, ECS), so until one is registered a deploy is
+ * stored and its deployment stays pending with the reason recorded.
+ */
+import { drizzle } from 'drizzle-orm/d1'
+import type { Hono } from 'hono'
+import { createApp } from '../../app.ts'
+import { loadConfig } from '../../config.ts'
+import type { GatewayDeps } from '../../deps.ts'
+import { consoleLogger } from '../../logger.ts'
+import { createReconciler } from '../../reconcile/reconciler.ts'
+import { staticRegistry } from '../../routing/registry.ts'
+import { createSecretCipher } from '../../store/cipher.ts'
+import { SqliteStore } from '../../store/sqlite.ts'
+import { RELEASE } from '../../version.ts'
+
+export interface Env {
+  DB: D1Database
+  [variable: string]: unknown
+}
+
+interface Gateway {
+  app: Hono
+  deps: GatewayDeps
+}
+
+// One gateway per isolate, built on first use: bindings are only known once a request or event arrives.
+let gateway: Promise<Gateway> | undefined
+
+async function build(env: Env): Promise<Gateway> {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  const config = loadConfig(vars)
+  const logger = consoleLogger(config.logLevel)
+  const store = new SqliteStore(drizzle(env.DB))
+  await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
+  const providers = staticRegistry({}, [config.defaultBackend])
+  const cipher = config.secretsKey ? await createSecretCipher(config.secretsKey) : null
+  if (config.basicAuth && !config.adminPassword) {
+    throw new Error('EDGEFAAS_ADMIN_PASSWORD is not set: run `wrangler secret put EDGEFAAS_ADMIN_PASSWORD`')
+  }
+  const deps: GatewayDeps = {
+    config,
+    store,
+    providers,
+    reconciler: createReconciler({ store, providers, cipher, logger, instanceId: crypto.randomUUID() }),
+    cipher,
+    credentials:
+      config.basicAuth && config.adminPassword ? { user: config.adminUser ?? 'admin', password: config.adminPassword } : null,
+    logger,
+    version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
+    arch: 'workerd',
+  }
+  return { app: createApp(deps), deps }
+}
+
+function gatewayFor(env: Env): Promise<Gateway> {
+  gateway ??= build(env).catch((error: unknown) => {
+    gateway = undefined // let the next request retry, e.g. after the secret is set
+    throw error
+  })
+  return gateway
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    try {
+      const { app } = await gatewayFor(env)
+      return await app.fetch(request, env, ctx)
+    } catch (error) {
+      console.error('edgefaas failed to start', error)
+      const message = error instanceof Error ? error.message : 'unknown error'
+      return new Response(`gateway misconfigured: ${message}\n`, { status: 503, headers: { 'content-type': 'text/plain' } })
+    }
+  },
+
+  async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const { deps } = await gatewayFor(env)
+    ctx.waitUntil(deps.reconciler.reconcileOnce())
+  },
+} satisfies ExportedHandler<Env>

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.ts'
+import { RELEASE } from '../src/version.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+describe('loadConfig', () => {
+  it('has embedded defaults', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './data', databaseUrl: '', basicAuth: true, defaultNamespace: 'openfaas-fn', defaultBackend: 'local' })
+  })
+  it('reads EDGEFAAS_ variables', () => {
+    const c = loadConfig({ EDGEFAAS_PORT: '9000', EDGEFAAS_DATA_DIR: '/tmp/x', EDGEFAAS_ADMIN_USER: 'ops', EDGEFAAS_ADMIN_PASSWORD: 'long-enough', EDGEFAAS_DATABASE_URL: 'postgres://h/db', EDGEFAAS_BASIC_AUTH: 'false' })
+    expect(c).toMatchObject({ port: 9000, dataDir: '/tmp/x', adminUser: 'ops', adminPassword: 'long-enough', databaseUrl: 'postgres://h/db', basicAuth: false })
+  })
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ EDGEFAAS_PORT: '' }).port).toBe(8080)
+  })
+  it('names every bad variable', () => {
+    let error: unknown
+    try {
+      loadConfig({ EDGEFAAS_PORT: 'eighty', EDGEFAAS_ADMIN_PASSWORD: 'short', EDGEFAAS_BASIC_AUTH: 'maybe', EDGEFAAS_SECRETS_KEY: 'abc' })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const message = (error as Error).message
+    expect(message).toMatch(/EDGEFAAS_PORT: must be a whole number/)
+    expect(message).toMatch(/EDGEFAAS_ADMIN_PASSWORD: must be at least 8 characters/)
+    expect(message).toMatch(/EDGEFAAS_BASIC_AUTH: must be true or false/)
+    expect(message).toMatch(/EDGEFAAS_SECRETS_KEY: must be 32 bytes/)
+  })
+  it('honours OpenFaaS basic_auth + secret_mount_path', () => {
+    expect(loadConfig({ basic_auth: 'true', secret_mount_path: '/run/secrets/' }).openfaasSecretMountPath).toBe('/run/secrets/')
+    expect(loadConfig({ secret_mount_path: '/x' }).openfaasSecretMountPath).toBeUndefined()
+  })
+  it('keeps RELEASE in step with package.json', () => {
+    expect(RELEASE).toBe(pkg.version)
+  })
+})
