@@ -43,7 +43,11 @@ export function createApp(deps: GatewayDeps): Hono {
   app.onError((error, c) => {
     const apiError = toApiError(error)
     if (!apiError.isUserError()) {
-      deps.logger.error('request failed', { method: c.req.method, path: c.req.path, error: apiError.cause ?? apiError })
+      deps.logger.error('request failed', {
+        method: c.req.method,
+        path: c.req.path,
+        error: apiError.cause ?? apiError,
+      })
     }
     return textResponse(apiError.status, apiError.message)
   })

@@ -68,7 +68,8 @@ const PROVIDER_TO_API: Record<ProviderError['code'], ApiErrorCode> = {
 /** Maps any thrown value to an ApiError; unknown errors become a 500 that hides their details. */
 export function toApiError(error: unknown): ApiError {
   if (ApiError.is(error)) return error
-  if (ProviderError.is(error)) return new ApiError(PROVIDER_TO_API[error.code], error.message, { cause: error })
+  if (ProviderError.is(error))
+    return new ApiError(PROVIDER_TO_API[error.code], error.message, { cause: error })
   return new ApiError('INTERNAL', 'internal error; see the gateway log', { cause: error })
 }
 

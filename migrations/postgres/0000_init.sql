@@ -1,7 +1,7 @@
 CREATE TABLE "backends" (
 	"name" text PRIMARY KEY NOT NULL,
 	"kind" text NOT NULL,
-	"config" jsonb NOT NULL,
+	"config" json NOT NULL,
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
@@ -23,9 +23,9 @@ CREATE TABLE "deployments" (
 CREATE TABLE "functions" (
 	"namespace" text NOT NULL,
 	"name" text NOT NULL,
-	"spec" jsonb NOT NULL,
+	"spec" json NOT NULL,
 	"replicas" integer NOT NULL,
-	"placement" jsonb NOT NULL,
+	"placement" json NOT NULL,
 	"generation" integer NOT NULL,
 	"deleted_at" timestamp with time zone,
 	"created_at" timestamp with time zone NOT NULL,
@@ -41,8 +41,8 @@ CREATE TABLE "leases" (
 --> statement-breakpoint
 CREATE TABLE "namespaces" (
 	"name" text PRIMARY KEY NOT NULL,
-	"labels" jsonb NOT NULL,
-	"annotations" jsonb NOT NULL,
+	"labels" json NOT NULL,
+	"annotations" json NOT NULL,
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint

@@ -45,7 +45,8 @@ export async function readJson<S extends z.ZodType>(
 ): Promise<z.output<S>> {
   const bytes = await readBodyBytes(c, limit)
   const text = new TextDecoder().decode(bytes)
-  if (text.trim() === '') throw new ApiError('BAD_REQUEST', `failed to unmarshal request: the body is empty; send ${what} as JSON`)
+  if (text.trim() === '')
+    throw new ApiError('BAD_REQUEST', `failed to unmarshal request: the body is empty; send ${what} as JSON`)
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -6,8 +6,8 @@
  */
 import type { Hono } from 'hono'
 import type { GatewayDeps } from '../deps.ts'
-import { methodNotAllowed } from './responses.ts'
 import { resolveNamespace } from './namespaces-param.ts'
+import { methodNotAllowed } from './responses.ts'
 
 export function registerDeploymentRoutes(app: Hono, deps: GatewayDeps): void {
   app.get('/system/deployments', async (c) => {

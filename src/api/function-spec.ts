@@ -47,7 +47,10 @@ export async function acceptDeployment(
   if (typeof placement === 'string') throw new ApiError('BAD_REQUEST', `validation failed: ${placement}`)
   for (const { backend } of placement) {
     if (!deps.providers.has(backend) && !(await deps.store.getBackend(backend))) {
-      throw new ApiError('BAD_REQUEST', `validation failed: unknown backend "${backend}" in ${BACKENDS_ANNOTATION}`)
+      throw new ApiError(
+        'BAD_REQUEST',
+        `validation failed: unknown backend "${backend}" in ${BACKENDS_ANNOTATION}`,
+      )
     }
   }
   const secrets = body.secrets ?? []
@@ -86,14 +89,20 @@ function scaleBounds(labels: Record<string, string>, maxReplicas: number): Scale
     const value = labels[key]
     if (value === undefined) return undefined
     if (!wholeNumber.safeParse(value).success || Number(value) > maxReplicas) {
-      throw new ApiError('BAD_REQUEST', `validation failed: label ${key} must be a whole number from 0 to ${maxReplicas}`)
+      throw new ApiError(
+        'BAD_REQUEST',
+        `validation failed: label ${key} must be a whole number from 0 to ${maxReplicas}`,
+      )
     }
     return Number(value)
   }
   const min = read(SCALE_MIN_LABEL)
   const max = read(SCALE_MAX_LABEL)
   if (min !== undefined && max !== undefined && min > max) {
-    throw new ApiError('BAD_REQUEST', `validation failed: label ${SCALE_MIN_LABEL} must not exceed ${SCALE_MAX_LABEL}`)
+    throw new ApiError(
+      'BAD_REQUEST',
+      `validation failed: label ${SCALE_MIN_LABEL} must not exceed ${SCALE_MAX_LABEL}`,
+    )
   }
   return { min, max }
 }

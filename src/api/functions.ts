@@ -77,7 +77,12 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
   })
 
   app.delete('/system/functions', async (c) => {
-    const body = await readJson(c, deleteFunctionSchema, limit, 'a DeleteFunctionRequest such as {"functionName":"env"}')
+    const body = await readJson(
+      c,
+      deleteFunctionSchema,
+      limit,
+      'a DeleteFunctionRequest such as {"functionName":"env"}',
+    )
     const namespace = await resolveNamespace(deps, body.namespace, c.req.query('namespace'))
     if (!(await deps.store.markFunctionDeleted(namespace, body.functionName))) {
       throw notFound(body.functionName, namespace)

@@ -28,8 +28,13 @@ export function registerNamespaceRoutes(app: Hono, deps: GatewayDeps): void {
   const create = async (c: Context) => {
     const body = await readJson(c, functionNamespaceSchema, limit, NAMESPACE)
     const name = validName(c.req.param('ns') || body.name || '')
-    if (body.name && body.name !== name) throw new ApiError('BAD_REQUEST', 'the name in the body must match the path')
-    const created = await deps.store.createNamespace({ name, labels: body.labels ?? {}, annotations: body.annotations ?? {} })
+    if (body.name && body.name !== name)
+      throw new ApiError('BAD_REQUEST', 'the name in the body must match the path')
+    const created = await deps.store.createNamespace({
+      name,
+      labels: body.labels ?? {},
+      annotations: body.annotations ?? {},
+    })
     if (!created) throw new ApiError('CONFLICT', `namespace "${name}" already exists`)
     return c.body(null, 201)
   }
@@ -44,8 +49,13 @@ export function registerNamespaceRoutes(app: Hono, deps: GatewayDeps): void {
   const update = async (c: Context) => {
     const name = validName(c.req.param('ns') ?? '')
     const body = await readJson(c, functionNamespaceSchema, limit, NAMESPACE)
-    if (body.name && body.name !== name) throw new ApiError('BAD_REQUEST', 'the name in the body must match the path')
-    const updated = await deps.store.updateNamespace({ name, labels: body.labels ?? {}, annotations: body.annotations ?? {} })
+    if (body.name && body.name !== name)
+      throw new ApiError('BAD_REQUEST', 'the name in the body must match the path')
+    const updated = await deps.store.updateNamespace({
+      name,
+      labels: body.labels ?? {},
+      annotations: body.annotations ?? {},
+    })
     if (!updated) throw namespaceNotFound(name)
     return c.body(null, 202)
   }
@@ -87,7 +97,10 @@ function toWire(ns: NamespaceRecord): FunctionNamespace {
 
 function validName(name: string): string {
   if (!isDns1123Label(name)) {
-    throw new ApiError('BAD_REQUEST', 'namespace name is invalid: it must be a DNS-1123 label (a-z, 0-9, -; at most 63)')
+    throw new ApiError(
+      'BAD_REQUEST',
+      'namespace name is invalid: it must be a DNS-1123 label (a-z, 0-9, -; at most 63)',
+    )
   }
   return name
 }

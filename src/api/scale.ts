@@ -27,7 +27,10 @@ export function registerScaleRoutes(app: Hono, deps: GatewayDeps): void {
       throw new ApiError('BAD_REQUEST', 'serviceName in the body must match the function name in the path')
     }
     if (body.replicas > deps.config.maxReplicas) {
-      throw new ApiError('BAD_REQUEST', `replicas must be at most ${deps.config.maxReplicas} (EDGEFAAS_MAX_REPLICAS)`)
+      throw new ApiError(
+        'BAD_REQUEST',
+        `replicas must be at most ${deps.config.maxReplicas} (EDGEFAAS_MAX_REPLICAS)`,
+      )
     }
     const fn = await deps.store.getFunction(namespace, path.name)
     if (!fn) throw notFound(path.name, namespace)
@@ -40,7 +43,8 @@ export function registerScaleRoutes(app: Hono, deps: GatewayDeps): void {
         throw new ApiError('NOT_IMPLEMENTED', `backend "${backend}" cannot scale functions to zero`)
       }
     }
-    if (!(await deps.store.setReplicas(namespace, path.name, body.replicas))) throw notFound(path.name, namespace)
+    if (!(await deps.store.setReplicas(namespace, path.name, body.replicas)))
+      throw notFound(path.name, namespace)
     await deps.reconciler.reconcileWithin(namespace, path.name, deps.config.reconcileInlineTimeoutMs)
     return c.body(null, 202)
   })

@@ -75,7 +75,10 @@ async function readSecret(c: Context, deps: GatewayDeps, limit: number) {
     throw new ApiError('BAD_REQUEST', 'validation failed: value or rawValue is required')
   }
   if (value.byteLength > MAX_SECRET_BYTES) {
-    throw new ApiError('PAYLOAD_TOO_LARGE', `secret value is ${value.byteLength} bytes; the limit is ${MAX_SECRET_BYTES}`)
+    throw new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      `secret value is ${value.byteLength} bytes; the limit is ${MAX_SECRET_BYTES}`,
+    )
   }
   return { namespace, name, value }
 }
@@ -92,7 +95,10 @@ function validName(name: string): string {
 
 function requireCipher(deps: GatewayDeps): SecretCipher {
   if (!deps.cipher) {
-    throw new ApiError('UNAVAILABLE', 'secrets are disabled: set EDGEFAAS_SECRETS_KEY (openssl rand -base64 32)')
+    throw new ApiError(
+      'UNAVAILABLE',
+      'secrets are disabled: set EDGEFAAS_SECRETS_KEY (openssl rand -base64 32)',
+    )
   }
   return deps.cipher
 }

@@ -12,7 +12,10 @@ export function registerUiRoutes(app: Hono): void {
   app.get('/ui/', (c) => {
     c.header('Access-Control-Allow-Headers', 'Content-Type')
     c.header('Access-Control-Allow-Methods', 'GET')
-    c.header('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+    )
     return c.html(DASHBOARD_HTML)
   })
   app.all('/ui/', methodNotAllowed)

@@ -28,7 +28,10 @@ export function parseBasicAuth(header: string | undefined): AdminCredentials | n
 }
 
 /** True when `given` matches `expected`, in time independent of where they differ. */
-export async function credentialsMatch(given: AdminCredentials, expected: AdminCredentials): Promise<boolean> {
+export async function credentialsMatch(
+  given: AdminCredentials,
+  expected: AdminCredentials,
+): Promise<boolean> {
   const [userOk, passwordOk] = await Promise.all([
     timingSafeEqual(given.user, expected.user),
     timingSafeEqual(given.password, expected.password),

@@ -18,7 +18,10 @@ export function isDns1123Label(name: string): boolean {
  * Splits `name.namespace` at the last dot, as the OpenFaaS gateway does. Without a dot the namespace is
  * `fallbackNamespace`. A leading dot gives an empty name (the certifier relies on that for its 404 test).
  */
-export function splitFunctionName(qualified: string, fallbackNamespace: string): { name: string; namespace: string } {
+export function splitFunctionName(
+  qualified: string,
+  fallbackNamespace: string,
+): { name: string; namespace: string } {
   const dot = qualified.lastIndexOf('.')
   if (dot === -1) return { name: qualified, namespace: fallbackNamespace }
   return { name: qualified.slice(0, dot), namespace: qualified.slice(dot + 1) }

@@ -47,13 +47,12 @@ export const scaleServiceSchema = z.object({
   namespace: z.string().optional(),
 })
 
-export const secretSchema = z
-  .object({
-    name: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
-    namespace: z.string().optional(),
-    value: z.string().optional(),
-    rawValue: z.string().optional(),
-  })
+export const secretSchema = z.object({
+  name: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
+  namespace: z.string().optional(),
+  value: z.string().optional(),
+  rawValue: z.string().optional(),
+})
 
 export const secretRefSchema = z.object({
   name: z.string({ message: 'is required' }).min(1, { message: 'is required' }),

@@ -19,7 +19,9 @@ export async function availableReplicas(
       const recorded = rows.find((r) => r.backend === backend)?.availableReplicas ?? 0
       const provider = providers.get(backend)
       if (!provider) return recorded
-      const live = await withTimeout(provider.status(fn.namespace, fn.name), LIVE_STATUS_TIMEOUT_MS).catch(() => undefined)
+      const live = await withTimeout(provider.status(fn.namespace, fn.name), LIVE_STATUS_TIMEOUT_MS).catch(
+        () => undefined,
+      )
       if (live === undefined) return recorded
       return live?.availableReplicas ?? 0
     }),

@@ -52,7 +52,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   async function resolveSecrets(fn: FunctionRecord): Promise<Record<string, Uint8Array>> {
     const names = fn.spec.secrets ?? []
     if (names.length === 0) return {}
-    if (!deps.cipher) throw new Error('secrets are not available: no secrets key is configured (EDGEFAAS_SECRETS_KEY)')
+    if (!deps.cipher)
+      throw new Error('secrets are not available: no secrets key is configured (EDGEFAAS_SECRETS_KEY)')
     const out: Record<string, Uint8Array> = {}
     for (const secret of names) {
       const record = await store.getSecret(fn.namespace, secret)
@@ -115,7 +116,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts)),
       })
       summary.failed++
-      logger.warn('apply failed; will retry', { function: `${fn.name}.${fn.namespace}`, backend, attempts, error: message })
+      logger.warn('apply failed; will retry', {
+        function: `${fn.name}.${fn.namespace}`,
+        backend,
+        attempts,
+        error: message,
+      })
     }
   }
 
@@ -135,7 +141,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return true
   }
 
-  async function removeFrom(row: DeploymentRecord, summary: ReconcileSummary, shared: boolean): Promise<boolean> {
+  async function removeFrom(
+    row: DeploymentRecord,
+    summary: ReconcileSummary,
+    shared: boolean,
+  ): Promise<boolean> {
     const provider = providers.get(row.backend)
     if (provider?.scope === 'shared' && !shared) return false
     try {
@@ -169,7 +179,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       if (!fn) {
         let removedAll = true
         for (const row of rows) removedAll = (await removeFrom(row, summary, opts.shared)) && removedAll
-        const tombstone = (await store.listDeletedFunctions()).find((d) => d.namespace === namespace && d.name === name)
+        const tombstone = (await store.listDeletedFunctions()).find(
+          (d) => d.namespace === namespace && d.name === name,
+        )
         if (removedAll && tombstone) await store.purgeFunction(namespace, name, tombstone.generation)
         return summary
       }
@@ -177,7 +189,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         if (!fn.placement.includes(row.backend)) await removeFrom(row, summary, opts.shared)
       }
       for (const backend of fn.placement) {
-        await applyTo(fn, backend, rows.find((r) => r.backend === backend), opts, summary)
+        await applyTo(
+          fn,
+          backend,
+          rows.find((r) => r.backend === backend),
+          opts,
+          summary,
+        )
       }
       return summary
     })

@@ -14,7 +14,10 @@ export interface ProviderRegistry {
 }
 
 /** A registry over a fixed map, plus names that are known but unreachable here. */
-export function staticRegistry(providers: Record<string, Provider>, knownNames: string[] = []): ProviderRegistry {
+export function staticRegistry(
+  providers: Record<string, Provider>,
+  knownNames: string[] = [],
+): ProviderRegistry {
   const map = new Map(Object.entries(providers))
   const known = new Set([...map.keys(), ...knownNames])
   return {

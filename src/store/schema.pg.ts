@@ -1,17 +1,17 @@
 /**
  * @module
  * The store's tables for PostgreSQL, mirroring schema.sqlite.ts column for column with native types
- * (`timestamptz`, `jsonb`). schema.check.ts fails the build when the two drift apart.
+ * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
-import { integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 import type { DeploymentStatus, FunctionSpec } from './types.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
 export const namespaces = pgTable('namespaces', {
   name: text('name').primaryKey(),
-  labels: jsonb('labels').$type<Record<string, string>>().notNull(),
-  annotations: jsonb('annotations').$type<Record<string, string>>().notNull(),
+  labels: json('labels').$type<Record<string, string>>().notNull(),
+  annotations: json('annotations').$type<Record<string, string>>().notNull(),
   createdAt: at('created_at').notNull(),
 })
 
@@ -20,9 +20,9 @@ export const functions = pgTable(
   {
     namespace: text('namespace').notNull(),
     name: text('name').notNull(),
-    spec: jsonb('spec').$type<FunctionSpec>().notNull(),
+    spec: json('spec').$type<FunctionSpec>().notNull(),
     replicas: integer('replicas').notNull(),
-    placement: jsonb('placement').$type<string[]>().notNull(),
+    placement: json('placement').$type<string[]>().notNull(),
     generation: integer('generation').notNull(),
     /** Set while the function is deleted but not yet removed from every backend. */
     deletedAt: at('deleted_at'),
@@ -47,7 +47,7 @@ export const secrets = pgTable(
 export const backends = pgTable('backends', {
   name: text('name').primaryKey(),
   kind: text('kind').notNull(),
-  config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+  config: json('config').$type<Record<string, unknown>>().notNull(),
   createdAt: at('created_at').notNull(),
 })
 

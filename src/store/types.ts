@@ -137,7 +137,11 @@ export interface Store {
   deleteBackend(name: string): Promise<boolean>
 
   // deployments (observed state)
-  listDeployments(filter?: { namespace?: string; functionName?: string; backend?: string }): Promise<DeploymentRecord[]>
+  listDeployments(filter?: {
+    namespace?: string
+    functionName?: string
+    backend?: string
+  }): Promise<DeploymentRecord[]>
   /** Creates the row as `pending` if absent, otherwise sets the given fields. */
   upsertDeployment(update: DeploymentUpdate): Promise<void>
   deleteDeployment(namespace: string, functionName: string, backend: string): Promise<void>

@@ -4,6 +4,7 @@
 import { afterAll } from 'vitest'
 import { runHttpContractSuite } from '../conformance/http-contract.suite.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
+import { startPostgres } from '../harness/postgres.ts'
 
 const gateways: TestGateway[] = []
 afterAll(async () => {
@@ -25,6 +26,17 @@ runHttpContractSuite('node server', async () => {
   gateways.push(g)
   return {
     // Raw paths must reach the server unnormalised, so no URL object is built from them.
+    fetch: (path, init) => fetch(`${g.url}${path}`, init),
+    credentials: { user: g.user, password: g.password },
+    runsFunctions: true,
+  }
+})
+
+runHttpContractSuite('node server on PostgreSQL', async () => {
+  const pg = await startPostgres()
+  const g = await startTestGateway({ EDGEFAAS_DATABASE_URL: pg.url })
+  gateways.push({ ...g, close: () => g.close().finally(() => pg.stop()) })
+  return {
     fetch: (path, init) => fetch(`${g.url}${path}`, init),
     credentials: { user: g.user, password: g.password },
     runsFunctions: true,

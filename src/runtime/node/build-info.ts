@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url'
 import type { VersionInfo } from '../../contract/types.ts'
 import { RELEASE } from '../../version.ts'
 
-export async function buildInfo(configuredSha: string | undefined): Promise<{ version: VersionInfo; arch: string }> {
+export async function buildInfo(
+  configuredSha: string | undefined,
+): Promise<{ version: VersionInfo; arch: string }> {
   const sha = configuredSha ?? (await gitSha()) ?? 'unknown'
   return { version: { sha, release: RELEASE }, arch: dockerArch(arch) }
 }

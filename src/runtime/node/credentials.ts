@@ -19,7 +19,8 @@ export interface ResolvedCredentials {
 
 export async function resolveAdminCredentials(config: Config): Promise<ResolvedCredentials> {
   const user = config.adminUser ?? 'admin'
-  if (config.adminPassword) return { credentials: { user, password: config.adminPassword }, source: 'environment' }
+  if (config.adminPassword)
+    return { credentials: { user, password: config.adminPassword }, source: 'environment' }
   if (config.openfaasSecretMountPath) {
     const dir = config.openfaasSecretMountPath
     const [fileUser, filePassword] = await Promise.all([
@@ -28,7 +29,10 @@ export async function resolveAdminCredentials(config: Config): Promise<ResolvedC
     ]).catch((cause: unknown) => {
       throw new Error(`basic_auth=true but the credential files in ${dir} cannot be read`, { cause })
     })
-    return { credentials: { user: fileUser.trim(), password: filePassword.trim() }, source: 'openfaas-secret-files' }
+    return {
+      credentials: { user: fileUser.trim(), password: filePassword.trim() },
+      source: 'openfaas-secret-files',
+    }
   }
   const path = join(config.dataDir, CREDENTIALS_FILE)
   const saved = await readFile(path, 'utf8').then(

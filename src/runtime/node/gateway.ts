@@ -34,7 +34,10 @@ export interface RunningGateway {
   close(): Promise<void>
 }
 
-export async function startGateway(config: Config, logger: Logger = consoleLogger(config.logLevel)): Promise<RunningGateway> {
+export async function startGateway(
+  config: Config,
+  logger: Logger = consoleLogger(config.logLevel),
+): Promise<RunningGateway> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
   const cipher = await createSecretCipher(await resolveSecretsKey(config))
@@ -78,5 +81,12 @@ export async function startGateway(config: Config, logger: Logger = consoleLogge
     return closing
   }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  return { url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`, app, port, deps, credentials, close }
+  return {
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    app,
+    port,
+    deps,
+    credentials,
+    close,
+  }
 }

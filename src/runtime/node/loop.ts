@@ -9,7 +9,12 @@ export interface Loop {
   stop(): Promise<void>
 }
 
-export function startLoop(name: string, tick: () => Promise<unknown>, intervalMs: number, logger: Logger): Loop {
+export function startLoop(
+  name: string,
+  tick: () => Promise<unknown>,
+  intervalMs: number,
+  logger: Logger,
+): Loop {
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let running: Promise<void> = Promise.resolve()

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const creds = gateway.credentials
   const credentialsPath = join(config.dataDir, CREDENTIALS_FILE)
   if (!creds) {
-    lines.push('WARNING: authentication is off (EDGEFAAS_BASIC_AUTH=false); anyone who can reach the port is admin')
+    lines.push(
+      'WARNING: authentication is off (EDGEFAAS_BASIC_AUTH=false); anyone who can reach the port is admin',
+    )
   } else if (creds.source === 'generated') {
     // Shown this once; later starts point at the file instead of printing the password again.
     lines.push(`admin user:     ${creds.credentials.user}`)
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
     lines.push(`admin user: ${creds.credentials.user} (password from ${creds.source})`)
   }
   if (creds) {
-    lines.push(`log in: echo -n '<password>' | faas-cli login -g ${gateway.url} -u ${creds.credentials.user} --password-stdin`)
+    lines.push(
+      `log in: echo -n '<password>' | faas-cli login -g ${gateway.url} -u ${creds.credentials.user} --password-stdin`,
+    )
   }
   console.log(lines.join('\n'))
 

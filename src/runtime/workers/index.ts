@@ -30,7 +30,9 @@ interface Gateway {
 let gateway: Promise<Gateway> | undefined
 
 async function build(env: Env): Promise<Gateway> {
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  )
   const config = loadConfig(vars)
   const logger = consoleLogger(config.logLevel)
   const store = new SqliteStore(drizzle(env.DB))
@@ -47,7 +49,9 @@ async function build(env: Env): Promise<Gateway> {
     reconciler: createReconciler({ store, providers, cipher, logger, instanceId: crypto.randomUUID() }),
     cipher,
     credentials:
-      config.basicAuth && config.adminPassword ? { user: config.adminUser ?? 'admin', password: config.adminPassword } : null,
+      config.basicAuth && config.adminPassword
+        ? { user: config.adminUser ?? 'admin', password: config.adminPassword }
+        : null,
     logger,
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
@@ -71,7 +75,10 @@ export default {
     } catch (error) {
       console.error('edgefaas failed to start', error)
       const message = error instanceof Error ? error.message : 'unknown error'
-      return new Response(`gateway misconfigured: ${message}\n`, { status: 503, headers: { 'content-type': 'text/plain' } })
+      return new Response(`gateway misconfigured: ${message}\n`, {
+        status: 503,
+        headers: { 'content-type': 'text/plain' },
+      })
     }
   },
 
