@@ -48,7 +48,8 @@ export type ProviderErrorCode =
   | 'NOT_FOUND' // the function is not on this backend
   | 'INVALID' // the backend refused the request as malformed (user error)
   | 'UNSUPPORTED' // capability missing: 501
-  | 'UNAVAILABLE' // backend unreachable or not ready (retry later)
+  | 'NOT_READY' // the function exists but has no ready replica; thrown before the request body is read
+  | 'UNAVAILABLE' // backend unreachable (retry later)
   | 'INTERNAL' // anything else
 
 const USER_ERRORS: ReadonlySet<ProviderErrorCode> = new Set(['NOT_FOUND', 'INVALID', 'UNSUPPORTED'])

@@ -9,6 +9,8 @@ import { Hono } from 'hono'
 import { registerDeploymentRoutes } from './api/deployments.ts'
 import { registerFunctionRoutes } from './api/functions.ts'
 import { registerInfoRoutes } from './api/info.ts'
+import { registerInvokeRoutes } from './api/invoke.ts'
+import { registerLogRoutes } from './api/logs.ts'
 import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
@@ -37,6 +39,8 @@ export function createApp(deps: GatewayDeps): Hono {
   registerDeploymentRoutes(app, deps)
   registerSecretRoutes(app, deps)
   registerNamespaceRoutes(app, deps)
+  registerLogRoutes(app, deps)
+  registerInvokeRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)

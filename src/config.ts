@@ -42,6 +42,9 @@ const schema = z.object({
   EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS: int(0, 60_000).default(5000),
   EDGEFAAS_MAX_API_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
   EDGEFAAS_MAX_REPLICAS: int(1, 10_000).default(100),
+  EDGEFAAS_UPSTREAM_TIMEOUT_MS: int(1, 86_400_000).default(60_000),
+  EDGEFAAS_ROUTE_CACHE_TTL_MS: int(0, 3_600_000).default(1000),
+  EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
@@ -66,6 +69,9 @@ export interface Config {
   reconcileInlineTimeoutMs: number
   maxApiBodyBytes: number
   maxReplicas: number
+  upstreamTimeoutMs: number
+  routeCacheTtlMs: number
+  scaleFromZeroTimeoutMs: number
   localSandbox: 'auto' | 'bwrap' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
@@ -103,6 +109,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reconcileInlineTimeoutMs: e.EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS,
     maxApiBodyBytes: e.EDGEFAAS_MAX_API_BODY_BYTES,
     maxReplicas: e.EDGEFAAS_MAX_REPLICAS,
+    upstreamTimeoutMs: e.EDGEFAAS_UPSTREAM_TIMEOUT_MS,
+    routeCacheTtlMs: e.EDGEFAAS_ROUTE_CACHE_TTL_MS,
+    scaleFromZeroTimeoutMs: e.EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS,
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,

@@ -6,8 +6,10 @@ import type { AdminCredentials } from './auth/credentials.ts'
 import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
 import type { Logger } from './logger.ts'
+import type { GatewayMetrics } from './metrics/types.ts'
 import type { Reconciler } from './reconcile/reconciler.ts'
 import type { ProviderRegistry } from './routing/registry.ts'
+import type { RouteCache } from './routing/route-cache.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
 
@@ -20,6 +22,12 @@ export interface GatewayDeps {
   cipher: SecretCipher | null
   /** null when authentication is switched off. */
   credentials: AdminCredentials | null
+  /** Function lookups for the invocation path; invalidated by every write through this gateway. */
+  routes: RouteCache
+  /** null where the runtime wires no metrics registry: `/metrics` answers 501. */
+  metrics: GatewayMetrics | null
+  /** The caller's `ip:port` for X-Forwarded-For, from the runtime's connection info. */
+  clientAddress: (request: Request, env: unknown) => string | undefined
   logger: Logger
   version: VersionInfo
   /** Architecture reported by /system/info, Docker style (`amd64`, `arm64`). */

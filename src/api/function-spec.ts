@@ -4,6 +4,7 @@
  * `com.openfaas.scale.min`, placement from `edgefaas.dev/backends`, and a check that every secret exists.
  */
 import { z } from 'zod'
+import { SCALE_MAX_LABEL, SCALE_MIN_LABEL } from '../contract/labels.ts'
 import { isDns1123Label } from '../contract/names.ts'
 import type { functionDeploymentSchema } from '../contract/schemas.ts'
 import type { GatewayDeps } from '../deps.ts'
@@ -12,9 +13,6 @@ import { BACKENDS_ANNOTATION, parsePlacement } from '../routing/placement.ts'
 import type { FunctionSpec } from '../store/types.ts'
 
 export type DeploymentBody = z.output<typeof functionDeploymentSchema>
-
-export const SCALE_MIN_LABEL = 'com.openfaas.scale.min'
-export const SCALE_MAX_LABEL = 'com.openfaas.scale.max'
 
 export interface ScaleBounds {
   min: number | undefined

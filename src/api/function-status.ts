@@ -8,7 +8,7 @@
 import type { FunctionResources, FunctionStatus } from '../contract/types.ts'
 import type { FunctionRecord } from '../store/types.ts'
 
-export function toFunctionStatus(fn: FunctionRecord, available: number): FunctionStatus {
+export function toFunctionStatus(fn: FunctionRecord, available: number, invocations = 0): FunctionStatus {
   const { spec } = fn
   const status: FunctionStatus = { name: fn.name, image: spec.image, namespace: fn.namespace, createdAt: '' }
   if (spec.envProcess) status.envProcess = spec.envProcess
@@ -22,6 +22,7 @@ export function toFunctionStatus(fn: FunctionRecord, available: number): Functio
   const requests = nonEmpty(spec.requests)
   if (requests) status.requests = requests
   if (spec.readOnlyRootFilesystem) status.readOnlyRootFilesystem = true
+  if (invocations > 0) status.invocationCount = invocations
   if (fn.replicas > 0) status.replicas = fn.replicas
   if (available > 0) status.availableReplicas = available
   // Re-inserting createdAt places it after the replica fields, where Go writes it.

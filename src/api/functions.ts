@@ -9,8 +9,10 @@ import { splitFunctionName } from '../contract/names.ts'
 import { deleteFunctionSchema, functionDeploymentSchema } from '../contract/schemas.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
+import { functionLabel } from '../metrics/types.ts'
 import { availableReplicas } from '../reconcile/observe.ts'
 import type { DeploymentRecord, FunctionRecord } from '../store/types.ts'
+import { applyChange } from './apply-change.ts'
 import { readJson } from './body.ts'
 import { acceptDeployment, initialReplicas } from './function-spec.ts'
 import { toFunctionStatus } from './function-status.ts'
@@ -24,11 +26,14 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
 
   app.get('/system/functions', async (c) => {
     const namespace = await resolveNamespace(deps, c.req.query('namespace'))
-    const [functions, rows] = await Promise.all([
+    const [functions, rows, counts] = await Promise.all([
       deps.store.listFunctions(namespace),
       deps.store.listDeployments({ namespace }),
+      deps.metrics?.invocationCounts() ?? new Map<string, number>(),
     ])
-    const statuses = await Promise.all(functions.map((fn) => statusOf(deps, fn, rows)))
+    const statuses = await Promise.all(
+      functions.map((fn) => statusOf(deps, fn, rows, counts.get(functionLabel(fn.name, fn.namespace)))),
+    )
     return c.json(statuses)
   })
 
@@ -49,7 +54,7 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
         `function "${accepted.name}" already exists in namespace "${namespace}"; update it with PUT /system/functions`,
       )
     }
-    await deps.reconciler.reconcileWithin(namespace, accepted.name, deps.config.reconcileInlineTimeoutMs)
+    await applyChange(deps, namespace, accepted.name)
     return c.body(null, 202)
   })
 
@@ -72,7 +77,7 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
       replicas,
     })
     if (!updated) throw notFound(accepted.name, namespace)
-    await deps.reconciler.reconcileWithin(namespace, accepted.name, deps.config.reconcileInlineTimeoutMs)
+    await applyChange(deps, namespace, accepted.name)
     return c.body(null, 202)
   })
 
@@ -87,7 +92,7 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     if (!(await deps.store.markFunctionDeleted(namespace, body.functionName))) {
       throw notFound(body.functionName, namespace)
     }
-    await deps.reconciler.reconcileWithin(namespace, body.functionName, deps.config.reconcileInlineTimeoutMs)
+    await applyChange(deps, namespace, body.functionName)
     return c.body(null, 202)
   })
 
@@ -112,9 +117,9 @@ export function nameAndNamespace(pathName: string, queryNamespace: string | unde
   return { name: split.name, namespace: split.namespace || undefined }
 }
 
-async function statusOf(deps: GatewayDeps, fn: FunctionRecord, rows: DeploymentRecord[]) {
+async function statusOf(deps: GatewayDeps, fn: FunctionRecord, rows: DeploymentRecord[], invocations = 0) {
   const mine = rows.filter((r) => r.functionName === fn.name && r.namespace === fn.namespace)
-  return toFunctionStatus(fn, await availableReplicas(fn, mine, deps.providers))
+  return toFunctionStatus(fn, await availableReplicas(fn, mine, deps.providers), invocations)
 }
 
 export function notFound(name: string, namespace: string): ApiError {

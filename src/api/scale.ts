@@ -8,6 +8,7 @@ import type { Hono } from 'hono'
 import { scaleServiceSchema } from '../contract/schemas.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
+import { applyChange } from './apply-change.ts'
 import { readJson } from './body.ts'
 import { nameAndNamespace, notFound } from './functions.ts'
 import { resolveNamespace } from './namespaces-param.ts'
@@ -45,7 +46,7 @@ export function registerScaleRoutes(app: Hono, deps: GatewayDeps): void {
     }
     if (!(await deps.store.setReplicas(namespace, path.name, body.replicas)))
       throw notFound(path.name, namespace)
-    await deps.reconciler.reconcileWithin(namespace, path.name, deps.config.reconcileInlineTimeoutMs)
+    await applyChange(deps, namespace, path.name)
     return c.body(null, 202)
   })
 

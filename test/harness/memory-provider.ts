@@ -16,7 +16,10 @@ export interface MemoryProvider extends Provider {
 export function createMemoryProvider(scope: 'instance' | 'shared' = 'instance'): MemoryProvider {
   const functions = new Map<string, DesiredFunction>()
   const key = (ns: string, name: string) => `${ns}/${name}`
-  const observed = (d: DesiredFunction): ObservedFunction => ({ replicas: d.replicas, availableReplicas: d.replicas })
+  const observed = (d: DesiredFunction): ObservedFunction => ({
+    replicas: d.replicas,
+    availableReplicas: d.replicas,
+  })
   const provider: MemoryProvider = {
     kind: 'memory',
     scope,

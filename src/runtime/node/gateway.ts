@@ -14,12 +14,16 @@ import { createApp } from '../../app.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
+import { functionLabel } from '../../metrics/types.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
+import { createRouteCache } from '../../routing/route-cache.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
 import { buildInfo } from './build-info.ts'
+import { clientAddress } from './client-address.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { startLoop } from './loop.ts'
+import { createPromMetrics } from './metrics.ts'
 import { openStore } from './open-store.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
 
@@ -49,6 +53,7 @@ export async function startGateway(
   await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
 
   const reconciler = createReconciler({ store, providers, cipher, logger, instanceId: randomUUID() })
+  const metrics = createPromMetrics({ processMetrics: true })
   const { version, arch } = await buildInfo(config.buildSha)
   const deps: GatewayDeps = {
     config,
@@ -57,6 +62,9 @@ export async function startGateway(
     reconciler,
     cipher,
     credentials: credentials?.credentials ?? null,
+    routes: createRouteCache(store, config.routeCacheTtlMs),
+    metrics,
+    clientAddress,
     logger,
     version,
     arch,
@@ -68,7 +76,18 @@ export async function startGateway(
     server.once('error', reject)
   })
   const port = (server.address() as AddressInfo).port
-  const loop = startLoop('reconcile', () => reconciler.reconcileOnce(), config.reconcileIntervalMs, logger)
+  const loop = startLoop(
+    'reconcile',
+    async () => {
+      await reconciler.reconcileOnce()
+      const functions = await store.listFunctions()
+      metrics.setServiceCounts(
+        new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
+      )
+    },
+    config.reconcileIntervalMs,
+    logger,
+  )
 
   let closing: Promise<void> | undefined
   const close = () => {

@@ -54,6 +54,10 @@ async function main(): Promise<void> {
       },
     )
   }
+  // A stray rejection in background work must not take the gateway (and every function) down.
+  process.on('unhandledRejection', (reason) => {
+    console.error('unhandled rejection (gateway keeps running):', reason)
+  })
   process.once('SIGINT', () => shutdown('SIGINT'))
   process.once('SIGTERM', () => shutdown('SIGTERM'))
 }

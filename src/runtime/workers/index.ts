@@ -12,6 +12,7 @@ import type { GatewayDeps } from '../../deps.ts'
 import { consoleLogger } from '../../logger.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
+import { createRouteCache } from '../../routing/route-cache.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
 import { SqliteStore } from '../../store/sqlite.ts'
 import { RELEASE } from '../../version.ts'
@@ -48,6 +49,9 @@ async function build(env: Env): Promise<Gateway> {
     providers,
     reconciler: createReconciler({ store, providers, cipher, logger, instanceId: crypto.randomUUID() }),
     cipher,
+    routes: createRouteCache(store, config.routeCacheTtlMs),
+    metrics: null,
+    clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
     credentials:
       config.basicAuth && config.adminPassword
         ? { user: config.adminUser ?? 'admin', password: config.adminPassword }

@@ -1,0 +1,69 @@
+/**
+ * @module
+ * Header rules of the OpenFaaS proxy (contract §2.2, §2.3): hop-by-hop headers never cross, the caller's
+ * host and address are passed on unless a proxy in front already set them, and every call carries
+ * `X-Call-Id` and `X-Start-Time` (Unix nanoseconds) to the function and back to the caller.
+ */
+
+const HOP_BY_HOP = [
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]
+
+export interface CallIdentity {
+  callId: string
+  /** True when the gateway made the id up (it is then echoed to the caller). */
+  generated: boolean
+  startTime: string
+}
+
+/** Headers for the upstream request; `clientAddress` is `ip:port` like Go's RemoteAddr. */
+export function upstreamHeaders(
+  incoming: Headers,
+  clientAddress: string | undefined,
+): { headers: Headers; call: CallIdentity } {
+  const headers = new Headers(incoming)
+  // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  const connection = headers.get('connection')
+  if (connection) for (const name of connection.split(',')) headers.delete(name.trim())
+  for (const name of HOP_BY_HOP) headers.delete(name)
+  const host = headers.get('host')
+  if (host && !headers.has('x-forwarded-host')) headers.set('x-forwarded-host', host)
+  if (clientAddress && !headers.has('x-forwarded-for')) headers.set('x-forwarded-for', clientAddress)
+  let callId = headers.get('x-call-id')
+  const generated = !callId
+  if (!callId) {
+    callId = crypto.randomUUID()
+    headers.set('x-call-id', callId)
+  }
+  // Millisecond clock in nanosecond units: the Number type cannot hold epoch nanoseconds exactly.
+  const startTime = `${Date.now()}000000`
+  headers.set('x-start-time', startTime)
+  return { headers, call: { callId, generated, startTime } }
+}
+
+/** Adds the gateway's headers to the function's response; the function's own values win. */
+export function decorateResponse(response: Response, call: CallIdentity, servedBy: string): Response {
+  let out = response
+  try {
+    setIfAbsent(out.headers, call, servedBy)
+  } catch {
+    // Responses straight from fetch have immutable headers.
+    out = new Response(response.body, response)
+    setIfAbsent(out.headers, call, servedBy)
+  }
+  return out
+}
+
+function setIfAbsent(headers: Headers, call: CallIdentity, servedBy: string): void {
+  if (call.generated && !headers.has('x-call-id')) headers.set('x-call-id', call.callId)
+  if (!headers.has('x-start-time')) headers.set('x-start-time', call.startTime)
+  if (!headers.has('x-served-by')) headers.set('x-served-by', servedBy)
+}

@@ -1,0 +1,104 @@
+/**
+ * @module
+ * The synchronous invocation proxy behind `/function/{name}[.{ns}][/{rest}]`. Steady state: one route
+ * cache lookup (no SQL), one upstream call through the provider with the body streamed both ways, a few
+ * metric increments. A function with no ready replica is held while it scales from zero.
+ */
+
+import { ProviderError } from '../../providers/types.ts'
+import { parseDurationMs } from '../contract/duration.ts'
+import { TIMEOUT_ANNOTATION } from '../contract/labels.ts'
+import { isDns1123Label, splitFunctionName } from '../contract/names.ts'
+import { textResponse } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
+import type { ProviderRegistry } from '../routing/registry.ts'
+import type { RouteCache } from '../routing/route-cache.ts'
+import type { FunctionRecord } from '../store/types.ts'
+import { decorateResponse, upstreamHeaders } from './headers.ts'
+import type { ScaleFromZero } from './scale-from-zero.ts'
+
+export interface ProxyDeps {
+  routes: RouteCache
+  providers: ProviderRegistry
+  scaleFromZero: ScaleFromZero
+  metrics: GatewayMetrics | null
+  logger: Logger
+  defaultNamespace: string
+  /** Gateway-wide cap on one upstream call (OpenFaaS `upstream_timeout`). */
+  upstreamTimeoutMs: number
+  /** `X-Served-By` value. */
+  servedBy: string
+}
+
+const PREFIX = '/function/'
+
+/** Forwards one request. `clientAddress` is the caller's `ip:port`, when the runtime knows it. */
+export type Invoke = (request: Request, clientAddress: string | undefined) => Promise<Response>
+
+export function createProxy(deps: ProxyDeps): Invoke {
+  return async (request, clientAddress) => {
+    const started = performance.now()
+    const url = new URL(request.url)
+    const after = url.pathname.slice(PREFIX.length)
+    const slash = after.indexOf('/')
+    const qualified = slash === -1 ? after : after.slice(0, slash)
+    const path = (slash === -1 ? '/' : after.slice(slash)) + url.search
+    const { name, namespace } = splitFunctionName(qualified, deps.defaultNamespace)
+    if (!isDns1123Label(name) || !isDns1123Label(namespace))
+      return textResponse(404, 'error finding function: no such function')
+
+    const fn = await deps.routes.get(namespace, name)
+    if (!fn) return textResponse(404, `error finding function ${name}.${namespace}: not found`)
+    const label = functionLabel(name, namespace)
+    const backend = fn.placement[0] ?? ''
+    const provider = deps.providers.get(backend)
+    deps.metrics?.invocationStarted(label)
+    const finish = (response: Response): Response => {
+      deps.metrics?.invocationFinished(label, response.status, (performance.now() - started) / 1000)
+      return response
+    }
+    if (!provider) return finish(textResponse(502, `function ${label} has no reachable backend`))
+
+    const { headers, call } = upstreamHeaders(request.headers, clientAddress)
+    const timeout = AbortSignal.timeout(timeoutFor(fn, deps.upstreamTimeoutMs))
+    const signal = AbortSignal.any([request.signal, timeout])
+    const forwarded = new Request(request.url, {
+      method: request.method,
+      headers,
+      body: request.body,
+      signal,
+      // Required by Node's fetch for streamed bodies.
+      duplex: 'half',
+    } as RequestInit)
+    // NOT_READY is thrown before the body is touched, so the same request can be sent again after the wait.
+    const upstream = () => provider.invoke(namespace, name, path, forwarded)
+    try {
+      let response: Response
+      try {
+        response = await upstream()
+      } catch (error) {
+        if (!ProviderError.is(error) || error.code !== 'NOT_READY') throw error
+        const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, signal)
+        if (outcome === 'gone') return finish(textResponse(404, `error finding function ${label}: not found`))
+        if (outcome === 'timeout')
+          return finish(textResponse(503, `function ${label} did not become ready in time`))
+        response = await upstream()
+      }
+      return finish(decorateResponse(response, call, deps.servedBy))
+    } catch (error) {
+      if (timeout.aborted) return finish(textResponse(502, `function ${label} did not answer in time`))
+      if (ProviderError.is(error) && error.code === 'NOT_FOUND') {
+        return finish(textResponse(404, `error finding function ${label}: not found`))
+      }
+      if (!request.signal.aborted) deps.logger.warn('invocation failed', { function: label, error })
+      return finish(textResponse(502, `function ${label} is unreachable`))
+    }
+  }
+}
+
+function timeoutFor(fn: FunctionRecord, cap: number): number {
+  const value = fn.spec.annotations?.[TIMEOUT_ANNOTATION]
+  const ms = value === undefined ? null : parseDurationMs(value)
+  return ms !== null && ms > 0 ? Math.min(ms, cap) : cap
+}

@@ -1,0 +1,52 @@
+/**
+ * @module
+ * The route cache keeps SQL off the invocation hot path: a function record (or its absence) is read once
+ * and reused for `ttlMs`. Writes through this gateway invalidate the entry at once; other gateways sharing
+ * the store see a change within `ttlMs` (the bounded staleness DESIGN.md promises). Absent functions are
+ * cached too, so a flood of calls to an unknown name costs no query each.
+ */
+import type { FunctionRecord, Store } from '../store/types.ts'
+
+export interface RouteCache {
+  /** The live function, or null; from memory when fresh. */
+  get(namespace: string, name: string): Promise<FunctionRecord | null>
+  invalidate(namespace: string, name: string): void
+  clear(): void
+}
+
+interface Entry {
+  value: Promise<FunctionRecord | null>
+  expiresAt: number
+}
+
+/** Entries beyond this are evicted oldest-first, bounding memory under a scan of random names. */
+const MAX_ENTRIES = 10_000
+
+export function createRouteCache(store: Store, ttlMs: number, now: () => number = Date.now): RouteCache {
+  const entries = new Map<string, Entry>()
+  const key = (namespace: string, name: string) => `${namespace}\u0000${name}`
+  return {
+    get(namespace, name) {
+      const k = key(namespace, name)
+      const hit = entries.get(k)
+      const t = now()
+      if (hit && hit.expiresAt > t) return hit.value
+      // Concurrent misses share one query: the pending promise is what gets cached.
+      const value = store.getFunction(namespace, name)
+      const entry = { value, expiresAt: t + ttlMs }
+      entries.delete(k)
+      entries.set(k, entry)
+      if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string)
+      value.catch(() => {
+        if (entries.get(k) === entry) entries.delete(k)
+      })
+      return value
+    },
+    invalidate(namespace, name) {
+      entries.delete(key(namespace, name))
+    },
+    clear() {
+      entries.clear()
+    },
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `npm start` as a newcomer runs it: a child process on the embedded defaults (temp data folder, free
+ * port). It must print its URL and the generated credentials once, store them 0600, serve the API, and
+ * stop on SIGTERM leaving no function process behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const MAIN = fileURLToPath(new URL('../../src/runtime/node/main.ts', import.meta.url))
+
+interface Started {
+  child: ChildProcess
+  output: () => string
+  url: string
+}
+
+async function start(dataDir: string): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      EDGEFAAS_PORT: '0',
+      EDGEFAAS_DATA_DIR: dataDir,
+      EDGEFAAS_LOCAL_SANDBOX: 'none',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000)
+    const poll = setInterval(() => {
+      const match = /listening on (http:\/\/\S+)/.exec(out)
+      if (match?.[1] && /log in:/.test(out)) {
+        clearInterval(poll)
+        clearTimeout(deadline)
+        resolve(match[1])
+      }
+    }, 20)
+    child.once('exit', (code) => {
+      clearInterval(poll)
+      clearTimeout(deadline)
+      reject(new Error(`gateway exited with ${code}:\n${out}`))
+    })
+  })
+  return { child, output: () => out, url }
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code))
+    child.kill('SIGTERM')
+  })
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('npm start (src/runtime/node/main.ts)', () => {
+  let dataDir: string
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-main-'))
+  })
+  afterAll(() => rm(dataDir, { recursive: true, force: true }))
+
+  it('prints its URL and generated credentials once, saves them 0600, and stops cleanly on SIGTERM', async () => {
+    const first = await start(dataDir)
+    const saved = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as {
+      user: string
+      password: string
+    }
+    expect(first.output()).toContain(`admin password: ${saved.password}`)
+    expect((await stat(join(dataDir, 'admin-credentials.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dataDir, 'secrets.key'))).mode & 0o777).toBe(0o600)
+
+    const auth = { authorization: `Basic ${btoa(`${saved.user}:${saved.password}`)}` }
+    const deploy = await fetch(`${first.url}/system/functions`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        service: 'pair',
+        image: 'img',
+        envProcess: 'cat',
+        labels: { 'com.openfaas.scale.min': '2' },
+      }),
+    })
+    expect(deploy.status).toBe(202)
+    const instances = await waitForInstances(first.url, auth, 'pair', 2, first.child.pid ?? -1)
+    expect(instances.every(alive)).toBe(true)
+
+    expect(await stop(first.child)).toBe(0)
+    await expect.poll(() => instances.filter(alive), { timeout: 5000 }).toEqual([])
+
+    const second = await start(dataDir)
+    expect(second.output()).not.toContain(saved.password)
+    expect(second.output()).toContain('password in')
+    // The function comes back from desired state after a restart.
+    await waitForInstances(second.url, auth, 'pair', 2, second.child.pid ?? -1)
+    expect(await stop(second.child)).toBe(0)
+  })
+
+  it('refuses bad configuration with a message naming the variable', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, EDGEFAAS_PORT: 'http' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    expect(code).toBe(2)
+    expect(err).toMatch(/EDGEFAAS_PORT: must be a whole number/)
+  })
+})
+
+/** Polls until the function reports `count` available replicas and the gateway has `count` replica processes. */
+async function waitForInstances(
+  url: string,
+  headers: Record<string, string>,
+  name: string,
+  count: number,
+  parent: number,
+): Promise<number[]> {
+  let pids: number[] = []
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`${url}/system/function/${name}`, { headers })
+        const status = (await res.json()) as { availableReplicas?: number }
+        pids = await childPids(parent)
+        return status.availableReplicas === count && pids.length === count
+      },
+      { timeout: 15_000, interval: 100 },
+    )
+    .toBe(true)
+  return pids
+}
+
+/** Direct children of the gateway process: with no sandbox, each replica is one. */
+async function childPids(parent: number): Promise<number[]> {
+  const pids: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    // Field 4 is the parent PID; the command name (field 2) may hold spaces, so split after its ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (ppid === parent) pids.push(Number(entry))
+  }
+  return pids
+}
