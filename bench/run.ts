@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: the cost of edgefaas against the physical floor, in one run on this machine.
+ *
+ * Starts the trivial upstream (bench/upstream.ts) directly and, inside a real gateway (`npm start`'s
+ * code, embedded SQLite, local provider), the same program as an http-mode function; then measures with
+ * wrk (a C load generator, so the client costs little CPU) at 1 and 16 connections:
+ *   (a) direct to the upstream, (b) through edgefaas to the function.
+ * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
+const WARMUP_S = 2
+const CONNECTIONS = [1, 16]
+const children: ChildProcess[] = []
+
+interface WrkResult {
+  rps: number
+  p50ms: number
+  p99ms: number
+  errors: number
+}
+
+async function main(): Promise<void> {
+  await requireWrk()
+  const upstreamPort = await freePort()
+  children.push(spawnNode('bench/upstream.ts', { PORT: String(upstreamPort) }))
+  await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-'))
+  const gatewayPort = await freePort()
+  const password = 'bench-password'
+  children.push(
+    spawnNode(process.env.BENCH_PROFILE ? '--cpu-prof' : '', {
+      EDGEFAAS_PORT: String(gatewayPort),
+      EDGEFAAS_DATA_DIR: dataDir,
+      EDGEFAAS_ADMIN_PASSWORD: password,
+      EDGEFAAS_LOCAL_SANDBOX: 'none',
+      EDGEFAAS_LOG_LEVEL: 'warn',
+    }),
+  )
+  const gateway = `http://127.0.0.1:${gatewayPort}`
+  await waitHttp(`${gateway}/healthz`)
+  const auth = { authorization: `Basic ${btoa(`admin:${password}`)}` }
+  const deploy = await fetch(`${gateway}/system/functions`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({
+      service: 'bench',
+      image: 'bench',
+      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
+      envVars: { mode: 'http' },
+    }),
+  })
+  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
+  await waitHttp(`${gateway}/function/bench`)
+
+  const rows: string[] = []
+  for (const connections of CONNECTIONS) {
+    const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections)
+    const through = await wrk(`${gateway}/function/bench`, connections)
+    rows.push(row('(a) direct', connections, direct, direct))
+    rows.push(row('(b) edgefaas → http-mode function', connections, through, direct))
+  }
+  console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+  console.log(`wrk -t1, ${DURATION_S} s per cell after ${WARMUP_S} s warm-up; keep-alive; 2-byte body\n`)
+  console.log('| path | conns | req/s | p50 ms | p99 ms | throughput vs (a) | added p50 ms |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  for (const r of rows) console.log(r)
+  await rm(dataDir, { recursive: true, force: true })
+}
+
+function row(label: string, connections: number, r: WrkResult, base: WrkResult): string {
+  const ratio = `${((r.rps / base.rps) * 100).toFixed(0)}%`
+  const added = (r.p50ms - base.p50ms).toFixed(3)
+  const errors = r.errors > 0 ? ` (${r.errors} errors)` : ''
+  return `| ${label}${errors} | ${connections} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(3)} | ${r.p99ms.toFixed(3)} | ${ratio} | ${added} |`
+}
+
+async function wrk(url: string, connections: number): Promise<WrkResult> {
+  await run('wrk', ['-t1', `-c${connections}`, `-d${WARMUP_S}s`, url])
+  const out = await run('wrk', ['-t1', `-c${connections}`, `-d${DURATION_S}s`, '--latency', url])
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
+  const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) + socketErrors(out)
+  return { rps, p50ms: percentile(out, '50%'), p99ms: percentile(out, '99%'), errors }
+}
+
+function socketErrors(out: string): number {
+  const m = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+  return m ? m.slice(1).reduce((a, b) => a + Number(b), 0) : 0
+}
+
+/** wrk prints `50%  123.00us` or `1.23ms`; returns milliseconds. */
+function percentile(out: string, label: string): number {
+  const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out)
+  if (!m?.[1]) throw new Error(`wrk output has no ${label} line:\n${out}`)
+  const value = Number(m[1])
+  return m[2] === 'us' ? value / 1000 : m[2] === 's' ? value * 1000 : value
+}
+
+function spawnNode(flagOrScript: string, env: Record<string, string>): ChildProcess {
+  const args = flagOrScript.endsWith('.ts')
+    ? [join(ROOT, flagOrScript)]
+    : [...(flagOrScript ? [flagOrScript] : []), join(ROOT, 'src/runtime/node/main.ts')]
+  return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT })
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout)))
+  })
+}
+
+async function requireWrk(): Promise<void> {
+  await run('wrk', ['--version']).catch((error: NodeJS.ErrnoException) => {
+    // wrk --version exits 1 after printing; only a missing binary is fatal.
+    if (error.code === 'ENOENT') throw new Error('wrk is not installed: apt-get install wrk')
+  })
+}
+
+async function waitHttp(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then((r) => r.status === 200, () => false)
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`${url} did not answer 200 in time`)
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+function stopAll(): void {
+  for (const child of children) child.kill('SIGTERM')
+}
+process.on('exit', stopAll)
+main().then(
+  () => {
+    stopAll()
+    setTimeout(() => process.exit(0), 500)
+  },
+  (error: unknown) => {
+    console.error(error)
+    stopAll()
+    process.exit(1)
+  },
+)

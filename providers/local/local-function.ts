@@ -1,0 +1,167 @@
+/**
+ * @module
+ * One function on this host: its replicas, grouped by spec version. Scaling starts or stops replicas of
+ * the current version. A new version (changed spec or secrets) rolls: its replicas start at once and the
+ * old ones keep serving until the new ones are all ready (or right away when scaled to zero).
+ */
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import type { DesiredFunction, InstanceInfo, ObservedFunction } from '../types.ts'
+import { removeTree, versionOf, writeSecrets } from './files.ts'
+import { type LaunchContext, planLaunch, type RunnerSettings } from './launch.ts'
+import { LogStore } from './log-store.ts'
+import { Replica } from './replica.ts'
+
+export interface LocalFunctionOptions {
+  namespace: string
+  name: string
+  /** Folder of this function's versions, under the provider's root. */
+  dir: string
+  runner: RunnerSettings
+  allocatePort(): Promise<number>
+  readinessTimeoutMs: number
+  stopGraceMs: number
+  logLinesPerInstance: number
+}
+
+function shortId(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
+  return [...randomBytes(5)].map((byte) => alphabet[byte % alphabet.length]).join('')
+}
+
+export class LocalFunction {
+  readonly logs: LogStore
+  readonly #options: LocalFunctionOptions
+  #replicas: Replica[] = []
+  readonly #stopping = new Set<Promise<void>>()
+  #desired = 0
+  #version = ''
+  #context: Omit<LaunchContext, 'instance'> | undefined
+  #next = 0
+  #removed = false
+  #updates: Promise<void> = Promise.resolve()
+
+  constructor(options: LocalFunctionOptions) {
+    this.#options = options
+    this.logs = new LogStore(options.name, options.namespace, options.logLinesPerInstance)
+  }
+
+  /** Writes the version's secrets if it is new, then converges on `desired`. Updates run one at a time. */
+  update(desired: DesiredFunction): Promise<void> {
+    const next = this.#updates.then(() => this.#update(desired))
+    this.#updates = next.catch(() => {})
+    return next
+  }
+
+  async #update(desired: DesiredFunction): Promise<void> {
+    const version = versionOf(desired)
+    if (version !== this.#version) {
+      const dir = path.join(this.#options.dir, version)
+      const secretsDir = await writeSecrets(dir, desired)
+      if (this.#removed) return void (await removeTree(dir))
+      this.#context = {
+        ...this.#options.runner,
+        spec: desired.spec,
+        secretsDir,
+        workDir: path.join(dir, 'work'),
+      }
+      this.#version = version
+    }
+    this.scale(desired.replicas)
+  }
+
+  scale(replicas: number): void {
+    this.#desired = Math.max(0, Math.floor(replicas))
+    this.#reconcile()
+  }
+
+  /** True once a version has been set up (the first update succeeded). */
+  get deployed(): boolean {
+    return this.#version !== ''
+  }
+
+  /** Ready replicas of any version count as available, as in a Kubernetes rolling update. */
+  observed(): ObservedFunction {
+    const available = this.#replicas.filter((r) => r.ready).length
+    return { replicas: this.#desired, availableReplicas: Math.min(available, this.#desired) }
+  }
+
+  instances(): InstanceInfo[] {
+    return this.#replicas.map((r) =>
+      r.pid === undefined ? { id: r.id, ready: r.ready } : { id: r.id, ready: r.ready, pid: r.pid },
+    )
+  }
+
+  /** The next ready replica, round-robin; replicas of the current version first. */
+  pick(): Replica | undefined {
+    const ready = this.#replicas.filter((r) => r.ready)
+    const current = ready.filter((r) => r.version === this.#version)
+    const pool = current.length > 0 ? current : ready
+    if (pool.length === 0) return undefined
+    this.#next = (this.#next + 1) % pool.length
+    return pool[this.#next]
+  }
+
+  /** Stops every replica, removes the function's files and ends log followers. */
+  async remove(): Promise<void> {
+    this.#removed = true
+    this.#desired = 0
+    for (const replica of this.#replicas) this.#stop(replica)
+    this.#replicas = []
+    while (this.#stopping.size > 0) await Promise.all(this.#stopping)
+    await removeTree(this.#options.dir)
+    this.logs.close()
+  }
+
+  #reconcile(): void {
+    const context = this.#context
+    if (this.#removed || !context) return
+    const current = this.#replicas.filter((r) => r.version === this.#version)
+    for (let n = current.length; n < this.#desired; n++) {
+      const replica = this.#startReplica(context)
+      current.push(replica)
+      this.#replicas.push(replica)
+    }
+    // Scale down the least useful first: replicas not ready yet, then the newest.
+    const surplus = [...current]
+      .reverse()
+      .sort((a, b) => Number(a.ready) - Number(b.ready))
+      .slice(0, current.length - this.#desired)
+    const readyCurrent = current.filter((r) => r.ready && !surplus.includes(r)).length
+    const retireOld = this.#desired === 0 || readyCurrent >= this.#desired
+    const old = retireOld ? this.#replicas.filter((r) => r.version !== this.#version) : []
+    for (const replica of [...surplus, ...old]) this.#stop(replica)
+    this.#replicas = this.#replicas.filter((r) => !surplus.includes(r) && !old.includes(r))
+  }
+
+  #startReplica(context: Omit<LaunchContext, 'instance'>): Replica {
+    const id = `${this.#options.name}-${this.#version.slice(0, 8)}-${shortId()}`
+    const replica = new Replica({
+      id,
+      version: this.#version,
+      plan: (port) => planLaunch({ ...context, instance: id }, port),
+      allocatePort: this.#options.allocatePort,
+      readinessTimeoutMs: this.#options.readinessTimeoutMs,
+      stopGraceMs: this.#options.stopGraceMs,
+      onLine: (instance, text) => this.logs.push(instance, text),
+      onReadyChange: () => this.#reconcile(),
+    })
+    replica.start()
+    return replica
+  }
+
+  #stop(replica: Replica): void {
+    const stopped = replica.stop().finally(() => {
+      this.#stopping.delete(stopped)
+      this.logs.retire(replica.id)
+      void this.#cleanVersion(replica.version)
+    })
+    this.#stopping.add(stopped)
+  }
+
+  async #cleanVersion(version: string): Promise<void> {
+    if (this.#removed || version === this.#version) return
+    if (this.#replicas.some((r) => r.version === version)) return
+    await removeTree(path.join(this.#options.dir, version))
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * @module
+ * The local provider: functions as supervised processes on this host (see index.ts for the overview).
+ * This file maps the Provider interface onto LocalFunction objects keyed by namespace and name.
+ */
+import pkg from '../../package.json' with { type: 'json' }
+import type { LogMessage, LogRequest, ProviderInfo } from '../../src/contract/types.ts'
+import {
+  type DesiredFunction,
+  type InstanceInfo,
+  type ObservedFunction,
+  type Provider,
+  type ProviderCapabilities,
+  ProviderError,
+} from '../types.ts'
+import { removeTree } from './files.ts'
+import type { RunnerSettings } from './launch.ts'
+import { LocalFunction } from './local-function.ts'
+import type { ResolvedOptions } from './options.ts'
+import { Forwarder } from './proxy.ts'
+import type { SandboxMode } from './sandbox.ts'
+import { validateDesired, validateReplicas } from './validate.ts'
+
+/** What createLocalProvider returns: a Provider that also tells which sandbox it chose. */
+export interface LocalProvider extends Provider {
+  readonly sandbox: SandboxMode
+}
+
+export interface LocalProviderSetup {
+  options: ResolvedOptions
+  runner: RunnerSettings
+  /** This process's folder under dataDir. */
+  root: string
+}
+
+export class LocalProviderImpl implements LocalProvider {
+  readonly kind = 'local'
+  readonly scope = 'instance'
+  readonly capabilities: ProviderCapabilities = {
+    scale: true,
+    scaleToZero: true,
+    logs: true,
+    secrets: true,
+    namespaces: true,
+  }
+  readonly sandbox: SandboxMode
+  readonly #setup: LocalProviderSetup
+  readonly #functions = new Map<string, LocalFunction>()
+  readonly #forwarder = new Forwarder()
+  #closed = false
+  #warnedSecrets = false
+
+  constructor(setup: LocalProviderSetup) {
+    this.#setup = setup
+    this.sandbox = setup.runner.sandbox
+  }
+
+  async info(): Promise<ProviderInfo> {
+    return {
+      provider: 'edgefaas-local',
+      orchestration: 'process',
+      version: { sha: 'local', release: pkg.version },
+    }
+  }
+
+  async apply(desired: DesiredFunction): Promise<ObservedFunction> {
+    if (this.#closed) throw new ProviderError('UNAVAILABLE', 'the local provider is closed')
+    validateDesired(desired)
+    this.#warnAboutSecrets(desired)
+    const key = keyOf(desired.namespace, desired.name)
+    let fn = this.#functions.get(key)
+    if (!fn) {
+      const { options, runner, root } = this.#setup
+      fn = new LocalFunction({
+        ...options,
+        runner,
+        namespace: desired.namespace,
+        name: desired.name,
+        dir: `${root}/${key}`,
+      })
+      this.#functions.set(key, fn)
+    }
+    try {
+      await fn.update(desired)
+    } catch (error) {
+      if (!fn.deployed && this.#functions.get(key) === fn) {
+        this.#functions.delete(key)
+        await fn.remove()
+      }
+      throw error
+    }
+    return fn.observed()
+  }
+
+  async remove(namespace: string, name: string): Promise<void> {
+    const key = keyOf(namespace, name)
+    const fn = this.#functions.get(key)
+    if (!fn) return
+    this.#functions.delete(key)
+    await fn.remove()
+  }
+
+  async scale(namespace: string, name: string, replicas: number): Promise<void> {
+    validateReplicas(replicas)
+    this.#get(namespace, name).scale(replicas)
+  }
+
+  async status(namespace: string, name: string): Promise<ObservedFunction | null> {
+    return this.#functions.get(keyOf(namespace, name))?.observed() ?? null
+  }
+
+  async instances(namespace: string, name: string): Promise<InstanceInfo[]> {
+    return this.#functions.get(keyOf(namespace, name))?.instances() ?? []
+  }
+
+  async invoke(namespace: string, name: string, path: string, request: Request): Promise<Response> {
+    const replica = this.#get(namespace, name).pick()
+    if (!replica) throw new ProviderError('NOT_READY', `no ready replica of ${name}.${namespace}`)
+    try {
+      return await this.#forwarder.forward(replica.port, path, request)
+    } catch (error) {
+      if (request.signal.aborted || ProviderError.is(error)) throw error
+      throw new ProviderError(
+        'UNAVAILABLE',
+        `cannot reach ${name}.${namespace}: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+  }
+
+  /** Throws NOT_FOUND at once (not on first iteration) for an unknown function. */
+  logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage> {
+    return this.#get(request.namespace, request.name).logs.read(request, signal)
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    const functions = [...this.#functions.values()]
+    this.#functions.clear()
+    await Promise.all(functions.map((fn) => fn.remove()))
+    this.#forwarder.close()
+    await removeTree(this.#setup.root)
+  }
+
+  #get(namespace: string, name: string): LocalFunction {
+    const fn = this.#functions.get(keyOf(namespace, name))
+    if (!fn)
+      throw new ProviderError(
+        'NOT_FOUND',
+        `function ${name}.${namespace} is not deployed on the local provider`,
+      )
+    return fn
+  }
+
+  #warnAboutSecrets(desired: DesiredFunction): void {
+    if (this.sandbox === 'bwrap' || this.#warnedSecrets || (desired.spec.secrets ?? []).length === 0) return
+    this.#warnedSecrets = true
+    this.#setup.options.logger.warn(
+      'without a sandbox, secrets cannot be mounted at /var/openfaas/secrets: they are files under ' +
+        `${this.#setup.root}, given to functions as $OPENFAAS_SECRETS_DIR, and fprocess arguments under ` +
+        '/var/openfaas/secrets/ are rewritten to point there',
+    )
+  }
+}
+
+function keyOf(namespace: string, name: string): string {
+  return `${namespace}/${name}`
+}

@@ -1,0 +1,54 @@
+/**
+ * @module
+ * A gateway killed with SIGKILL runs no cleanup code; its replicas must still go away (the watchdog
+ * watches its stdin, unsandboxed processes get a parent-death signal, bwrap has --die-with-parent).
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { waitFor } from '../conformance/provider.suite.ts'
+import { bwrapWorks, groupAlive, removeDataDirs, tempDataDir } from './local-helpers.ts'
+
+const script = fileURLToPath(new URL('./orphan-gateway.ts', import.meta.url))
+
+async function startAndKill(sandbox: 'none' | 'bwrap'): Promise<number[]> {
+  const gateway = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', script, sandbox, tempDataDir()],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const [chunk] = (await once(gateway.stdout, 'data')) as [Buffer]
+  const pids = JSON.parse(chunk.toString()) as number[]
+  gateway.kill('SIGKILL')
+  await once(gateway, 'exit')
+  return pids
+}
+
+afterAll(removeDataDirs)
+
+describe('local provider: a gateway that dies', () => {
+  it('leaves no unsandboxed replica behind', async () => {
+    const pids = await startAndKill('none')
+    expect(pids).toHaveLength(2)
+    await waitFor(
+      'orphans to exit',
+      async () => pids.filter(groupAlive),
+      (alive) => alive.length === 0,
+      10_000,
+    )
+  })
+
+  it.skipIf(!bwrapWorks)('leaves no sandboxed replica behind', async () => {
+    const pids = await startAndKill('bwrap')
+    expect(pids).toHaveLength(2)
+    await waitFor(
+      'orphans to exit',
+      async () => pids.filter(groupAlive),
+      (alive) => alive.length === 0,
+      10_000,
+    )
+  })
+})
