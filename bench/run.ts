@@ -4,7 +4,8 @@
  * Starts the trivial upstream (bench/upstream.ts) directly and, inside a real gateway (`npm start`'s
  * code, embedded SQLite, local provider), the same program as an http-mode function; then measures with
  * wrk (a C load generator, so the client costs little CPU) at 1 and 16 connections:
- *   (a) direct to the upstream, (b) through edgefaas to the function.
+ *   (a) direct to the upstream, (b) through edgefaas to the function, and (c) through a bare node:http
+ *   reverse proxy (bench/bare-proxy.ts): the ceiling of any proxy on Node's HTTP stack, for scale.
  * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
@@ -32,6 +33,11 @@ async function main(): Promise<void> {
   const upstreamPort = await freePort()
   children.push(spawnNode('bench/upstream.ts', { PORT: String(upstreamPort) }))
   await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
+  const bareProxyPort = await freePort()
+  children.push(
+    spawnNode('bench/bare-proxy.ts', { PORT: String(bareProxyPort), TARGET: String(upstreamPort) }),
+  )
+  await waitHttp(`http://127.0.0.1:${bareProxyPort}/`)
 
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-'))
   const gatewayPort = await freePort()
@@ -64,11 +70,15 @@ async function main(): Promise<void> {
   const rows: string[] = []
   for (const connections of CONNECTIONS) {
     const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections)
+    const bare = await wrk(`http://127.0.0.1:${bareProxyPort}/`, connections)
     const through = await wrk(`${gateway}/function/bench`, connections)
     rows.push(row('(a) direct', connections, direct, direct))
+    rows.push(row('(c) bare node:http proxy (ceiling on Node)', connections, bare, direct))
     rows.push(row('(b) edgefaas → http-mode function', connections, through, direct))
   }
-  console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+  console.log(
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  )
   console.log(`wrk -t1, ${DURATION_S} s per cell after ${WARMUP_S} s warm-up; keep-alive; 2-byte body\n`)
   console.log('| path | conns | req/s | p50 ms | p99 ms | throughput vs (a) | added p50 ms |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
@@ -108,7 +118,11 @@ function spawnNode(flagOrScript: string, env: Record<string, string>): ChildProc
   const args = flagOrScript.endsWith('.ts')
     ? [join(ROOT, flagOrScript)]
     : [...(flagOrScript ? [flagOrScript] : []), join(ROOT, 'src/runtime/node/main.ts')]
-  return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT })
+  return spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+  })
 }
 
 function run(command: string, args: string[]): Promise<string> {
@@ -127,7 +141,10 @@ async function requireWrk(): Promise<void> {
 async function waitHttp(url: string): Promise<void> {
   const deadline = Date.now() + 20_000
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then((r) => r.status === 200, () => false)
+    const ok = await fetch(url).then(
+      (r) => r.status === 200,
+      () => false,
+    )
     if (ok) return
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
@@ -138,7 +155,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }

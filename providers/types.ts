@@ -74,6 +74,19 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * One invocation as the gateway hands it to a provider: the parts of a Web `Request` a provider needs.
+ * A `Request` satisfies it; the gateway passes a plain object so the hot path builds no Request.
+ */
+export interface InvocationRequest {
+  readonly method: string
+  readonly headers: Headers
+  /** null for requests without a body (GET, HEAD). */
+  readonly body: ReadableStream<Uint8Array> | null
+  /** Aborted when the caller goes away or the gateway's timeout for the call expires. */
+  readonly signal: AbortSignal
+}
+
 export interface Provider {
   /** Provider kind, e.g. `local`. */
   readonly kind: string
@@ -99,7 +112,7 @@ export interface Provider {
    * Sends one invocation to the function. `path` is what follows `/function/<name>` (at least `/`),
    * with the raw query string appended. The request's method, headers and body are forwarded as they are.
    */
-  invoke(namespace: string, name: string, path: string, request: Request): Promise<Response>
+  invoke(namespace: string, name: string, path: string, request: InvocationRequest): Promise<Response>
   /** Log lines of the function's instances; UNSUPPORTED without the capability. */
   logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage>
   /** Stops everything this provider started in this process (local processes, connections). */

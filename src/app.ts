@@ -20,15 +20,16 @@ import { defaultDenyAuth } from './auth/middleware.ts'
 import type { GatewayDeps } from './deps.ts'
 import { textResponse, toApiError } from './errors.ts'
 import { checkPath } from './routing/clean-path.ts'
+import { splitUrl } from './routing/split-url.ts'
 
 export function createApp(deps: GatewayDeps): Hono {
   const app = new Hono()
 
   app.use('*', async (c, next) => {
-    const url = new URL(c.req.url)
-    const verdict = checkPath(url.pathname)
+    const { pathname, search } = splitUrl(c.req.url)
+    const verdict = checkPath(pathname)
     if (verdict.kind === 'reject') return textResponse(400, verdict.reason)
-    if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${url.search}`, 301)
+    if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${search}`, 301)
     return next()
   })
   app.use('*', defaultDenyAuth({ credentials: deps.credentials }))

@@ -8,6 +8,7 @@ import type { LogMessage, LogRequest, ProviderInfo } from '../../src/contract/ty
 import {
   type DesiredFunction,
   type InstanceInfo,
+  type InvocationRequest,
   type ObservedFunction,
   type Provider,
   type ProviderCapabilities,
@@ -113,7 +114,7 @@ export class LocalProviderImpl implements LocalProvider {
     return this.#functions.get(keyOf(namespace, name))?.instances() ?? []
   }
 
-  async invoke(namespace: string, name: string, path: string, request: Request): Promise<Response> {
+  async invoke(namespace: string, name: string, path: string, request: InvocationRequest): Promise<Response> {
     const replica = this.#get(namespace, name).pick()
     if (!replica) throw new ProviderError('NOT_READY', `no ready replica of ${name}.${namespace}`)
     try {

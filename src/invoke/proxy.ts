@@ -5,7 +5,7 @@
  * metric increments. A function with no ready replica is held while it scales from zero.
  */
 
-import { ProviderError } from '../../providers/types.ts'
+import { type InvocationRequest, ProviderError } from '../../providers/types.ts'
 import { parseDurationMs } from '../contract/duration.ts'
 import { TIMEOUT_ANNOTATION } from '../contract/labels.ts'
 import { isDns1123Label, splitFunctionName } from '../contract/names.ts'
@@ -14,6 +14,7 @@ import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
 import type { ProviderRegistry } from '../routing/registry.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
+import { splitUrl } from '../routing/split-url.ts'
 import type { FunctionRecord } from '../store/types.ts'
 import { decorateResponse, upstreamHeaders } from './headers.ts'
 import type { ScaleFromZero } from './scale-from-zero.ts'
@@ -39,11 +40,11 @@ export type Invoke = (request: Request, clientAddress: string | undefined) => Pr
 export function createProxy(deps: ProxyDeps): Invoke {
   return async (request, clientAddress) => {
     const started = performance.now()
-    const url = new URL(request.url)
-    const after = url.pathname.slice(PREFIX.length)
+    const { pathname, search } = splitUrl(request.url)
+    const after = pathname.slice(PREFIX.length)
     const slash = after.indexOf('/')
     const qualified = slash === -1 ? after : after.slice(0, slash)
-    const path = (slash === -1 ? '/' : after.slice(slash)) + url.search
+    const path = (slash === -1 ? '/' : after.slice(slash)) + search
     const { name, namespace } = splitFunctionName(qualified, deps.defaultNamespace)
     if (!isDns1123Label(name) || !isDns1123Label(namespace))
       return textResponse(404, 'error finding function: no such function')
@@ -61,16 +62,29 @@ export function createProxy(deps: ProxyDeps): Invoke {
     if (!provider) return finish(textResponse(502, `function ${label} has no reachable backend`))
 
     const { headers, call } = upstreamHeaders(request.headers, clientAddress)
-    const timeout = AbortSignal.timeout(timeoutFor(fn, deps.upstreamTimeoutMs))
-    const signal = AbortSignal.any([request.signal, timeout])
-    const forwarded = new Request(request.url, {
+    // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
+    const abort = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(
+      () => {
+        timedOut = true
+        abort.abort(new Error('upstream timeout'))
+      },
+      timeoutFor(fn, deps.upstreamTimeoutMs),
+    )
+    const onCallerGone = () => abort.abort(request.signal.reason)
+    request.signal.addEventListener('abort', onCallerGone, { once: true })
+    const done = () => {
+      clearTimeout(timer)
+      request.signal.removeEventListener('abort', onCallerGone)
+    }
+    // GET and HEAD carry no body; not touching `request.body` keeps Node's lazy request unmaterialised.
+    const forwarded: InvocationRequest = {
       method: request.method,
       headers,
-      body: request.body,
-      signal,
-      // Required by Node's fetch for streamed bodies.
-      duplex: 'half',
-    } as RequestInit)
+      body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+      signal: abort.signal,
+    }
     // NOT_READY is thrown before the body is touched, so the same request can be sent again after the wait.
     const upstream = () => provider.invoke(namespace, name, path, forwarded)
     try {
@@ -79,15 +93,19 @@ export function createProxy(deps: ProxyDeps): Invoke {
         response = await upstream()
       } catch (error) {
         if (!ProviderError.is(error) || error.code !== 'NOT_READY') throw error
-        const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, signal)
+        const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, abort.signal)
         if (outcome === 'gone') return finish(textResponse(404, `error finding function ${label}: not found`))
         if (outcome === 'timeout')
           return finish(textResponse(503, `function ${label} did not become ready in time`))
         response = await upstream()
       }
+      // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
+      // run as long as the function keeps writing and the caller keeps reading.
+      done()
       return finish(decorateResponse(response, call, deps.servedBy))
     } catch (error) {
-      if (timeout.aborted) return finish(textResponse(502, `function ${label} did not answer in time`))
+      done()
+      if (timedOut) return finish(textResponse(502, `function ${label} did not answer in time`))
       if (ProviderError.is(error) && error.code === 'NOT_FOUND') {
         return finish(textResponse(404, `error finding function ${label}: not found`))
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkPath, cleanPath } from '../../src/routing/clean-path.ts'
+import { splitUrl } from '../../src/routing/split-url.ts'
 
 describe('cleanPath (Go path.Clean + trailing slash kept, as gorilla/mux)', () => {
   it.each([
@@ -29,5 +30,17 @@ describe('checkPath', () => {
   })
   it.each(['/system%2Finfo', '/system%2finfo', '/a%5Cb', '/a\\b', '/a%00b'])('rejects %s', (path) => {
     expect(checkPath(path).kind).toBe('reject')
+  })
+})
+
+describe('splitUrl', () => {
+  it.each([
+    ['http://h/a/b?x=1#f', '/a/b', '?x=1'],
+    ['http://h:8080/function/x', '/function/x', ''],
+    ['http://h/?', '/', '?'],
+    ['http://h/p#frag?not-query', '/p', ''],
+    ['https://user@h/p?q=a/b', '/p', '?q=a/b'],
+  ])('%s', (url, pathname, search) => {
+    expect(splitUrl(url)).toEqual({ pathname, search })
   })
 })

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { createRouteCache } from '../../src/routing/route-cache.ts'
+import type { FunctionRecord, Store } from '../../src/store/types.ts'
+
+/** A store whose only used method counts its calls. */
+function countingStore(result: () => FunctionRecord | null) {
+  const calls: string[] = []
+  const store = {
+    async getFunction(namespace: string, name: string) {
+      calls.push(`${namespace}/${name}`)
+      return result()
+    },
+  } as unknown as Store
+  return { store, calls }
+}
+
+const record = { namespace: 'ns', name: 'fn' } as FunctionRecord
+
+describe('route cache', () => {
+  it('reads the store once per TTL in steady state', async () => {
+    const { store, calls } = countingStore(() => record)
+    let now = 0
+    const cache = createRouteCache(store, 1000, () => now)
+    for (let i = 0; i < 100; i++) expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(calls).toHaveLength(1)
+    now = 999
+    await cache.get('ns', 'fn')
+    expect(calls).toHaveLength(1)
+    now = 1000
+    await cache.get('ns', 'fn')
+    expect(calls).toHaveLength(2)
+  })
+
+  it('caches absence too, so unknown names cost no query each', async () => {
+    const { store, calls } = countingStore(() => null)
+    const cache = createRouteCache(store, 1000, () => 0)
+    for (let i = 0; i < 50; i++) expect(await cache.get('ns', 'nope')).toBeNull()
+    expect(calls).toHaveLength(1)
+  })
+
+  it('invalidate forces the next read', async () => {
+    const { store, calls } = countingStore(() => record)
+    const cache = createRouteCache(store, 60_000, () => 0)
+    await cache.get('ns', 'fn')
+    cache.invalidate('ns', 'fn')
+    await cache.get('ns', 'fn')
+    expect(calls).toHaveLength(2)
+  })
+
+  it('concurrent misses share one query', async () => {
+    let resolveFirst: (() => void) | undefined
+    let count = 0
+    const store = {
+      getFunction: () => {
+        count++
+        return new Promise<FunctionRecord>((resolve) => {
+          resolveFirst = () => resolve(record)
+        })
+      },
+    } as unknown as Store
+    const cache = createRouteCache(store, 1000, () => 0)
+    const pending = Promise.all(Array.from({ length: 20 }, () => cache.get('ns', 'fn')))
+    resolveFirst?.()
+    expect(await pending).toEqual(Array(20).fill(record))
+    expect(count).toBe(1)
+  })
+
+  it('a failed read is not cached', async () => {
+    let fail = true
+    const store = {
+      getFunction: async () => {
+        if (fail) throw new Error('db down')
+        return record
+      },
+    } as unknown as Store
+    const cache = createRouteCache(store, 60_000, () => 0)
+    await expect(cache.get('ns', 'fn')).rejects.toThrow('db down')
+    fail = false
+    expect(await cache.get('ns', 'fn')).toBe(record)
+  })
+})
