@@ -6,6 +6,8 @@
  * runs, then the routes. Errors become plain-text responses via `toApiError`.
  */
 import { Hono } from 'hono'
+import { registerAsyncRoutes } from './api/async.ts'
+import { registerCallRoutes } from './api/calls.ts'
 import { registerDeploymentRoutes } from './api/deployments.ts'
 import { registerFunctionRoutes } from './api/functions.ts'
 import { registerInfoRoutes } from './api/info.ts'
@@ -42,6 +44,8 @@ export function createApp(deps: GatewayDeps): Hono {
   registerNamespaceRoutes(app, deps)
   registerLogRoutes(app, deps)
   registerInvokeRoutes(app, deps)
+  registerAsyncRoutes(app, deps)
+  registerCallRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)

@@ -45,6 +45,22 @@ const schema = z.object({
   EDGEFAAS_UPSTREAM_TIMEOUT_MS: int(1, 86_400_000).default(60_000),
   EDGEFAAS_ROUTE_CACHE_TTL_MS: int(0, 3_600_000).default(1000),
   EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  EDGEFAAS_QUEUE_URL: z.string().default(''),
+  EDGEFAAS_ASYNC_MAX_BODY_BYTES: int(0, 64 * 1024 * 1024).default(1024 * 1024),
+  EDGEFAAS_CALLBACK_ALLOW: z.string().default(''),
+  EDGEFAAS_WORKER: boolean.default(true),
+  EDGEFAAS_WORKER_MAX_INFLIGHT: int(1, 10_000).default(50),
+  EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: int(1, 10_000).default(10),
+  EDGEFAAS_QUEUE_LEASE_MS: int(1000, 3_600_000).default(30_000),
+  EDGEFAAS_RETRY_ATTEMPTS: int(0, 1000).default(10),
+  EDGEFAAS_RETRY_CODES: z
+    .string()
+    .regex(/^\s*\d{3}(\s*,\s*\d{3})*\s*$/, { message: 'must be a comma-separated list of HTTP status codes' })
+    .default('408,429,500,502,503,504'),
+  EDGEFAAS_RETRY_MIN_WAIT_MS: int(0, 3_600_000).default(10_000),
+  EDGEFAAS_RETRY_MAX_WAIT_MS: int(0, 86_400_000).default(120_000),
+  EDGEFAAS_RETRY_BACKOFF: z.enum(['exponential', 'full', 'equal']).default('exponential'),
+  EDGEFAAS_CALLBACK_ATTEMPTS: int(1, 100).default(5),
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
@@ -72,6 +88,24 @@ export interface Config {
   upstreamTimeoutMs: number
   routeCacheTtlMs: number
   scaleFromZeroTimeoutMs: number
+  /** Empty: the embedded queue (a table in the store); `nats://…`; `sqs://<region>/<queue-prefix>`. */
+  queueUrl: string
+  asyncMaxBodyBytes: number
+  /** Comma-separated hosts and CIDRs callbacks may reach although private (EDGEFAAS_CALLBACK_ALLOW). */
+  callbackAllow: string
+  /** Run the async worker inside the gateway process. */
+  worker: boolean
+  workerMaxInflight: number
+  workerMaxInflightPerFunction: number
+  queueLeaseMs: number
+  retry: {
+    attempts: number
+    codes: number[]
+    minWaitMs: number
+    maxWaitMs: number
+    backoff: 'exponential' | 'full' | 'equal'
+  }
+  callbackAttempts: number
   localSandbox: 'auto' | 'bwrap' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
@@ -112,6 +146,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     upstreamTimeoutMs: e.EDGEFAAS_UPSTREAM_TIMEOUT_MS,
     routeCacheTtlMs: e.EDGEFAAS_ROUTE_CACHE_TTL_MS,
     scaleFromZeroTimeoutMs: e.EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS,
+    queueUrl: e.EDGEFAAS_QUEUE_URL,
+    asyncMaxBodyBytes: e.EDGEFAAS_ASYNC_MAX_BODY_BYTES,
+    callbackAllow: e.EDGEFAAS_CALLBACK_ALLOW,
+    worker: e.EDGEFAAS_WORKER,
+    workerMaxInflight: e.EDGEFAAS_WORKER_MAX_INFLIGHT,
+    workerMaxInflightPerFunction: e.EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION,
+    queueLeaseMs: e.EDGEFAAS_QUEUE_LEASE_MS,
+    retry: {
+      attempts: e.EDGEFAAS_RETRY_ATTEMPTS,
+      codes: e.EDGEFAAS_RETRY_CODES.split(',').map((c) => Number(c.trim())),
+      minWaitMs: e.EDGEFAAS_RETRY_MIN_WAIT_MS,
+      maxWaitMs: e.EDGEFAAS_RETRY_MAX_WAIT_MS,
+      backoff: e.EDGEFAAS_RETRY_BACKOFF,
+    },
+    callbackAttempts: e.EDGEFAAS_CALLBACK_ATTEMPTS,
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,

@@ -1,16 +1,38 @@
 import { describe, expect, it } from 'vitest'
+import pkg from '../package.json' with { type: 'json' }
 import { ConfigError, loadConfig } from '../src/config.ts'
 import { RELEASE } from '../src/version.ts'
-import pkg from '../package.json' with { type: 'json' }
 
 describe('loadConfig', () => {
   it('has embedded defaults', () => {
     const c = loadConfig({})
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './data', databaseUrl: '', basicAuth: true, defaultNamespace: 'openfaas-fn', defaultBackend: 'local' })
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: './data',
+      databaseUrl: '',
+      basicAuth: true,
+      defaultNamespace: 'openfaas-fn',
+      defaultBackend: 'local',
+    })
   })
   it('reads EDGEFAAS_ variables', () => {
-    const c = loadConfig({ EDGEFAAS_PORT: '9000', EDGEFAAS_DATA_DIR: '/tmp/x', EDGEFAAS_ADMIN_USER: 'ops', EDGEFAAS_ADMIN_PASSWORD: 'long-enough', EDGEFAAS_DATABASE_URL: 'postgres://h/db', EDGEFAAS_BASIC_AUTH: 'false' })
-    expect(c).toMatchObject({ port: 9000, dataDir: '/tmp/x', adminUser: 'ops', adminPassword: 'long-enough', databaseUrl: 'postgres://h/db', basicAuth: false })
+    const c = loadConfig({
+      EDGEFAAS_PORT: '9000',
+      EDGEFAAS_DATA_DIR: '/tmp/x',
+      EDGEFAAS_ADMIN_USER: 'ops',
+      EDGEFAAS_ADMIN_PASSWORD: 'long-enough',
+      EDGEFAAS_DATABASE_URL: 'postgres://h/db',
+      EDGEFAAS_BASIC_AUTH: 'false',
+    })
+    expect(c).toMatchObject({
+      port: 9000,
+      dataDir: '/tmp/x',
+      adminUser: 'ops',
+      adminPassword: 'long-enough',
+      databaseUrl: 'postgres://h/db',
+      basicAuth: false,
+    })
   })
   it('treats empty variables as unset', () => {
     expect(loadConfig({ EDGEFAAS_PORT: '' }).port).toBe(8080)
@@ -18,7 +40,12 @@ describe('loadConfig', () => {
   it('names every bad variable', () => {
     let error: unknown
     try {
-      loadConfig({ EDGEFAAS_PORT: 'eighty', EDGEFAAS_ADMIN_PASSWORD: 'short', EDGEFAAS_BASIC_AUTH: 'maybe', EDGEFAAS_SECRETS_KEY: 'abc' })
+      loadConfig({
+        EDGEFAAS_PORT: 'eighty',
+        EDGEFAAS_ADMIN_PASSWORD: 'short',
+        EDGEFAAS_BASIC_AUTH: 'maybe',
+        EDGEFAAS_SECRETS_KEY: 'abc',
+      })
     } catch (e) {
       error = e
     }
@@ -30,7 +57,9 @@ describe('loadConfig', () => {
     expect(message).toMatch(/EDGEFAAS_SECRETS_KEY: must be 32 bytes/)
   })
   it('honours OpenFaaS basic_auth + secret_mount_path', () => {
-    expect(loadConfig({ basic_auth: 'true', secret_mount_path: '/run/secrets/' }).openfaasSecretMountPath).toBe('/run/secrets/')
+    expect(
+      loadConfig({ basic_auth: 'true', secret_mount_path: '/run/secrets/' }).openfaasSecretMountPath,
+    ).toBe('/run/secrets/')
     expect(loadConfig({ secret_mount_path: '/x' }).openfaasSecretMountPath).toBeUndefined()
   })
   it('keeps RELEASE in step with package.json', () => {

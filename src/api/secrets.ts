@@ -6,10 +6,11 @@
  * because faas-cli reports the spec's 204 as an error.
  */
 import type { Context, Hono } from 'hono'
+import { base64ToBytes } from '../base64.ts'
 import { secretRefSchema, secretSchema } from '../contract/schemas.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { base64ToBytes, type SecretCipher, secretAssociatedData } from '../store/cipher.ts'
+import { type SecretCipher, secretAssociatedData } from '../store/cipher.ts'
 import { readJson } from './body.ts'
 import { resolveNamespace } from './namespaces-param.ts'
 import { methodNotAllowed } from './responses.ts'

@@ -8,16 +8,13 @@ import type { MiddlewareHandler } from 'hono'
 import { textResponse } from '../errors.ts'
 import { type AdminCredentials, credentialsMatch, parseBasicAuth } from './credentials.ts'
 
-/** Paths anyone may call: invocations, health, the redirect to the UI. */
-export function isPublicPath(path: string): boolean {
-  return (
-    path === '/' ||
-    path === '/healthz' ||
-    path === '/function' ||
-    path.startsWith('/function/') ||
-    path === '/async-function' ||
-    path.startsWith('/async-function/')
-  )
+/**
+ * Requests anyone may make: invocations, health, the redirect to the UI. Cancelling an async call
+ * (`DELETE /async-function/<call-id>`) is an admin action, so only POST is public there.
+ */
+export function isPublicPath(path: string, method = 'GET'): boolean {
+  if (path === '/async-function' || path.startsWith('/async-function/')) return method !== 'DELETE'
+  return path === '/' || path === '/healthz' || path === '/function' || path.startsWith('/function/')
 }
 
 export interface AuthOptions {
@@ -28,7 +25,7 @@ export interface AuthOptions {
 /** Must run after path normalisation and before routing. */
 export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
-    if (options.credentials === null || isPublicPath(c.req.path)) return next()
+    if (options.credentials === null || isPublicPath(c.req.path, c.req.method)) return next()
     const given = parseBasicAuth(c.req.header('authorization'))
     if (given && (await credentialsMatch(given, options.credentials))) return next()
     return textResponse(401, 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="Restricted"' })

@@ -8,10 +8,10 @@
 import { type InvocationRequest, ProviderError } from '../../providers/types.ts'
 import { parseDurationMs } from '../contract/duration.ts'
 import { TIMEOUT_ANNOTATION } from '../contract/labels.ts'
-import { isDns1123Label, splitFunctionName } from '../contract/names.ts'
 import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
+import { parseFunctionPath } from '../routing/function-path.ts'
 import type { ProviderRegistry } from '../routing/registry.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import { splitUrl } from '../routing/split-url.ts'
@@ -41,13 +41,10 @@ export function createProxy(deps: ProxyDeps): Invoke {
   return async (request, clientAddress) => {
     const started = performance.now()
     const { pathname, search } = splitUrl(request.url)
-    const after = pathname.slice(PREFIX.length)
-    const slash = after.indexOf('/')
-    const qualified = slash === -1 ? after : after.slice(0, slash)
-    const path = (slash === -1 ? '/' : after.slice(slash)) + search
-    const { name, namespace } = splitFunctionName(qualified, deps.defaultNamespace)
-    if (!isDns1123Label(name) || !isDns1123Label(namespace))
-      return textResponse(404, 'error finding function: no such function')
+    const target = parseFunctionPath(pathname, PREFIX, deps.defaultNamespace)
+    if (!target) return textResponse(404, 'error finding function: no such function')
+    const { name, namespace } = target
+    const path = target.rest + search
 
     const fn = await deps.routes.get(namespace, name)
     if (!fn) return textResponse(404, `error finding function ${name}.${namespace}: not found`)

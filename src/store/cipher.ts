@@ -4,6 +4,8 @@
  * workerd and Deno. The key never lives in the store; it comes from config or a key file on Node.
  */
 
+import { base64ToBytes, bytesToBase64 } from '../base64.ts'
+
 const VERSION = 'v1'
 const IV_BYTES = 12
 
@@ -50,21 +52,6 @@ export async function createSecretCipher(base64Key: string): Promise<SecretCiphe
 /** A fresh random key in the base64 form createSecretCipher takes. */
 export function generateSecretsKey(): string {
   return bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))
-}
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  return btoa(binary)
-}
-
-/** Decodes standard base64; throws on anything else (callers turn that into a 400). */
-export function base64ToBytes(text: string): Uint8Array {
-  const binary = atob(text)
-  const out = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
-  return out
 }
 
 /** The associated data that ties a secret's ciphertext to its namespace and name. */

@@ -7,9 +7,13 @@
 import type * as t from './schema.sqlite.ts'
 import type {
   BackendRecord,
+  CallStateRecord,
+  CallUpdate,
+  DeadLetterRecord,
   DeploymentRecord,
   DeploymentUpdate,
   FunctionRecord,
+  LeasedQueueMessage,
   NamespaceRecord,
   SecretRecord,
 } from './types.ts'
@@ -19,6 +23,9 @@ export type FunctionRow = typeof t.functions.$inferSelect
 export type SecretRow = typeof t.secrets.$inferSelect
 export type BackendRow = typeof t.backends.$inferSelect
 export type DeploymentRow = typeof t.deployments.$inferSelect
+export type QueueMessageRow = typeof t.queueMessages.$inferSelect
+export type CallRow = typeof t.calls.$inferSelect
+export type DeadLetterRow = typeof t.deadLetters.$inferSelect
 
 export function toNamespace(r: NamespaceRow): NamespaceRecord {
   return { name: r.name, labels: r.labels, annotations: r.annotations, createdAt: r.createdAt }
@@ -100,3 +107,62 @@ export function newDeploymentRow(u: DeploymentUpdate, now: Date): DeploymentRow 
     updatedAt: now,
   }
 }
+
+/** Only ever called on rows just leased, whose token is therefore set. */
+export function toLeased(r: QueueMessageRow): LeasedQueueMessage {
+  return { record: r.record, deliveryCount: r.deliveryCount, leaseToken: r.leaseToken ?? '' }
+}
+
+/**
+ * Leased rows in queue order: RETURNING gives no order (SQLite documents it as arbitrary), so the
+ * `ORDER BY` of the selecting subquery is applied again here.
+ */
+export function inQueueOrder(rows: QueueMessageRow[]): QueueMessageRow[] {
+  return rows.sort(
+    (a, b) =>
+      a.availableAt.getTime() - b.availableAt.getTime() ||
+      a.createdAt.getTime() - b.createdAt.getTime() ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  )
+}
+
+export function toCallState(r: CallRow): CallStateRecord {
+  return {
+    id: r.id,
+    namespace: r.namespace,
+    function: r.functionName,
+    queue: r.queue,
+    status: r.status,
+    attempts: r.attempts,
+    lastStatus: r.lastStatus,
+    lastError: r.lastError,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }
+}
+
+/** The given fields only, as for deployments: `undefined` keeps, `null` clears. */
+export function givenCallFields(u: CallUpdate): CallUpdate {
+  const out: CallUpdate = {}
+  if (u.status !== undefined) out.status = u.status
+  if (u.attempts !== undefined) out.attempts = u.attempts
+  if (u.lastStatus !== undefined) out.lastStatus = u.lastStatus
+  if (u.lastError !== undefined) out.lastError = u.lastError
+  return out
+}
+
+export function toDeadLetter(r: DeadLetterRow): DeadLetterRecord {
+  return {
+    id: r.id,
+    namespace: r.namespace,
+    function: r.functionName,
+    record: r.record,
+    lastStatus: r.lastStatus,
+    lastError: r.lastError,
+    attempts: r.attempts,
+    createdAt: r.createdAt,
+  }
+}
+
+/** Finished calls, which retention may delete. */
+export const FINISHED_CALL_STATUSES = ['succeeded', 'failed', 'dead', 'cancelled'] as const

@@ -3,8 +3,9 @@
  * The store's tables for PostgreSQL, mirroring schema.sqlite.ts column for column with native types
  * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
-import { integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
-import type { DeploymentStatus, FunctionSpec } from './types.ts'
+import { index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import type { CallRecord } from '../queue/types.ts'
+import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
@@ -73,4 +74,61 @@ export const leases = pgTable('leases', {
   name: text('name').primaryKey(),
   holder: text('holder').notNull(),
   expiresAt: at('expires_at').notNull(),
+})
+
+/** See schema.sqlite.ts. `json`, not `jsonb`, so a record's header order and body come back untouched. */
+export const queueMessages = pgTable(
+  'queue_messages',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    record: json('record').$type<CallRecord>().notNull(),
+    availableAt: at('available_at').notNull(),
+    leaseToken: text('lease_token'),
+    leaseUntil: at('lease_until'),
+    deliveryCount: integer('delivery_count').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('queue_messages_queue_available_idx').on(t.queue, t.availableAt)],
+)
+
+export const calls = pgTable(
+  'calls',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    queue: text('queue').notNull(),
+    status: text('status').$type<CallStatus>().notNull(),
+    attempts: integer('attempts').notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('calls_updated_idx').on(t.updatedAt)],
+)
+
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    record: json('record').$type<CallRecord>().notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    attempts: integer('attempts').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    index('dead_letters_created_idx').on(t.createdAt, t.id),
+    index('dead_letters_function_idx').on(t.namespace, t.functionName, t.createdAt),
+  ],
+)
+
+export const payloads = pgTable('payloads', {
+  id: text('id').primaryKey(),
+  body: text('body').notNull(),
+  createdAt: at('created_at').notNull(),
 })

@@ -4,8 +4,9 @@
  * JSON is text, because SQLite has neither type natively. schema.pg.ts mirrors these tables column for
  * column; schema.check.ts fails the build when the two drift apart.
  */
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import type { DeploymentStatus, FunctionSpec } from './types.ts'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import type { CallRecord } from '../queue/types.ts'
+import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
 export const namespaces = sqliteTable('namespaces', {
   name: text('name').primaryKey(),
@@ -72,4 +73,72 @@ export const leases = sqliteTable('leases', {
   name: text('name').primaryKey(),
   holder: text('holder').notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/**
+ * The embedded queue: one row per message not yet acked. A message is available when `available_at` has
+ * passed and it holds no lease (or its lease has ended); `lease_token` tells the current holder apart from
+ * one whose lease ran out and was taken over.
+ */
+export const queueMessages = sqliteTable(
+  'queue_messages',
+  {
+    /** The call id: enqueuing the same call twice keeps one message. */
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    record: text('record', { mode: 'json' }).$type<CallRecord>().notNull(),
+    availableAt: integer('available_at', { mode: 'timestamp_ms' }).notNull(),
+    leaseToken: text('lease_token'),
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+    deliveryCount: integer('delivery_count').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('queue_messages_queue_available_idx').on(t.queue, t.availableAt)],
+)
+
+/** One row per asynchronous call, for its status and cancellation; kept after the message is gone. */
+export const calls = sqliteTable(
+  'calls',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    queue: text('queue').notNull(),
+    status: text('status').$type<CallStatus>().notNull(),
+    attempts: integer('attempts').notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('calls_updated_idx').on(t.updatedAt)],
+)
+
+/**
+ * Calls that exhausted their retries, kept for listing and replay. `namespace` and `function_name` repeat
+ * the record's fields so listings can filter without JSON functions, which differ per dialect.
+ */
+export const deadLetters = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    record: text('record', { mode: 'json' }).$type<CallRecord>().notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    attempts: integer('attempts').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('dead_letters_created_idx').on(t.createdAt, t.id),
+    index('dead_letters_function_idx').on(t.namespace, t.functionName, t.createdAt),
+  ],
+)
+
+/** Request bodies too large for the queue's own message limit (claim check); `body` is base64. */
+export const payloads = sqliteTable('payloads', {
+  id: text('id').primaryKey(),
+  body: text('body').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 })

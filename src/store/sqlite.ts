@@ -5,25 +5,67 @@
  * method is one statement: conflicts are settled by `ON CONFLICT`, existence by `RETURNING`, and counters
  * by `x = x + 1` in the same statement that reads them back.
  */
-import { and, asc, count, eq, isNotNull, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm'
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import type { CallRecord } from '../queue/types.ts'
+import { decodeCursor, encodeCursor } from './cursor.ts'
+import {
+  FINISHED_CALL_STATUSES,
+  givenCallFields,
   givenDeploymentFields,
+  inQueueOrder,
   newDeploymentRow,
   toBackend,
+  toCallState,
+  toDeadLetter,
   toDeployment,
   toFunction,
+  toLeased,
   toNamespace,
   toSecret,
 } from './rows.ts'
-import { backends, deployments, functions, leases, namespaces, secrets } from './schema.sqlite.ts'
+import {
+  backends,
+  calls,
+  deadLetters,
+  deployments,
+  functions,
+  leases,
+  namespaces,
+  payloads,
+  queueMessages,
+  secrets,
+} from './schema.sqlite.ts'
 import type {
   BackendRecord,
+  CallStateRecord,
+  CallStatus,
+  CallUpdate,
+  DeadLetterPage,
+  DeadLetterQuery,
+  DeadLetterRecord,
   DeploymentRecord,
   DeploymentUpdate,
   FunctionRecord,
   FunctionUpdate,
+  LeasedQueueMessage,
   NamespaceRecord,
+  NewCall,
+  NewDeadLetter,
   NewFunction,
   SecretRecord,
   Store,
@@ -39,6 +81,17 @@ export interface SqliteStoreOptions {
 
 const live = (namespace: string, name: string): SQL | undefined =>
   and(eq(functions.namespace, namespace), eq(functions.name, name), isNull(functions.deletedAt))
+
+/** Not leased (or the lease ended) and due: what `queueLease` may take. */
+const available = (queue: string, now: Date): SQL | undefined =>
+  and(
+    eq(queueMessages.queue, queue),
+    lte(queueMessages.availableAt, now),
+    or(isNull(queueMessages.leaseUntil), lte(queueMessages.leaseUntil, now)),
+  )
+
+/** Oldest first; inQueueOrder (rows.ts) repeats it for the rows RETURNING gives back unordered. */
+const QUEUE_ORDER = [asc(queueMessages.availableAt), asc(queueMessages.createdAt), asc(queueMessages.id)]
 
 export class SqliteStore implements Store {
   readonly #db: AsyncSqliteDatabase
@@ -343,6 +396,245 @@ export class SqliteStore implements Store {
 
   async releaseLease(name: string, holder: string): Promise<void> {
     await this.#db.delete(leases).where(and(eq(leases.name, name), eq(leases.holder, holder)))
+  }
+
+  // embedded queue
+
+  async queueInsert(record: CallRecord, availableAt: Date): Promise<boolean> {
+    const rows = await this.#db
+      .insert(queueMessages)
+      .values({
+        id: record.id,
+        queue: record.queue,
+        record,
+        availableAt,
+        leaseToken: null,
+        leaseUntil: null,
+        deliveryCount: 0,
+        createdAt: new Date(),
+      })
+      .onConflictDoNothing()
+      .returning({ id: queueMessages.id })
+    return rows.length > 0
+  }
+
+  async queueLease(
+    queue: string,
+    max: number,
+    leaseToken: string,
+    leaseUntil: Date,
+    now: Date,
+  ): Promise<LeasedQueueMessage[]> {
+    if (!(max >= 1)) return []
+    // One statement: SQLite runs it under the database's single write lock, so the subquery's choice and
+    // the update are atomic against every other connection (and D1 serializes statements anyway).
+    const rows = await this.#db
+      .update(queueMessages)
+      .set({ leaseToken, leaseUntil, deliveryCount: sql`${queueMessages.deliveryCount} + 1` })
+      .where(
+        inArray(
+          queueMessages.id,
+          this.#db
+            .select({ id: queueMessages.id })
+            .from(queueMessages)
+            .where(available(queue, now))
+            .orderBy(...QUEUE_ORDER)
+            .limit(Math.floor(max)),
+        ),
+      )
+      .returning()
+    return inQueueOrder(rows).map(toLeased)
+  }
+
+  async queueAck(id: string, leaseToken: string): Promise<boolean> {
+    const rows = await this.#db
+      .delete(queueMessages)
+      .where(and(eq(queueMessages.id, id), eq(queueMessages.leaseToken, leaseToken)))
+      .returning({ id: queueMessages.id })
+    return rows.length > 0
+  }
+
+  async queueRetry(id: string, leaseToken: string, availableAt: Date): Promise<boolean> {
+    const rows = await this.#db
+      .update(queueMessages)
+      .set({ availableAt, leaseToken: null, leaseUntil: null })
+      .where(and(eq(queueMessages.id, id), eq(queueMessages.leaseToken, leaseToken)))
+      .returning({ id: queueMessages.id })
+    return rows.length > 0
+  }
+
+  async queueExtend(id: string, leaseToken: string, leaseUntil: Date): Promise<boolean> {
+    const rows = await this.#db
+      .update(queueMessages)
+      .set({ leaseUntil })
+      .where(and(eq(queueMessages.id, id), eq(queueMessages.leaseToken, leaseToken)))
+      .returning({ id: queueMessages.id })
+    return rows.length > 0
+  }
+
+  async queueDepth(queue: string): Promise<number> {
+    const [row] = await this.#db
+      .select({ n: count() })
+      .from(queueMessages)
+      .where(eq(queueMessages.queue, queue))
+    return row?.n ?? 0
+  }
+
+  // calls
+
+  async createCall(call: NewCall): Promise<boolean> {
+    const now = new Date()
+    const rows = await this.#db
+      .insert(calls)
+      .values({
+        id: call.id,
+        namespace: call.namespace,
+        functionName: call.function,
+        queue: call.queue,
+        status: 'queued',
+        attempts: 0,
+        lastStatus: null,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: calls.id })
+    return rows.length > 0
+  }
+
+  async getCall(id: string): Promise<CallStateRecord | null> {
+    const [row] = await this.#db.select().from(calls).where(eq(calls.id, id))
+    return row ? toCallState(row) : null
+  }
+
+  async updateCall(
+    id: string,
+    fields: CallUpdate,
+    ifStatus?: readonly CallStatus[],
+  ): Promise<CallStateRecord | null> {
+    if (ifStatus?.length === 0) return null
+    const [row] = await this.#db
+      .update(calls)
+      .set({ ...givenCallFields(fields), updatedAt: new Date() })
+      .where(and(eq(calls.id, id), ifStatus ? inArray(calls.status, [...ifStatus]) : undefined))
+      .returning()
+    return row ? toCallState(row) : null
+  }
+
+  async cancelCall(id: string): Promise<boolean> {
+    const rows = await this.#db
+      .update(calls)
+      .set({ status: 'cancelled', updatedAt: new Date() })
+      .where(and(eq(calls.id, id), eq(calls.status, 'queued')))
+      .returning({ id: calls.id })
+    return rows.length > 0
+  }
+
+  async deleteCallsBefore(before: Date): Promise<number> {
+    const rows = await this.#db
+      .delete(calls)
+      .where(and(lt(calls.updatedAt, before), inArray(calls.status, [...FINISHED_CALL_STATUSES])))
+      .returning({ id: calls.id })
+    return rows.length
+  }
+
+  // dead letters
+
+  async addDeadLetter(deadLetter: NewDeadLetter): Promise<void> {
+    const { record } = deadLetter
+    await this.#db
+      .insert(deadLetters)
+      .values({
+        id: record.id,
+        namespace: record.namespace,
+        functionName: record.function,
+        record,
+        lastStatus: deadLetter.lastStatus,
+        lastError: deadLetter.lastError,
+        attempts: deadLetter.attempts,
+        createdAt: new Date(),
+      })
+      .onConflictDoUpdate({
+        target: deadLetters.id,
+        set: {
+          namespace: sql`excluded.namespace`,
+          functionName: sql`excluded.function_name`,
+          record: sql`excluded.record`,
+          lastStatus: sql`excluded.last_status`,
+          lastError: sql`excluded.last_error`,
+          attempts: sql`excluded.attempts`,
+        },
+      })
+  }
+
+  async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage> {
+    const limit = Math.max(1, Math.floor(query.limit))
+    const after = query.after === undefined ? undefined : decodeCursor(query.after)
+    // One row more than asked tells whether another page follows.
+    const rows = await this.#db
+      .select()
+      .from(deadLetters)
+      .where(
+        and(
+          query.namespace === undefined ? undefined : eq(deadLetters.namespace, query.namespace),
+          query.function === undefined ? undefined : eq(deadLetters.functionName, query.function),
+          after === undefined
+            ? undefined
+            : or(
+                lt(deadLetters.createdAt, after.createdAt),
+                and(eq(deadLetters.createdAt, after.createdAt), lt(deadLetters.id, after.id)),
+              ),
+        ),
+      )
+      .orderBy(desc(deadLetters.createdAt), desc(deadLetters.id))
+      .limit(limit + 1)
+    const items = rows.slice(0, limit).map(toDeadLetter)
+    const last = items.at(-1)
+    return { items, next: rows.length > limit && last ? encodeCursor(last) : null }
+  }
+
+  async getDeadLetter(id: string): Promise<DeadLetterRecord | null> {
+    const [row] = await this.#db.select().from(deadLetters).where(eq(deadLetters.id, id))
+    return row ? toDeadLetter(row) : null
+  }
+
+  async deleteDeadLetter(id: string): Promise<boolean> {
+    const rows = await this.#db
+      .delete(deadLetters)
+      .where(eq(deadLetters.id, id))
+      .returning({ id: deadLetters.id })
+    return rows.length > 0
+  }
+
+  // payloads
+
+  async putPayload(id: string, body: string): Promise<void> {
+    await this.#db
+      .insert(payloads)
+      .values({ id, body, createdAt: new Date() })
+      .onConflictDoUpdate({
+        target: payloads.id,
+        set: { body: sql`excluded.body`, createdAt: sql`excluded.created_at` },
+      })
+  }
+
+  async getPayload(id: string): Promise<string | null> {
+    const [row] = await this.#db.select({ body: payloads.body }).from(payloads).where(eq(payloads.id, id))
+    return row ? row.body : null
+  }
+
+  async deletePayload(id: string): Promise<boolean> {
+    const rows = await this.#db.delete(payloads).where(eq(payloads.id, id)).returning({ id: payloads.id })
+    return rows.length > 0
+  }
+
+  async deletePayloadsBefore(before: Date): Promise<number> {
+    const rows = await this.#db
+      .delete(payloads)
+      .where(lt(payloads.createdAt, before))
+      .returning({ id: payloads.id })
+    return rows.length
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,7 @@
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
 import type { FunctionDeployment } from '../contract/types.ts'
+import type { CallRecord } from '../queue/types.ts'
 
 /** What a function should be; the `spec` is the deploy request as accepted (service and namespace removed). */
 export type FunctionSpec = Omit<FunctionDeployment, 'service' | 'namespace'>
@@ -92,6 +93,69 @@ export interface DeploymentRecord {
 export type DeploymentUpdate = Pick<DeploymentRecord, 'namespace' | 'functionName' | 'backend'> &
   Partial<Omit<DeploymentRecord, 'namespace' | 'functionName' | 'backend' | 'updatedAt'>>
 
+/** A message of the embedded queue as leased by `queueLease`. */
+export interface LeasedQueueMessage {
+  record: CallRecord
+  /** 1 on the first lease, growing with every lease after a retry or an expired lease. */
+  deliveryCount: number
+  /** The token this lease was taken with; ack, retry and extend need it. */
+  leaseToken: string
+}
+
+/** Where an asynchronous call stands. `queued` also covers waiting for a retry. */
+export type CallStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'dead' | 'cancelled'
+
+/** The status of one asynchronous call (not the call itself, which is the queue's `CallRecord`). */
+export interface CallStateRecord {
+  /** The call id (`X-Call-Id`). */
+  id: string
+  namespace: string
+  function: string
+  queue: string
+  status: CallStatus
+  /** Invocations tried so far. */
+  attempts: number
+  /** HTTP status of the last invocation; null before the first or when it got no response. */
+  lastStatus: number | null
+  lastError: string | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+export type NewCall = Pick<CallStateRecord, 'id' | 'namespace' | 'function' | 'queue'>
+
+/** The fields `updateCall` may change; omitted ones are kept, `null` clears. */
+export type CallUpdate = Partial<Pick<CallStateRecord, 'status' | 'attempts' | 'lastStatus' | 'lastError'>>
+
+/** A call that exhausted its retries; `id` is the call id, `namespace` and `function` those of `record`. */
+export interface DeadLetterRecord {
+  id: string
+  namespace: string
+  function: string
+  record: CallRecord
+  lastStatus: number | null
+  lastError: string | null
+  attempts: number
+  createdAt: Date
+}
+
+export type NewDeadLetter = Pick<DeadLetterRecord, 'record' | 'lastStatus' | 'lastError' | 'attempts'>
+
+export interface DeadLetterQuery {
+  namespace?: string
+  function?: string
+  /** Page size, at least 1. */
+  limit: number
+  /** The `next` cursor of the previous page. */
+  after?: string
+}
+
+/** One page of dead letters, newest first; `next` is null on the last page. */
+export interface DeadLetterPage {
+  items: DeadLetterRecord[]
+  next: string | null
+}
+
 export interface Store {
   // namespaces
   listNamespaces(): Promise<NamespaceRecord[]>
@@ -150,6 +214,68 @@ export interface Store {
   /** Takes or renews `name` for `holder` until `now + ttlMs`; false when another holder has it. */
   tryAcquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>
   releaseLease(name: string, holder: string): Promise<void>
+
+  // the embedded queue (src/queue/embedded.ts); each method is one statement, safe across gateways
+  /** Adds the message, available from `availableAt`; false (and no change) when its id is already queued. */
+  queueInsert(record: CallRecord, availableAt: Date): Promise<boolean>
+  /**
+   * Leases up to `max` messages of `queue` that are available at `now` (oldest first) until `leaseUntil`,
+   * with `leaseToken`, counting one more delivery each. Concurrent callers never get the same message
+   * while its lease holds.
+   */
+  queueLease(
+    queue: string,
+    max: number,
+    leaseToken: string,
+    leaseUntil: Date,
+    now: Date,
+  ): Promise<LeasedQueueMessage[]>
+  /** Deletes the message if `leaseToken` still holds its lease; false otherwise (nothing changes). */
+  queueAck(id: string, leaseToken: string): Promise<boolean>
+  /** Releases the lease and makes the message available from `availableAt`, if `leaseToken` holds it. */
+  queueRetry(id: string, leaseToken: string, availableAt: Date): Promise<boolean>
+  /** Moves the lease end to `leaseUntil`, if `leaseToken` holds it. */
+  queueExtend(id: string, leaseToken: string, leaseUntil: Date): Promise<boolean>
+  /** Messages of `queue`: available, delayed and leased. */
+  queueDepth(queue: string): Promise<number>
+
+  // asynchronous calls
+  /** Records a new call as `queued` with no attempts; false when the id exists (the call is not changed). */
+  createCall(call: NewCall): Promise<boolean>
+  getCall(id: string): Promise<CallStateRecord | null>
+  /**
+   * Sets the given fields and `updatedAt`. With `ifStatus`, only while the call is in one of those
+   * statuses (e.g. `queued` → `running` loses against a cancellation). Returns the updated call, or null
+   * when it does not exist or the condition failed.
+   */
+  updateCall(
+    id: string,
+    fields: CallUpdate,
+    ifStatus?: readonly CallStatus[],
+  ): Promise<CallStateRecord | null>
+  /** Sets a `queued` call to `cancelled`; false when it does not exist or is in any other status. */
+  cancelCall(id: string): Promise<boolean>
+  /**
+   * Retention: deletes finished calls (`succeeded`, `failed`, `dead`, `cancelled`) last updated before
+   * `before`, and returns how many. Calls still queued or running are kept whatever their age.
+   */
+  deleteCallsBefore(before: Date): Promise<number>
+
+  // dead letters
+  /** Stores the call as dead; a second add for the same call replaces the details, keeping `createdAt`. */
+  addDeadLetter(deadLetter: NewDeadLetter): Promise<void>
+  /** Newest first; throws InvalidCursorError (cursor.ts) for an `after` it did not hand out. */
+  listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage>
+  getDeadLetter(id: string): Promise<DeadLetterRecord | null>
+  deleteDeadLetter(id: string): Promise<boolean>
+
+  // payloads (claim check for queues with a small message limit)
+  /** Stores `body` (base64) under `id`, replacing any previous one. */
+  putPayload(id: string, body: string): Promise<void>
+  getPayload(id: string): Promise<string | null>
+  deletePayload(id: string): Promise<boolean>
+  /** Deletes payloads stored before `before` (left behind by messages the queue dropped); returns how many. */
+  deletePayloadsBefore(before: Date): Promise<number>
 
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>

@@ -25,13 +25,23 @@ describe('credentialsMatch', () => {
 })
 
 describe('isPublicPath (the allow-list of the default-deny middleware)', () => {
-  it.each(['/', '/healthz', '/function/env', '/function/env.ns/a/b', '/async-function/x'])('%s is public', (p) => {
-    expect(isPublicPath(p)).toBe(true)
-  })
+  it.each(['/', '/healthz', '/function/env', '/function/env.ns/a/b', '/async-function/x'])(
+    '%s is public',
+    (p) => {
+      expect(isPublicPath(p)).toBe(true)
+    },
+  )
   it.each(['/system/functions', '/ui/', '/functions', '/function-x', '/healthz/x', '/metrics', '/anything'])(
     '%s is protected',
     (p) => {
       expect(isPublicPath(p)).toBe(false)
     },
   )
+})
+
+describe('async cancellation is not public', () => {
+  it('POST /async-function is public, DELETE is not', () => {
+    expect(isPublicPath('/async-function/x', 'POST')).toBe(true)
+    expect(isPublicPath('/async-function/0f6c…', 'DELETE')).toBe(false)
+  })
 })

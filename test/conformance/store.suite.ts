@@ -5,6 +5,7 @@
  * Every test makes its own names, so all runs can share one database and tests stay independent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CallRecord } from '../../src/queue/types.ts'
 import type { FunctionSpec, NewFunction, Store } from '../../src/store/types.ts'
 
 export interface OpenedTestStore {
@@ -33,6 +34,11 @@ function specFor(image: string): FunctionSpec {
     requests: null,
     readOnlyRootFilesystem: true,
   }
+}
+
+/** Waits until the clock has moved past `ms`, so rows written next get a later timestamp. */
+async function clockPast(ms: number): Promise<void> {
+  while (Date.now() <= ms) await new Promise((resolve) => setTimeout(resolve, 1))
 }
 
 export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore>): void {
@@ -482,6 +488,362 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         const [l1, l2] = [unique('lease'), unique('lease')]
         expect(await store.tryAcquireLease(l1, 'a', 1000, t0)).toBe(true)
         expect(await store.tryAcquireLease(l2, 'b', 1000, t0)).toBe(true)
+      })
+    })
+
+    describe('queue messages', () => {
+      const t0 = new Date('2030-01-01T00:00:00.000Z')
+      const at = (ms: number) => new Date(t0.getTime() + ms)
+      const record = (queue: string, over: Partial<CallRecord> = {}): CallRecord => ({
+        id: unique('call'),
+        queue,
+        namespace: 'openfaas-fn',
+        function: 'echo',
+        method: 'POST',
+        path: '/a/b',
+        query: 'x=1&x=2',
+        headers: [
+          ['x-b', '2'],
+          ['x-a', 'ü ✓'],
+          ['x-b', '1'],
+        ],
+        body: 'AAEC/w==',
+        callbackUrl: null,
+        enqueuedAt: t0.getTime(),
+        ...over,
+      })
+
+      it('inserts once and leases the record intact with a first delivery', async () => {
+        const q = unique('queue')
+        const r = record(q, { callbackUrl: 'https://hooks.example/ü?a=1' })
+        expect(await store.queueInsert(r, t0)).toBe(true)
+        expect(await store.queueInsert({ ...r, body: '' }, t0)).toBe(false)
+        expect(await store.queueLease(q, 10, 'tok-1', at(1000), t0)).toEqual([
+          { record: r, deliveryCount: 1, leaseToken: 'tok-1' },
+        ])
+        expect(await store.queueLease(q, 10, 'tok-2', at(1000), t0)).toEqual([])
+      })
+
+      it('leases only due messages, at most max, in order of availability', async () => {
+        const q = unique('queue')
+        const [late, early, middle] = [record(q), record(q), record(q)]
+        await store.queueInsert(late, at(30))
+        await store.queueInsert(early, at(10))
+        await store.queueInsert(middle, at(20))
+
+        expect(await store.queueLease(q, 10, 'a', at(1000), at(9))).toEqual([])
+        expect(await store.queueLease(q, 0, 'a', at(1000), at(100))).toEqual([])
+        const firstTwo = await store.queueLease(q, 2, 'a', at(1000), at(100))
+        expect(firstTwo.map((m) => m.record.id)).toEqual([early.id, middle.id])
+        const rest = await store.queueLease(q, 2, 'b', at(1000), at(100))
+        expect(rest.map((m) => m.record.id)).toEqual([late.id])
+      })
+
+      it('keeps a leased message until its lease ends, then leases it again with a new token', async () => {
+        const q = unique('queue')
+        const r = record(q)
+        await store.queueInsert(r, t0)
+        await store.queueLease(q, 1, 'first', at(1000), t0)
+        expect(await store.queueLease(q, 1, 'other', at(2000), at(999))).toEqual([])
+        // Ended at exactly its end time.
+        expect(await store.queueLease(q, 1, 'second', at(2000), at(1000))).toEqual([
+          { record: r, deliveryCount: 2, leaseToken: 'second' },
+        ])
+      })
+
+      it('acks, retries and extends only with the token that holds the lease', async () => {
+        const q = unique('queue')
+        const r = record(q)
+        await store.queueInsert(r, t0)
+        await store.queueLease(q, 1, 'old', at(100), t0)
+        await store.queueLease(q, 1, 'new', at(1100), at(100))
+
+        expect(await store.queueAck(r.id, 'old')).toBe(false)
+        expect(await store.queueRetry(r.id, 'old', t0)).toBe(false)
+        expect(await store.queueExtend(r.id, 'old', at(50_000))).toBe(false)
+        expect(await store.queueDepth(q)).toBe(1)
+        expect(await store.queueLease(q, 1, 'x', at(5000), at(1099))).toEqual([])
+
+        expect(await store.queueExtend(r.id, 'new', at(3000))).toBe(true)
+        expect(await store.queueLease(q, 1, 'x', at(5000), at(2999))).toEqual([])
+
+        expect(await store.queueRetry(r.id, 'new', at(4000))).toBe(true)
+        // The retry released the lease: the token no longer holds it.
+        expect(await store.queueAck(r.id, 'new')).toBe(false)
+        expect(await store.queueLease(q, 1, 'x', at(9000), at(3999))).toEqual([])
+        const [again] = await store.queueLease(q, 1, 'last', at(9000), at(4000))
+        expect(again).toMatchObject({ deliveryCount: 3, leaseToken: 'last' })
+
+        expect(await store.queueAck(r.id, 'last')).toBe(true)
+        expect(await store.queueAck(r.id, 'last')).toBe(false)
+        expect(await store.queueDepth(q)).toBe(0)
+        expect(await store.queueLease(q, 1, 'y', at(100_000), at(50_000))).toEqual([])
+      })
+
+      it('counts available, delayed and leased messages per queue', async () => {
+        const [q, other] = [unique('queue'), unique('queue')]
+        await store.queueInsert(record(q), t0)
+        await store.queueInsert(record(q), t0)
+        await store.queueInsert(record(q), at(60_000))
+        await store.queueInsert(record(other), t0)
+        await store.queueLease(q, 1, 't', at(1000), t0)
+        expect(await store.queueDepth(q)).toBe(3)
+        expect(await store.queueDepth(other)).toBe(1)
+        expect(await store.queueDepth(unique('queue'))).toBe(0)
+      })
+
+      it('never leases one message to two concurrent callers', async () => {
+        const q = unique('queue')
+        for (let i = 0; i < 30; i++) await store.queueInsert(record(q), t0)
+        const batches = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.queueLease(q, 4, `tok-${i}`, at(1000), t0)),
+        )
+        for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(4)
+        const ids = batches.flat().map((m) => m.record.id)
+        expect(ids).toHaveLength(30)
+        expect(new Set(ids).size).toBe(30)
+      })
+    })
+
+    describe('calls', () => {
+      const newCall = () => ({
+        id: unique('call'),
+        namespace: unique('ns'),
+        function: 'echo',
+        queue: 'default',
+      })
+
+      it('creates once as queued and updates the given fields', async () => {
+        const c = newCall()
+        const before = Date.now()
+        expect(await store.createCall(c)).toBe(true)
+        expect(await store.createCall({ ...c, queue: 'other' })).toBe(false)
+        const created = await store.getCall(c.id)
+        expect(created).toEqual({
+          ...c,
+          status: 'queued',
+          attempts: 0,
+          lastStatus: null,
+          lastError: null,
+          createdAt: expect.any(Date),
+          updatedAt: expect.any(Date),
+        })
+        expect(created!.createdAt.getTime()).toBeGreaterThanOrEqual(before)
+        expect(created!.updatedAt.getTime()).toBe(created!.createdAt.getTime())
+
+        const failed = await store.updateCall(c.id, {
+          status: 'queued',
+          attempts: 1,
+          lastStatus: 502,
+          lastError: 'bad gateway ✗',
+        })
+        expect(failed).toMatchObject({ ...c, status: 'queued', attempts: 1, lastStatus: 502 })
+        expect(failed!.updatedAt.getTime()).toBeGreaterThanOrEqual(created!.updatedAt.getTime())
+        expect(failed!.createdAt).toEqual(created!.createdAt)
+
+        const done = await store.updateCall(c.id, { status: 'succeeded', lastStatus: 200, lastError: null })
+        expect(done).toMatchObject({ status: 'succeeded', attempts: 1, lastStatus: 200, lastError: null })
+        expect(await store.getCall(c.id)).toEqual(done)
+        expect(await store.getCall(unique('call'))).toBeNull()
+        expect(await store.updateCall(unique('call'), { status: 'failed' })).toBeNull()
+      })
+
+      it('updates only from the expected statuses when asked to', async () => {
+        const c = newCall()
+        await store.createCall(c)
+        expect(await store.updateCall(c.id, { status: 'running' }, ['running'])).toBeNull()
+        expect(await store.updateCall(c.id, { status: 'running' }, [])).toBeNull()
+        expect(await store.updateCall(c.id, { status: 'running' }, ['queued', 'failed'])).toMatchObject({
+          status: 'running',
+        })
+        expect(await store.getCall(c.id)).toMatchObject({ status: 'running' })
+      })
+
+      it('cancels only a queued call, after which a guarded start loses', async () => {
+        const c = newCall()
+        expect(await store.cancelCall(c.id)).toBe(false)
+        await store.createCall(c)
+        expect(await store.cancelCall(c.id)).toBe(true)
+        expect(await store.cancelCall(c.id)).toBe(false)
+        expect(await store.updateCall(c.id, { status: 'running' }, ['queued'])).toBeNull()
+        expect(await store.getCall(c.id)).toMatchObject({ status: 'cancelled' })
+
+        const running = newCall()
+        await store.createCall(running)
+        await store.updateCall(running.id, { status: 'running' })
+        expect(await store.cancelCall(running.id)).toBe(false)
+        expect(await store.getCall(running.id)).toMatchObject({ status: 'running' })
+      })
+
+      it('deletes finished calls last updated before the cutoff, keeping unfinished ones', async () => {
+        const statuses = ['succeeded', 'failed', 'dead', 'cancelled', 'queued', 'running'] as const
+        const old = statuses.map(() => newCall())
+        for (const [i, c] of old.entries()) {
+          await store.createCall(c)
+          await store.updateCall(c.id, { status: statuses[i] })
+        }
+        const newest = Math.max(
+          ...(await Promise.all(old.map((c) => store.getCall(c.id)))).map((c) => c!.updatedAt.getTime()),
+        )
+        const cutoff = new Date(newest + 1)
+        await clockPast(cutoff.getTime())
+        const recent = newCall()
+        await store.createCall(recent)
+        await store.updateCall(recent.id, { status: 'succeeded' })
+
+        expect(await store.deleteCallsBefore(cutoff)).toBeGreaterThanOrEqual(4)
+        const left = await Promise.all(old.map((c) => store.getCall(c.id)))
+        expect(left.map((c) => c?.status ?? null)).toEqual([null, null, null, null, 'queued', 'running'])
+        expect(await store.getCall(recent.id)).toMatchObject({ status: 'succeeded' })
+      })
+    })
+
+    describe('dead letters', () => {
+      const record = (namespace: string, fn: string): CallRecord => ({
+        id: unique('call'),
+        queue: 'default',
+        namespace,
+        function: fn,
+        method: 'POST',
+        path: '/',
+        query: '',
+        headers: [
+          ['content-type', 'text/plain; charset=utf-8'],
+          ['x-call-id', 'x'],
+        ],
+        body: '4pyT',
+        callbackUrl: 'https://hooks.example/done',
+        enqueuedAt: Date.now(),
+      })
+
+      it('adds, reads, replaces (keeping the creation time) and deletes', async () => {
+        const r = record(unique('ns'), 'fn')
+        await store.addDeadLetter({ record: r, lastStatus: 500, lastError: 'boom ✗', attempts: 3 })
+        const added = await store.getDeadLetter(r.id)
+        expect(added).toEqual({
+          id: r.id,
+          namespace: r.namespace,
+          function: 'fn',
+          record: r,
+          lastStatus: 500,
+          lastError: 'boom ✗',
+          attempts: 3,
+          createdAt: expect.any(Date),
+        })
+
+        // At-least-once: a redelivered call may be dead-lettered twice.
+        await store.addDeadLetter({ record: r, lastStatus: null, lastError: 'timeout', attempts: 4 })
+        expect(await store.getDeadLetter(r.id)).toEqual({
+          ...added,
+          lastStatus: null,
+          lastError: 'timeout',
+          attempts: 4,
+        })
+
+        expect(await store.deleteDeadLetter(r.id)).toBe(true)
+        expect(await store.deleteDeadLetter(r.id)).toBe(false)
+        expect(await store.getDeadLetter(r.id)).toBeNull()
+      })
+
+      it('lists newest first in pages, filtered by namespace and function', async () => {
+        const ns = unique('ns')
+        const records = [
+          record(ns, 'a'),
+          record(ns, 'b'),
+          record(ns, 'a'),
+          record(ns, 'a'),
+          record(ns, 'b'),
+          record(unique('ns'), 'a'),
+        ]
+        for (const r of records) {
+          await store.addDeadLetter({ record: r, lastStatus: 503, lastError: null, attempts: 1 })
+        }
+        const stored = await Promise.all(records.slice(0, 5).map((r) => store.getDeadLetter(r.id)))
+        const newestFirst = stored
+          .map((d) => d!)
+          .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : -1))
+
+        const all: string[] = []
+        let after: string | undefined
+        const sizes: number[] = []
+        for (let page = 0; page < 10; page++) {
+          const result = await store.listDeadLetters({ namespace: ns, limit: 2, ...(after ? { after } : {}) })
+          sizes.push(result.items.length)
+          all.push(...result.items.map((d) => d.id))
+          if (!result.next) break
+          after = result.next
+        }
+        expect(sizes).toEqual([2, 2, 1])
+        expect(all).toEqual(newestFirst.map((d) => d.id))
+
+        const onlyA = await store.listDeadLetters({ namespace: ns, function: 'a', limit: 10 })
+        expect(onlyA.next).toBeNull()
+        expect(onlyA.items.map((d) => d.id)).toEqual(
+          newestFirst.filter((d) => d.function === 'a').map((d) => d.id),
+        )
+        expect(onlyA.items[0]).toEqual(newestFirst.find((d) => d.function === 'a'))
+
+        const exact = await store.listDeadLetters({ namespace: ns, function: 'b', limit: 2 })
+        expect(exact.items).toHaveLength(2)
+        expect(exact.next).toBeNull()
+
+        const unfiltered = await store.listDeadLetters({ limit: 1 })
+        expect(unfiltered.items).toHaveLength(1)
+        expect(unfiltered.next).not.toBeNull()
+      })
+
+      it('keeps a cursor valid after its own item is deleted, and refuses a made-up one', async () => {
+        const ns = unique('ns')
+        const records = [record(ns, 'f'), record(ns, 'f'), record(ns, 'f')]
+        for (const r of records) {
+          await store.addDeadLetter({ record: r, lastStatus: 500, lastError: null, attempts: 1 })
+        }
+        const first = await store.listDeadLetters({ namespace: ns, limit: 1 })
+        const rest = await store.listDeadLetters({ namespace: ns, limit: 10, after: first.next! })
+        await store.deleteDeadLetter(first.items[0]!.id)
+        const again = await store.listDeadLetters({ namespace: ns, limit: 10, after: first.next! })
+        expect(again.items.map((d) => d.id)).toEqual(rest.items.map((d) => d.id))
+        expect(again.items).toHaveLength(2)
+
+        await expect(store.listDeadLetters({ limit: 1, after: 'not-a-cursor' })).rejects.toMatchObject({
+          name: 'InvalidCursorError',
+        })
+      })
+    })
+
+    describe('payloads', () => {
+      it('puts, replaces, reads and deletes', async () => {
+        const id = unique('payload')
+        expect(await store.getPayload(id)).toBeNull()
+        await store.putPayload(id, 'AAEC/w==')
+        expect(await store.getPayload(id)).toBe('AAEC/w==')
+        await store.putPayload(id, '')
+        expect(await store.getPayload(id)).toBe('')
+        expect(await store.deletePayload(id)).toBe(true)
+        expect(await store.deletePayload(id)).toBe(false)
+        expect(await store.getPayload(id)).toBeNull()
+      })
+
+      it('holds a large body', async () => {
+        const id = unique('payload')
+        const body = 'QUJD'.repeat(300_000)
+        await store.putPayload(id, body)
+        expect(await store.getPayload(id)).toBe(body)
+        await store.deletePayload(id)
+      })
+
+      it('deletes payloads stored before a cutoff', async () => {
+        const old = unique('payload')
+        await store.putPayload(old, 'b2xk')
+        await clockPast(Date.now())
+        const cutoff = new Date()
+        await clockPast(cutoff.getTime())
+        const fresh = unique('payload')
+        await store.putPayload(fresh, 'bmV3')
+        expect(await store.deletePayloadsBefore(cutoff)).toBeGreaterThanOrEqual(1)
+        expect(await store.getPayload(old)).toBeNull()
+        expect(await store.getPayload(fresh)).toBe('bmV3')
+        await store.deletePayload(fresh)
       })
     })
   })

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/logger.ts'
 import { createReconciler } from '../../src/reconcile/reconciler.ts'
 import { staticRegistry } from '../../src/routing/registry.ts'
+import { openStore } from '../../src/runtime/node/open-store.ts'
 import { createSecretCipher, generateSecretsKey, secretAssociatedData } from '../../src/store/cipher.ts'
 import type { Store } from '../../src/store/types.ts'
-import { openStore } from '../../src/runtime/node/open-store.ts'
 import { createMemoryProvider, type MemoryProvider } from '../harness/memory-provider.ts'
 
 describe('reconciler', () => {
@@ -32,7 +32,13 @@ describe('reconciler', () => {
       now: () => clock,
     })
   const deploy = (name: string, replicas = 1) =>
-    store.createFunction({ namespace: ns, name, spec: { image: 'img', envProcess: 'cat' }, replicas, placement: ['local'] })
+    store.createFunction({
+      namespace: ns,
+      name,
+      spec: { image: 'img', envProcess: 'cat' },
+      replicas,
+      placement: ['local'],
+    })
 
   it('applies a new function and records it as ready at its generation', async () => {
     const fn = await deploy('a', 2)
@@ -40,7 +46,13 @@ describe('reconciler', () => {
     expect(summary).toEqual({ applied: 1, failed: 0, removed: 0 })
     expect(provider.functions.get(`${ns}/a`)?.replicas).toBe(2)
     const [row] = await store.listDeployments({ namespace: ns, functionName: 'a' })
-    expect(row).toMatchObject({ status: 'ready', appliedGeneration: fn?.generation, observedReplicas: 2, availableReplicas: 2, lastError: null })
+    expect(row).toMatchObject({
+      status: 'ready',
+      appliedGeneration: fn?.generation,
+      observedReplicas: 2,
+      availableReplicas: 2,
+      lastError: null,
+    })
   })
 
   it('does nothing when the backend is in sync', async () => {
@@ -114,9 +126,25 @@ describe('reconciler', () => {
 
   it('hands decrypted secrets to the provider', async () => {
     const cipher = await createSecretCipher(generateSecretsKey())
-    await store.createSecret(ns, 'token', await cipher.encrypt(new TextEncoder().encode('s3cr3t'), secretAssociatedData(ns, 'token')))
-    await store.createFunction({ namespace: ns, name: 'b', spec: { image: 'img', secrets: ['token'] }, replicas: 1, placement: ['local'] })
-    const r = createReconciler({ store, providers: staticRegistry({ local: provider }), cipher, logger: silentLogger, instanceId: 't' })
+    await store.createSecret(
+      ns,
+      'token',
+      await cipher.encrypt(new TextEncoder().encode('s3cr3t'), secretAssociatedData(ns, 'token')),
+    )
+    await store.createFunction({
+      namespace: ns,
+      name: 'b',
+      spec: { image: 'img', secrets: ['token'] },
+      replicas: 1,
+      placement: ['local'],
+    })
+    const r = createReconciler({
+      store,
+      providers: staticRegistry({ local: provider }),
+      cipher,
+      logger: silentLogger,
+      instanceId: 't',
+    })
     await r.reconcileFunction(ns, 'b')
     expect(new TextDecoder().decode(provider.functions.get(`${ns}/b`)?.secrets.token)).toBe('s3cr3t')
   })

@@ -5,6 +5,7 @@
  * (main.ts) and by the tests that need a real listening gateway.
  */
 import { randomUUID } from 'node:crypto'
+import { lookup } from 'node:dns/promises'
 import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
@@ -15,6 +16,7 @@ import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
 import { functionLabel } from '../../metrics/types.ts'
+import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
 import { createRouteCache } from '../../routing/route-cache.ts'
@@ -24,8 +26,12 @@ import { clientAddress } from './client-address.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { startLoop } from './loop.ts'
 import { createPromMetrics } from './metrics.ts'
+import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
+import { startWorker } from './worker.ts'
+
+const WORKER_STOP_DEADLINE_MS = 10_000
 
 export interface RunningGateway {
   url: string
@@ -54,6 +60,9 @@ export async function startGateway(
 
   const reconciler = createReconciler({ store, providers, cipher, logger, instanceId: randomUUID() })
   const metrics = createPromMetrics({ processMetrics: true })
+  const callbackPolicy = parseCallbackAllowList(config.callbackAllow)
+  if (typeof callbackPolicy === 'string') throw new Error(`EDGEFAAS_CALLBACK_ALLOW: ${callbackPolicy}`)
+  const queue = await openQueue(config.queueUrl, store)
   const { version, arch } = await buildInfo(config.buildSha)
   const deps: GatewayDeps = {
     config,
@@ -65,6 +74,9 @@ export async function startGateway(
     routes: createRouteCache(store, config.routeCacheTtlMs),
     metrics,
     clientAddress,
+    queue,
+    callbackPolicy,
+    resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
     logger,
     version,
     arch,
@@ -76,6 +88,7 @@ export async function startGateway(
     server.once('error', reject)
   })
   const port = (server.address() as AddressInfo).port
+  const worker = config.worker ? startWorker(deps, queue, metrics) : null
   const loop = startLoop(
     'reconcile',
     async () => {
@@ -93,8 +106,11 @@ export async function startGateway(
   const close = () => {
     closing ??= (async () => {
       await loop.stop()
+      // Running async calls get a moment to finish; the rest go back to the queue for another worker.
+      await worker?.stop(WORKER_STOP_DEADLINE_MS)
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await local.close()
+      await queue.close()
       await closeStore()
     })()
     return closing

@@ -6,8 +6,13 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { GatewayMetrics } from '../../metrics/types.ts'
+import type { QueueMetrics } from '../../queue/worker.ts'
 
-export function createPromMetrics(options: { processMetrics?: boolean } = {}): GatewayMetrics {
+export interface NodeMetrics extends GatewayMetrics, QueueMetrics {
+  setPending(queue: string, depth: number): void
+}
+
+export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()
   if (options.processMetrics) collectDefaultMetrics({ register: registry })
   const total = new Counter({
@@ -41,7 +46,36 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): G
     registers: [registry],
   })
 
+  // Queue worker series, named as OpenFaaS Pro's queue-worker documents them (contract §4.2).
+  const processed = new Counter({
+    name: 'queue_worker_messages_processed_total',
+    help: 'Async calls finished by the worker, by outcome',
+    labelNames: ['queue_name', 'outcome'],
+    registers: [registry],
+  })
+  const workerInflight = new Gauge({
+    name: 'queue_worker_function_invocation_inflight',
+    help: 'Async calls running now',
+    labelNames: ['queue_name', 'function_name'],
+    registers: [registry],
+  })
+  const pending = new Gauge({
+    name: 'queue_worker_pending_messages',
+    help: 'Async calls queued, delayed or running',
+    labelNames: ['queue_name'],
+    registers: [registry],
+  })
+
   return {
+    processed(queue, outcome) {
+      processed.inc({ queue_name: queue, outcome })
+    },
+    inflight(queue, functionName, delta) {
+      workerInflight.inc({ queue_name: queue, function_name: functionName }, delta)
+    },
+    setPending(queue, depth) {
+      pending.set({ queue_name: queue }, depth)
+    },
     invocationStarted(functionName) {
       started.inc({ function_name: functionName })
       inflight.inc({ function_name: functionName })

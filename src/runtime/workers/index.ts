@@ -9,7 +9,11 @@ import type { Hono } from 'hono'
 import { createApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
+import { invokerFor } from '../../invoke/invoker.ts'
 import { consoleLogger } from '../../logger.ts'
+import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
+import { createEmbeddedQueue } from '../../queue/embedded.ts'
+import { type AsyncWorker, createAsyncWorker } from '../../queue/worker.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
 import { createRouteCache } from '../../routing/route-cache.ts'
@@ -25,6 +29,7 @@ export interface Env {
 interface Gateway {
   app: Hono
   deps: GatewayDeps
+  worker: AsyncWorker
 }
 
 // One gateway per isolate, built on first use: bindings are only known once a request or event arrives.
@@ -39,6 +44,9 @@ async function build(env: Env): Promise<Gateway> {
   const store = new SqliteStore(drizzle(env.DB))
   await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
   const providers = staticRegistry({}, [config.defaultBackend])
+  const queue = createEmbeddedQueue(store)
+  const callbackPolicy = parseCallbackAllowList(config.callbackAllow)
+  if (typeof callbackPolicy === 'string') throw new Error(`EDGEFAAS_CALLBACK_ALLOW: ${callbackPolicy}`)
   const cipher = config.secretsKey ? await createSecretCipher(config.secretsKey) : null
   if (config.basicAuth && !config.adminPassword) {
     throw new Error('EDGEFAAS_ADMIN_PASSWORD is not set: run `wrangler secret put EDGEFAAS_ADMIN_PASSWORD`')
@@ -52,6 +60,11 @@ async function build(env: Env): Promise<Gateway> {
     routes: createRouteCache(store, config.routeCacheTtlMs),
     metrics: null,
     clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+    // The embedded queue works over D1 as well; the cron tick drains it (Cloudflare Queues are a later driver).
+    queue,
+    callbackPolicy,
+    // Workers have no DNS API; Cloudflare's egress refuses private addresses itself.
+    resolveHost: null,
     credentials:
       config.basicAuth && config.adminPassword
         ? { user: config.adminUser ?? 'admin', password: config.adminPassword }
@@ -60,7 +73,22 @@ async function build(env: Env): Promise<Gateway> {
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
   }
-  return { app: createApp(deps), deps }
+  const worker = createAsyncWorker({
+    queue,
+    store,
+    invoke: invokerFor(deps),
+    routes: deps.routes,
+    sendCallback: async (url, headers, body) => (await fetch(url, { method: 'POST', headers, body })).status,
+    logger,
+    retryDefaults: { ...config.retry, codes: new Set(config.retry.codes) },
+    queues: async () => ['default'],
+    maxInflight: config.workerMaxInflight,
+    maxInflightPerFunction: config.workerMaxInflightPerFunction,
+    leaseMs: config.queueLeaseMs,
+    callbackAttempts: config.callbackAttempts,
+    userAgent: `edgefaas-queue-worker/${RELEASE}`,
+  })
+  return { app: createApp(deps), deps, worker }
 }
 
 function gatewayFor(env: Env): Promise<Gateway> {
@@ -87,7 +115,7 @@ export default {
   },
 
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const { deps } = await gatewayFor(env)
-    ctx.waitUntil(deps.reconciler.reconcileOnce())
+    const { deps, worker } = await gatewayFor(env)
+    ctx.waitUntil(Promise.all([deps.reconciler.reconcileOnce(), worker.drainOnce()]))
   },
 } satisfies ExportedHandler<Env>

@@ -1,0 +1,45 @@
+CREATE TABLE "calls" (
+	"id" text PRIMARY KEY NOT NULL,
+	"namespace" text NOT NULL,
+	"function_name" text NOT NULL,
+	"queue" text NOT NULL,
+	"status" text NOT NULL,
+	"attempts" integer NOT NULL,
+	"last_status" integer,
+	"last_error" text,
+	"created_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "dead_letters" (
+	"id" text PRIMARY KEY NOT NULL,
+	"namespace" text NOT NULL,
+	"function_name" text NOT NULL,
+	"record" json NOT NULL,
+	"last_status" integer,
+	"last_error" text,
+	"attempts" integer NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "payloads" (
+	"id" text PRIMARY KEY NOT NULL,
+	"body" text NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "queue_messages" (
+	"id" text PRIMARY KEY NOT NULL,
+	"queue" text NOT NULL,
+	"record" json NOT NULL,
+	"available_at" timestamp with time zone NOT NULL,
+	"lease_token" text,
+	"lease_until" timestamp with time zone,
+	"delivery_count" integer NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "calls_updated_idx" ON "calls" USING btree ("updated_at");--> statement-breakpoint
+CREATE INDEX "dead_letters_created_idx" ON "dead_letters" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "dead_letters_function_idx" ON "dead_letters" USING btree ("namespace","function_name","created_at");--> statement-breakpoint
+CREATE INDEX "queue_messages_queue_available_idx" ON "queue_messages" USING btree ("queue","available_at");

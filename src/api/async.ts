@@ -1,0 +1,129 @@
+/**
+ * @module
+ * `POST /async-function/{name}[.{ns}][/{rest}]`: check the function exists (404, not the 202 OpenFaaS CE
+ * gives), the body size (413) and the callback URL (400), record the call and enqueue it durably, then
+ * answer 202 with `X-Call-Id`. `DELETE /async-function/{call-id}` cancels a call still queued (admin).
+ */
+import type { Hono } from 'hono'
+import { bytesToBase64 } from '../base64.ts'
+import type { GatewayDeps } from '../deps.ts'
+import { ApiError } from '../errors.ts'
+import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
+import type { CallRecord, QueueDriver } from '../queue/types.ts'
+import { parseFunctionPath } from '../routing/function-path.ts'
+import { splitUrl } from '../routing/split-url.ts'
+import { readBodyBytes } from './body.ts'
+import { methodNotAllowed } from './responses.ts'
+
+const PREFIX = '/async-function/'
+export const QUEUE_ANNOTATION = 'com.openfaas.queue'
+const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+])
+
+export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
+  app.post('/async-function/:name{.+}', async (c) => {
+    const queue = requireQueue(deps)
+    const { pathname, search } = splitUrl(c.req.url)
+    const target = parseFunctionPath(pathname, PREFIX, deps.config.defaultNamespace)
+    if (!target) throw new ApiError('NOT_FOUND', 'error finding function: no such function')
+    const fn = await deps.routes.get(target.namespace, target.name)
+    if (!fn)
+      throw new ApiError('NOT_FOUND', `error finding function ${target.name}.${target.namespace}: not found`)
+    const callbackUrl = await checkCallback(deps, c.req.header('x-callback-url'))
+    const body = await readBodyBytes(c, deps.config.asyncMaxBodyBytes)
+
+    const callId = c.req.header('x-call-id') || crypto.randomUUID()
+    if (callId.length > 128 || !/^[\x21-\x7e]+$/.test(callId)) {
+      throw new ApiError('BAD_REQUEST', 'X-Call-Id must be 1 to 128 visible ASCII characters')
+    }
+    const startTime = `${Date.now()}000000`
+    const requested = fn.spec.annotations?.[QUEUE_ANNOTATION]
+    const headers: Array<[string, string]> = []
+    c.req.raw.headers.forEach((value, name) => {
+      if (!HOP_BY_HOP.has(name) && name !== 'x-call-id' && name !== 'x-start-time')
+        headers.push([name, value])
+    })
+    headers.push(['x-call-id', callId], ['x-start-time', startTime])
+    const record: CallRecord = {
+      id: callId,
+      queue: requested && QUEUE_NAME.test(requested) ? requested : 'default',
+      namespace: fn.namespace,
+      function: fn.name,
+      method: 'POST',
+      path: target.rest,
+      query: search.replace(/^\?/, ''),
+      headers,
+      body: bytesToBase64(body),
+      callbackUrl,
+      enqueuedAt: Date.now(),
+    }
+    if (
+      !(await deps.store.createCall({
+        id: callId,
+        namespace: fn.namespace,
+        function: fn.name,
+        queue: record.queue,
+      }))
+    ) {
+      throw new ApiError('CONFLICT', 'a call with this X-Call-Id already exists; send a new id or none')
+    }
+    try {
+      await queue.enqueue(record)
+    } catch (error) {
+      await deps.store
+        .updateCall(callId, { status: 'failed', lastError: 'could not be queued' })
+        .catch(() => null)
+      throw new ApiError('UNAVAILABLE', 'the call could not be queued; try again', { cause: error })
+    }
+    return c.body(null, 202, { 'X-Call-Id': callId, 'X-Start-Time': startTime })
+  })
+
+  app.delete('/async-function/:id', async (c) => {
+    const id = c.req.param('id')
+    if (await deps.store.cancelCall(id)) return c.body(null, 202)
+    const call = await deps.store.getCall(id)
+    if (!call) throw new ApiError('NOT_FOUND', 'no call with this id')
+    throw new ApiError('CONFLICT', `the call is ${call.status}; only queued calls can be cancelled`)
+  })
+
+  app.all('/async-function/:name{.+}', methodNotAllowed)
+}
+
+function requireQueue(deps: GatewayDeps): QueueDriver {
+  if (!deps.queue)
+    throw new ApiError('NOT_IMPLEMENTED', 'asynchronous invocation is not configured on this gateway')
+  return deps.queue
+}
+
+/** The callback URL if allowed; 400 naming the problem otherwise. Names are resolved and every address checked. */
+async function checkCallback(deps: GatewayDeps, header: string | undefined): Promise<string | null> {
+  if (header === undefined || header === '') return null
+  const verdict = checkCallbackUrl(header, deps.callbackPolicy)
+  if (!verdict.ok) throw new ApiError('BAD_REQUEST', verdict.reason)
+  const host = hostOf(verdict.url)
+  if (!hostAllowed(host, deps.callbackPolicy) && deps.resolveHost && !/^[\d.]+$|:/.test(host)) {
+    let addresses: string[]
+    try {
+      addresses = await deps.resolveHost(host)
+    } catch {
+      throw new ApiError('BAD_REQUEST', 'X-Callback-Url host cannot be resolved')
+    }
+    if (addresses.length === 0 || !addresses.every((a) => addressAllowed(a, deps.callbackPolicy))) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        'X-Callback-Url resolves to a private, loopback, link-local or reserved address',
+      )
+    }
+  }
+  return verdict.url.toString()
+}

@@ -1,0 +1,261 @@
+/**
+ * @module
+ * The async worker: takes calls from the queue and runs each through the gateway's own invocation path
+ * (so metrics and scale from zero apply), retries on the function's retry policy with backoff, posts the
+ * callback, and moves exhausted calls to the dead-letter list. Leases are extended while a function runs,
+ * so a long call is not redelivered; a crashed worker's calls come back when their lease ends.
+ *
+ * `drainOnce` is the tick (Workers' queue handler, tests); `start`/`stop` drive it as a loop on Node.
+ */
+import { base64ToBytes } from '../base64.ts'
+import type { Invoke } from '../invoke/proxy.ts'
+import type { Logger } from '../logger.ts'
+import { functionLabel } from '../metrics/types.ts'
+import type { RouteCache } from '../routing/route-cache.ts'
+import type { CallStatus, Store } from '../store/types.ts'
+import { type CallbackSender, deliverCallback } from './callbacks.ts'
+import { type RetryPolicy, retryDelayMs, retryPolicyFor } from './retry-policy.ts'
+import type { QueueDriver, QueueMessage } from './types.ts'
+
+export interface QueueMetrics {
+  processed(queue: string, outcome: 'succeeded' | 'failed' | 'dead' | 'retried' | 'cancelled'): void
+  inflight(queue: string, functionName: string, delta: number): void
+}
+
+export interface WorkerOptions {
+  queue: QueueDriver
+  store: Store
+  invoke: Invoke
+  routes: RouteCache
+  sendCallback: CallbackSender
+  logger: Logger
+  metrics?: QueueMetrics
+  retryDefaults: RetryPolicy
+  /** Names of the queues to take calls from. */
+  queues: () => Promise<string[]>
+  maxInflight: number
+  maxInflightPerFunction: number
+  leaseMs: number
+  callbackAttempts: number
+  callbackBaseDelayMs?: number
+  userAgent: string
+}
+
+export interface AsyncWorker {
+  /** Receives once from every queue (up to the free in-flight slots) and runs what it got to the end. */
+  drainOnce(): Promise<number>
+  /** Runs until `stop`. */
+  start(): void
+  /** Stops taking calls, waits up to `deadlineMs` for running ones, then releases the rest to the queue. */
+  stop(deadlineMs: number): Promise<{ finished: number; released: number }>
+}
+
+export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
+  const running = new Map<QueueMessage, Promise<void>>()
+  const perFunction = new Map<string, number>()
+  const waiters = new Map<string, Array<() => void>>()
+  const stopping = new AbortController()
+  let loop: Promise<void> | undefined
+
+  async function acquire(fn: string): Promise<void> {
+    while ((perFunction.get(fn) ?? 0) >= o.maxInflightPerFunction) {
+      await new Promise<void>((resolve) => waiters.set(fn, [...(waiters.get(fn) ?? []), resolve]))
+    }
+    perFunction.set(fn, (perFunction.get(fn) ?? 0) + 1)
+  }
+  function release(fn: string): void {
+    perFunction.set(fn, (perFunction.get(fn) ?? 1) - 1)
+    waiters.get(fn)?.shift()?.()
+  }
+
+  async function handle(message: QueueMessage): Promise<void> {
+    const record = message.record
+    const fnLabel = functionLabel(record.function, record.namespace)
+    const claimed = await o.store.updateCall(
+      record.id,
+      { status: 'running', attempts: message.deliveryCount },
+      ['queued', 'running'],
+    )
+    if (!claimed) {
+      // Cancelled, already finished by an earlier delivery, or unknown: nothing to run.
+      await o.queue.ack(message)
+      o.metrics?.processed(record.queue, 'cancelled')
+      return
+    }
+    const keepLease = setInterval(
+      () => {
+        o.queue
+          .extend(message, o.leaseMs)
+          .catch((error: unknown) => o.logger.warn('lease extension failed', { call: record.id, error }))
+      },
+      Math.max(50, Math.floor(o.leaseMs / 3)),
+    )
+    await acquire(fnLabel)
+    o.metrics?.inflight(record.queue, fnLabel, 1)
+    try {
+      await run(message, fnLabel)
+    } finally {
+      o.metrics?.inflight(record.queue, fnLabel, -1)
+      release(fnLabel)
+      clearInterval(keepLease)
+    }
+  }
+
+  async function run(message: QueueMessage, fnLabel: string): Promise<void> {
+    const record = message.record
+    const fn = await o.routes.get(record.namespace, record.function)
+    const policyOrError = retryPolicyFor(o.retryDefaults, fn?.spec.annotations)
+    const policy = typeof policyOrError === 'string' ? o.retryDefaults : policyOrError
+    const started = Date.now()
+    let response: Response | null = null
+    let error: string | null = null
+    try {
+      const query = record.query ? `?${record.query}` : ''
+      const request = new Request(`http://edgefaas.internal/function/${fnLabel}${record.path}${query}`, {
+        method: record.method,
+        headers: record.headers,
+        ...(record.body && record.method !== 'GET' && record.method !== 'HEAD'
+          ? { body: base64ToBytes(record.body) }
+          : {}),
+      })
+      response = await o.invoke(request, undefined)
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e)
+    }
+    // A call that never got an answer counts as 503, as in the OpenFaaS queue worker.
+    const status = response?.status ?? 503
+    const body = response ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array()
+    if (status >= 400 && !error) error = `function answered ${status}`
+    const retries = message.deliveryCount - 1
+    const retryable = policy.codes.has(status) || response?.headers.has('x-openfaas-internal') === true
+
+    if (retryable && retries < policy.attempts && !stopping.signal.aborted) {
+      const delay = retryDelayMs(retries + 1, policy, response?.headers.get('retry-after') ?? null, status)
+      await o.store.updateCall(record.id, { status: 'queued', lastStatus: status, lastError: error })
+      await o.queue.retry(message, delay)
+      o.metrics?.processed(record.queue, 'retried')
+      return
+    }
+
+    let outcome: CallStatus = status < 400 ? 'succeeded' : retryable ? 'dead' : 'failed'
+    if (record.callbackUrl) {
+      const startHeader = record.headers.find(([name]) => name === 'x-start-time')?.[1] ?? null
+      const failure = await deliverCallback(
+        o.sendCallback,
+        {
+          url: record.callbackUrl,
+          callId: record.id,
+          functionName: fnLabel,
+          functionStatus: status,
+          responseHeaders: response?.headers ?? null,
+          body,
+          durationSeconds: (Date.now() - started) / 1000,
+          startTime: startHeader,
+          retry: retries,
+          retryMax: policy.attempts,
+          userAgent: o.userAgent,
+        },
+        o.callbackAttempts,
+        o.callbackBaseDelayMs ?? 500,
+        stopping.signal,
+      )
+      if (failure) {
+        outcome = 'dead'
+        error = failure
+      }
+    }
+    if (outcome === 'dead') {
+      await o.store.addDeadLetter({
+        record,
+        lastStatus: status,
+        lastError: error,
+        attempts: message.deliveryCount,
+      })
+    }
+    await o.store.updateCall(record.id, {
+      status: outcome,
+      lastStatus: status,
+      lastError: outcome === 'succeeded' ? null : error,
+    })
+    await o.queue.ack(message)
+    o.metrics?.processed(
+      record.queue,
+      outcome === 'succeeded' ? 'succeeded' : outcome === 'dead' ? 'dead' : 'failed',
+    )
+  }
+
+  function track(message: QueueMessage): Promise<void> {
+    const work = handle(message)
+      .catch((error: unknown) => {
+        // The message stays leased and comes back after the lease: nothing is lost.
+        o.logger.error('async call failed inside the worker; it will be redelivered', {
+          call: message.record.id,
+          error,
+        })
+      })
+      .finally(() => running.delete(message))
+    running.set(message, work)
+    return work
+  }
+
+  async function receiveFrom(queue: string, waitMs: number): Promise<QueueMessage[]> {
+    const free = o.maxInflight - running.size
+    if (free <= 0) return []
+    return o.queue.receive(queue, { max: free, leaseMs: o.leaseMs, waitMs, signal: stopping.signal })
+  }
+
+  return {
+    async drainOnce() {
+      let count = 0
+      for (const queue of await o.queues()) {
+        const messages = await receiveFrom(queue, 0)
+        count += messages.length
+        await Promise.all(messages.map(track))
+      }
+      return count
+    },
+
+    start() {
+      loop ??= (async () => {
+        while (!stopping.signal.aborted) {
+          try {
+            const queues = await o.queues()
+            const waitMs = queues.length > 1 ? 100 : 1000
+            let got = 0
+            for (const queue of queues) {
+              if (stopping.signal.aborted) break
+              const messages = await receiveFrom(queue, waitMs)
+              got += messages.length
+              for (const message of messages) void track(message)
+            }
+            if (running.size >= o.maxInflight) await Promise.race(running.values())
+            else if (got === 0 && queues.length === 0)
+              await new Promise((resolve) => setTimeout(resolve, 200))
+          } catch (error) {
+            if (stopping.signal.aborted) break
+            o.logger.error('queue receive failed; retrying', { error })
+            await new Promise((resolve) => setTimeout(resolve, 1000))
+          }
+        }
+      })()
+    },
+
+    async stop(deadlineMs) {
+      stopping.abort()
+      await loop
+      const inFlight = [...running.entries()]
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), deadlineMs)
+      })
+      await Promise.race([Promise.all(inFlight.map(([, p]) => p)), deadline])
+      clearTimeout(timer)
+      let released = 0
+      for (const [message] of running) {
+        await o.queue.retry(message, 0).catch(() => undefined)
+        released++
+      }
+      return { finished: inFlight.length - released, released }
+    },
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The async invocation scenarios of issue 4, run once per queue driver through a real gateway: 1,000
+ * calls with callbacks arrive exactly once; a function failing its first two tries gives one callback
+ * per call marked `X-Retry: 2`; a function that always fails fills the dead-letter list, and replaying
+ * after a fix delivers every call.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nodeCommand } from '../fixtures/functions/index.ts'
+import { type CallbackReceiver, startCallbackReceiver } from '../harness/callback-receiver.ts'
+import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
+import { pollUntil } from '../harness/poll.ts'
+
+export interface QueueBackend {
+  env: Record<string, string>
+  stop(): Promise<void>
+}
+
+const FAST_RETRIES = {
+  'com.openfaas.retry.attempts': '3',
+  'com.openfaas.retry.min_wait': '20ms',
+  'com.openfaas.retry.max_wait': '100ms',
+}
+
+export function runAsyncScenarios(label: string, backend: () => Promise<QueueBackend>): void {
+  describe(`async invocations: ${label}`, () => {
+    let queue: QueueBackend
+    let g: TestGateway
+    let receiver: CallbackReceiver
+    let auth: Record<string, string>
+
+    beforeAll(async () => {
+      queue = await backend()
+      receiver = await startCallbackReceiver()
+      g = await startTestGateway({
+        ...queue.env,
+        EDGEFAAS_CALLBACK_ALLOW: '127.0.0.1/32',
+        EDGEFAAS_WORKER_MAX_INFLIGHT: '50',
+        EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: '50',
+        EDGEFAAS_QUEUE_LEASE_MS: '5000',
+      })
+      auth = { authorization: `Basic ${btoa(`${g.user}:${g.password}`)}` }
+      for (const [name, failTimes] of [
+        ['ok', '0'],
+        ['twice', '2'],
+        ['always', 'always'],
+      ] as const) {
+        await deploy(name, failTimes)
+      }
+    }, 120_000)
+    afterAll(async () => {
+      await g?.close()
+      await receiver?.close()
+      await queue?.stop()
+    })
+
+    async function deploy(name: string, failTimes: string, method = 'POST'): Promise<void> {
+      const res = await fetch(`${g.url}/system/functions`, {
+        method,
+        headers: auth,
+        body: JSON.stringify({
+          service: name,
+          image: 'flaky',
+          envProcess: nodeCommand('flaky.ts'),
+          envVars: { mode: 'http', FAIL_TIMES: failTimes },
+          annotations: FAST_RETRIES,
+        }),
+      })
+      expect(res.status, await res.text()).toBe(202)
+      await pollUntil(`${name} ready`, async () => {
+        const status = (await (
+          await fetch(`${g.url}/system/function/${name}`, { headers: auth })
+        ).json()) as { availableReplicas?: number }
+        return (status.availableReplicas ?? 0) > 0
+      })
+    }
+
+    async function submit(name: string, count: number, tag: string): Promise<string[]> {
+      const ids: string[] = []
+      for (let start = 0; start < count; start += 50) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(50, count - start) }, async (_, i) => {
+            const res = await fetch(`${g.url}/async-function/${name}`, {
+              method: 'POST',
+              headers: { 'X-Callback-Url': receiver.url },
+              body: `${tag}-${start + i}`,
+            })
+            expect(res.status).toBe(202)
+            return res.headers.get('x-call-id') ?? ''
+          }),
+        )
+        ids.push(...batch)
+      }
+      return ids
+    }
+
+    it('1,000 calls with callbacks all arrive exactly once', async () => {
+      const ids = await submit('ok', 1000, 'ok')
+      expect(new Set(ids).size).toBe(1000)
+      await pollUntil('1,000 callbacks', async () => ids.every((id) => receiver.calls.has(id)), 120_000, 100)
+      for (const [i, id] of ids.entries()) {
+        const received = receiver.calls.get(id) ?? []
+        expect(received, id).toHaveLength(1)
+        expect(received[0]?.headers['x-function-status']).toBe('200')
+        expect(received[0]?.headers['x-function-name']).toBe('ok.openfaas-fn')
+        expect(received[0]?.headers['x-retry']).toBe('0')
+        expect(received[0]?.headers['x-duration-seconds']).toMatch(/^\d+\.\d{6}$/)
+        expect(received[0]?.headers['x-start-time']).toMatch(/^\d{19}$/)
+        expect(received[0]?.body).toBe(`ok-${i}`)
+      }
+    }, 180_000)
+
+    it('a function failing its first two tries: one callback per call, marked X-Retry: 2', async () => {
+      const ids = await submit('twice', 200, 'twice')
+      await pollUntil('200 callbacks', async () => ids.every((id) => receiver.calls.has(id)), 60_000, 100)
+      for (const id of ids) {
+        const received = receiver.calls.get(id) ?? []
+        expect(received).toHaveLength(1)
+        expect(received[0]?.headers['x-function-status']).toBe('200')
+        expect(received[0]?.headers['x-retry']).toBe('2')
+        expect(received[0]?.headers['x-retry-max']).toBe('3')
+      }
+      const status = (await (await fetch(`${g.url}/system/calls/${ids[0]}`, { headers: auth })).json()) as {
+        status: string
+        attempts: number
+      }
+      expect(status).toMatchObject({ status: 'succeeded', attempts: 3 })
+    }, 120_000)
+
+    it('a function that always fails: every call ends in the dead-letter list and can be replayed', async () => {
+      const ids = await submit('always', 100, 'always')
+      const deadIds = async () => {
+        const res = await fetch(`${g.url}/system/dead-letters?function=always&limit=1000`, { headers: auth })
+        return ((await res.json()) as { items: Array<{ id: string; lastStatus: number; attempts: number }> })
+          .items
+      }
+      await pollUntil('100 dead letters', async () => (await deadIds()).length === 100, 60_000, 100)
+      const dead = await deadIds()
+      expect(new Set(dead.map((d) => d.id))).toEqual(new Set(ids))
+      expect(dead.every((d) => d.lastStatus === 500 && d.attempts === 4)).toBe(true)
+      // The final failure is reported to the callback too, once.
+      await pollUntil(
+        '100 failure callbacks',
+        async () => ids.every((id) => receiver.calls.has(id)),
+        30_000,
+        100,
+      )
+      expect(ids.every((id) => receiver.calls.get(id)?.[0]?.headers['x-function-status'] === '500')).toBe(
+        true,
+      )
+
+      const one = await (await fetch(`${g.url}/system/dead-letters/${ids[0]}`, { headers: auth })).json()
+      expect(one).toMatchObject({ id: ids[0], function: 'always', request: { method: 'POST' } })
+
+      // Fix the function, then replay every dead letter: each call is delivered again, now with 200.
+      await deploy('always', '0', 'PUT')
+      for (const id of ids) {
+        const res = await fetch(`${g.url}/system/dead-letters/${id}/replay`, {
+          method: 'POST',
+          headers: auth,
+        })
+        expect(res.status).toBe(202)
+      }
+      await pollUntil(
+        'replayed callbacks',
+        async () =>
+          ids.every((id) => receiver.calls.get(id)?.some((c) => c.headers['x-function-status'] === '200')),
+        60_000,
+        100,
+      )
+      expect(await deadIds()).toEqual([])
+    }, 180_000)
+  })
+}
