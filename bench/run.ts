@@ -8,18 +8,15 @@
  *   reverse proxy (bench/bare-proxy.ts): the ceiling of any proxy on Node's HTTP stack, for scale.
  * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const WARMUP_S = 2
 const CONNECTIONS = [1, 16]
-const children: ChildProcess[] = []
 
 interface WrkResult {
   rps: number
@@ -31,25 +28,25 @@ interface WrkResult {
 async function main(): Promise<void> {
   await requireWrk()
   const upstreamPort = await freePort()
-  children.push(spawnNode('bench/upstream.ts', { PORT: String(upstreamPort) }))
+  spawnNode('bench/upstream.ts', { PORT: String(upstreamPort) })
   await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
   const bareProxyPort = await freePort()
-  children.push(
-    spawnNode('bench/bare-proxy.ts', { PORT: String(bareProxyPort), TARGET: String(upstreamPort) }),
-  )
+  spawnNode('bench/bare-proxy.ts', { PORT: String(bareProxyPort), TARGET: String(upstreamPort) })
   await waitHttp(`http://127.0.0.1:${bareProxyPort}/`)
 
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-'))
   const gatewayPort = await freePort()
   const password = 'bench-password'
-  children.push(
-    spawnNode(process.env.BENCH_PROFILE ? '--cpu-prof' : '', {
+  spawnNode(
+    'src/runtime/node/main.ts',
+    {
       EDGEFAAS_PORT: String(gatewayPort),
       EDGEFAAS_DATA_DIR: dataDir,
       EDGEFAAS_ADMIN_PASSWORD: password,
       EDGEFAAS_LOCAL_SANDBOX: 'none',
       EDGEFAAS_LOG_LEVEL: 'warn',
-    }),
+    },
+    process.env.BENCH_PROFILE ? ['--cpu-prof'] : [],
   )
   const gateway = `http://127.0.0.1:${gatewayPort}`
   await waitHttp(`${gateway}/healthz`)
@@ -114,17 +111,6 @@ function percentile(out: string, label: string): number {
   return m[2] === 'us' ? value / 1000 : m[2] === 's' ? value * 1000 : value
 }
 
-function spawnNode(flagOrScript: string, env: Record<string, string>): ChildProcess {
-  const args = flagOrScript.endsWith('.ts')
-    ? [join(ROOT, flagOrScript)]
-    : [...(flagOrScript ? [flagOrScript] : []), join(ROOT, 'src/runtime/node/main.ts')]
-  return spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    cwd: ROOT,
-  })
-}
-
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout)))
@@ -138,42 +124,4 @@ async function requireWrk(): Promise<void> {
   })
 }
 
-async function waitHttp(url: string): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (r) => r.status === 200,
-      () => false,
-    )
-    if (ok) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`${url} did not answer 200 in time`)
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
-}
-
-function stopAll(): void {
-  for (const child of children) child.kill('SIGTERM')
-}
-process.on('exit', stopAll)
-main().then(
-  () => {
-    stopAll()
-    setTimeout(() => process.exit(0), 500)
-  },
-  (error: unknown) => {
-    console.error(error)
-    stopAll()
-    process.exit(1)
-  },
-)
+runBench(main)

@@ -4,7 +4,8 @@
  *
  * Each named queue is one stream (`<streamPrefix><queue>`, subject `<subjectPrefix>.<queue>`, work-queue
  * retention, file storage) with one durable pull consumer with explicit acks. Publishes carry the call
- * id as `Nats-Msg-Id`, so a retried enqueue inside the stream's duplicate window (2 minutes) is stored once.
+ * id and enqueue time as `Nats-Msg-Id`, so a retried enqueue inside the stream's duplicate window (2 minutes)
+ * is stored once while a replay (a new enqueue of the same call) is not mistaken for it.
  *
  * Leases: JetStream has one ack wait per consumer, not one per delivery, so the consumer's ack wait is
  * fixed (`ackWaitMs`, default 10 s) and each message's own `leaseMs` is enforced by the receiving process
@@ -16,7 +17,12 @@
  *
  * Receipts are the message's ack subject (`$JS.ACK.…`), which is all the server needs to ack, nak or
  * extend it. So a receipt stays valid across reconnects and in any process connected to the same
- * account, not only in the one that received it, and the driver keeps no per-message state.
+ * account, not only in the one that received it (the lease keep-alive, though, runs in the process that
+ * received or last extended the message). Caveat of nats-server 2.9: a receipt whose lease has ended
+ * still acts on the message's current delivery (an ack removes it, a retry naks somebody else's lease).
+ *
+ * `close()` stops intake (`enqueue`, `receive`, `depth`), ends waiting receives, and drains the
+ * connection it opened; stop the worker (ack or release in-flight calls) before closing the queue.
  *
  * Messages are limited by the server's `max_payload` (1 MiB by default): a larger call record is refused
  * by `enqueue` with an error that says so.
@@ -223,7 +229,6 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
    * the next delivery of the message.
    */
   async function ackOp(message: QueueMessage, payload: string): Promise<void> {
-    if (closed) throw new Error('the NATS queue driver is closed')
     if (!isAckSubject(message.receipt)) throw new Error('not a receipt of the NATS queue driver')
     const repeatable = !payload.startsWith('-NAK')
     const deadline = Date.now() + timeout
@@ -287,7 +292,9 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
         try {
           const attemptMs = Math.max(100, Math.min(2_000, deadline - Date.now()))
           await js.publish(t.subject, data, {
-            msgID: record.id,
+            // The id of this enqueue, not of the call: a dead letter replayed within the duplicate
+            // window is a new enqueue (new enqueuedAt) and must not be dropped as a duplicate.
+            msgID: `${record.id}@${record.enqueuedAt}`,
             expect: { streamName: t.stream },
             timeout: attemptMs,
           })
@@ -343,7 +350,7 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
 
     async extend(message, leaseMs) {
       await ackOp(message, '+WPI')
-      leases.hold(message.receipt, leaseMs)
+      if (!closed) leases.hold(message.receipt, leaseMs)
     },
 
     async depth(queue) {

@@ -5,9 +5,10 @@
  * Mapping: `receive` is ReceiveMessage with the lease as VisibilityTimeout, `retry(delay)` and
  * `extend(lease)` are ChangeMessageVisibility (from now), `ack` is DeleteMessage, the delivery count is
  * `ApproximateReceiveCount`, and `depth` sums the visible, in-flight and delayed approximate counts.
- * SQS counts in whole seconds: leases, delays and waits are rounded up to the next second (so a 300 ms
- * lease lasts 1 s, and a 300 ms wait may wait 1 s), and capped at SQS's 12 hours (leases, delays) and
- * 20 s per long poll (waits longer than that poll again until `waitMs` is used up).
+ * SQS counts visibility in whole seconds: leases and delays are rounded up to the next second (a 300 ms
+ * lease lasts 1 s) and capped at 12 hours. Long polls also count whole seconds (at most 20): `receive`
+ * long-polls the whole seconds of `waitMs` and covers the rest with a sleep and a short poll, so a
+ * sub-second wait costs two requests and one arriving meanwhile is seen at the end of it.
  *
  * Claim check: a record whose JSON is over `maxInlineBytes` is sent without its body, with the
  * `edgefaas-claim-check` message attribute; the body goes to `payloads` under the call id first and is
@@ -20,6 +21,9 @@
  * of a lease that has ended are ignored by `retry` and `extend`; `ack` with one may or may not delete the
  * message (SQS's own rule), and a message acked that way is not returned again if it was claim-checked.
  * SQS standard queues do not deduplicate: enqueueing one call twice gives two messages.
+ *
+ * `close()` stops intake (`enqueue`, `receive`, `depth`) and ends waiting receives; acks, retries and
+ * extensions still work. The SQS client belongs to the caller, who destroys it.
  */
 import {
   ChangeMessageVisibilityCommand,
@@ -61,6 +65,20 @@ export const claimCheckAttribute = 'edgefaas-claim-check'
 const maxSeconds = 43_200
 const toSeconds = (ms: number) => Math.min(maxSeconds, Math.max(0, Math.ceil(ms / 1_000)))
 const encoder = new TextEncoder()
+
+/** Resolves after `ms`, or at once when `signal` aborts; never rejects. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
 
 interface Receipt {
   handle: string
@@ -124,8 +142,12 @@ export function createSqsQueue(options: SqsQueueOptions): QueueDriver {
     return found.QueueUrl
   }
 
-  async function urlOf(queue: string): Promise<string> {
+  /** Stops intake after close(); acks, retries and extensions of calls in flight still work. */
+  function open(): void {
     if (closing.signal.aborted) throw new Error('the SQS queue driver is closed')
+  }
+
+  async function urlOf(queue: string): Promise<string> {
     let url = urls.get(queue)
     if (!url) {
       url = create(queue)
@@ -204,6 +226,7 @@ export function createSqsQueue(options: SqsQueueOptions): QueueDriver {
     kind: 'sqs',
 
     async enqueue(record) {
+      open()
       const url = await urlOf(record.queue)
       const inline = toBody(record)
       if (encoder.encode(inline).byteLength <= maxInline) {
@@ -227,6 +250,7 @@ export function createSqsQueue(options: SqsQueueOptions): QueueDriver {
     },
 
     async receive(queue, { max, leaseMs, waitMs, signal }: ReceiveOptions) {
+      open()
       if (max < 1) return []
       const url = await urlOf(queue)
       const abortSignal = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal
@@ -235,8 +259,10 @@ export function createSqsQueue(options: SqsQueueOptions): QueueDriver {
       // Everything SQS handed out, so a failure half way can give it all back.
       const taken: Message[] = []
       while (out.length < max && !abortSignal.aborted) {
-        // Only the first message is waited for; after that, take what is there.
-        const wait = out.length > 0 ? 0 : Math.min(20, toSeconds(deadline - Date.now()))
+        // Only the first message is waited for; after that, take what is there. Long polls count whole
+        // seconds, so they cover the whole seconds of the wait and a short sleep covers the rest.
+        const wait =
+          out.length > 0 ? 0 : Math.min(20, Math.max(0, Math.floor((deadline - Date.now()) / 1_000)))
         let received: Message[]
         try {
           const result = await client.send(
@@ -264,7 +290,11 @@ export function createSqsQueue(options: SqsQueueOptions): QueueDriver {
           await release(url, taken)
           throw err
         }
-        if (received.length === 0 && (out.length > 0 || Date.now() >= deadline)) break
+        if (received.length > 0) continue
+        const left = deadline - Date.now()
+        if (out.length > 0 || left <= 0) break
+        // Less than a second left: sleep it out, then one last short poll.
+        if (left < 1_000) await sleep(left, abortSignal)
       }
       return out
     },
@@ -285,6 +315,7 @@ export function createSqsQueue(options: SqsQueueOptions): QueueDriver {
     },
 
     async depth(queue) {
+      open()
       const url = await urlOf(queue)
       const result = await client.send(
         new GetQueueAttributesCommand({

@@ -153,6 +153,14 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
 
       // Fix the function, then replay every dead letter: each call is delivered again, now with 200.
       await deploy('always', '0', 'PUT')
+      // The rolling update keeps the old replica serving until the new one is ready; wait until only
+      // the fixed version answers.
+      let streak = 0
+      await pollUntil('the fixed version to serve', async () => {
+        const res = await fetch(`${g.url}/function/always`, { method: 'POST', body: 'probe' })
+        streak = res.status === 200 ? streak + 1 : 0
+        return streak >= 5
+      })
       for (const id of ids) {
         const res = await fetch(`${g.url}/system/dead-letters/${id}/replay`, {
           method: 'POST',
@@ -160,12 +168,16 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
         })
         expect(res.status).toBe(202)
       }
-      await pollUntil(
-        'replayed callbacks',
-        async () =>
-          ids.every((id) => receiver.calls.get(id)?.some((c) => c.headers['x-function-status'] === '200')),
-        60_000,
-        100,
+      const replayed = () =>
+        ids.filter((id) => receiver.calls.get(id)?.some((c) => c.headers['x-function-status'] === '200'))
+      await pollUntil('replayed callbacks', async () => replayed().length === ids.length, 60_000, 100).catch(
+        async (error: Error) => {
+          const missing = ids.find((id) => !replayed().includes(id))
+          const call = await (await fetch(`${g.url}/system/calls/${missing}`, { headers: auth })).text()
+          throw new Error(
+            `${error.message}: ${replayed().length}/${ids.length} replayed; for example ${call}`,
+          )
+        },
       )
       expect(await deadIds()).toEqual([])
     }, 180_000)

@@ -1,0 +1,65 @@
+/**
+ * Shared pieces of the benchmarks: free ports, child processes on this Node, readiness waits.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const children: ChildProcess[] = []
+
+/** Starts `node <script>` (a path relative to the repository) with extra environment and node flags. */
+export function spawnNode(script: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...flags, join(ROOT, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+  })
+  children.push(child)
+  return child
+}
+
+export function stopChildren(): void {
+  for (const child of children.splice(0)) child.kill('SIGTERM')
+}
+process.on('exit', stopChildren)
+
+export async function waitHttp(url: string, init?: RequestInit): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const ok = await fetch(url, init).then(
+      (r) => r.status === 200,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`${url} did not answer 200 in time`)
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
+    })
+  })
+}
+
+/** Runs `main`, then stops every child; exits non-zero on failure. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => {
+      stopChildren()
+      setTimeout(() => process.exit(0), 500)
+    },
+    (error: unknown) => {
+      console.error(error)
+      stopChildren()
+      process.exit(1)
+    },
+  )
+}
