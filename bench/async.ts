@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:async`: throughput of asynchronous invocations per queue driver (embedded, NATS
+ * JetStream, SQS emulator), through a real gateway and a no-op http-mode function:
+ *   enqueue    — `POST /async-function/noop` answered 202, 16 concurrent callers, worker off
+ *   completion — the same calls run by the worker (max in flight 50) until every callback arrived
+ * nats-server comes from apt (`apt-get install nats-server`); the SQS emulator is the fauxqs dev dependency.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { startCallbackReceiver } from '../test/harness/callback-receiver.ts'
+import { startNats } from '../test/harness/nats.ts'
+import { startSqs } from '../test/harness/sqs.ts'
+import { freePort, ROOT, runBench, spawnNode, stopChildren, waitHttp } from './lib.ts'
+
+const CALLS = Number(process.env.BENCH_ASYNC_CALLS ?? 2000)
+const CONCURRENCY = 16
+const PASSWORD = 'bench-password'
+const AUTH = { authorization: `Basic ${btoa(`admin:${PASSWORD}`)}` }
+
+async function gateway(queueUrl: string, worker: boolean): Promise<{ url: string; dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-async-'))
+  const port = await freePort()
+  spawnNode('src/runtime/node/main.ts', {
+    EDGEFAAS_PORT: String(port),
+    EDGEFAAS_DATA_DIR: dataDir,
+    EDGEFAAS_ADMIN_PASSWORD: PASSWORD,
+    EDGEFAAS_LOCAL_SANDBOX: 'none',
+    EDGEFAAS_LOG_LEVEL: 'warn',
+    EDGEFAAS_QUEUE_URL: queueUrl,
+    EDGEFAAS_WORKER: String(worker),
+    EDGEFAAS_CALLBACK_ALLOW: '127.0.0.1/32',
+    EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: '50',
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitHttp(`${url}/healthz`)
+  const deploy = await fetch(`${url}/system/functions`, {
+    method: 'POST',
+    headers: AUTH,
+    body: JSON.stringify({
+      service: 'noop',
+      image: 'noop',
+      envProcess: `${process.execPath} ${join(ROOT, 'test/fixtures/functions/flaky.ts')}`,
+      envVars: { mode: 'http' },
+    }),
+  })
+  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status}`)
+  await waitHttp(`${url}/function/noop`, { method: 'POST' })
+  return { url, dataDir }
+}
+
+/** Sends CALLS async calls with CONCURRENCY callers; returns calls per second. */
+async function enqueue(url: string, callbackUrl: string | null): Promise<number> {
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < CALLS) {
+        next++
+        const res = await fetch(`${url}/async-function/noop`, {
+          method: 'POST',
+          headers: callbackUrl ? { 'X-Callback-Url': callbackUrl } : {},
+          body: 'x',
+        })
+        if (res.status !== 202) throw new Error(`enqueue answered ${res.status}`)
+      }
+    }),
+  )
+  return CALLS / ((performance.now() - started) / 1000)
+}
+
+async function measure(label: string, queueUrl: string): Promise<string> {
+  const off = await gateway(queueUrl, false)
+  const enqueueRate = await enqueue(off.url, null)
+  stopChildren()
+  await rm(off.dataDir, { recursive: true, force: true })
+
+  const receiver = await startCallbackReceiver()
+  const on = await gateway(queueUrl, true)
+  const started = performance.now()
+  await enqueue(on.url, receiver.url)
+  while (receiver.calls.size < CALLS) await new Promise((resolve) => setTimeout(resolve, 20))
+  const completionRate = CALLS / ((performance.now() - started) / 1000)
+  stopChildren()
+  await receiver.close()
+  await rm(on.dataDir, { recursive: true, force: true })
+  return `| ${label} | ${CALLS} | ${enqueueRate.toFixed(0)} | ${completionRate.toFixed(0)} |`
+}
+
+async function main(): Promise<void> {
+  const rows = [await measure('embedded (SQLite table)', '')]
+  const nats = await startNats()
+  rows.push(await measure('NATS JetStream 2.9 (file storage)', nats.url))
+  await nats.stop()
+  const sqs = await startSqs()
+  rows.push(
+    await measure(
+      'SQS (fauxqs emulator)',
+      `sqs://us-east-1/bench-?endpoint=${encodeURIComponent(sqs.endpoint)}`,
+    ),
+  )
+  await sqs.stop()
+  console.log(
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  )
+  console.log(
+    `${CONCURRENCY} concurrent callers; completion = enqueue + run + callback for every call, worker max in flight 50\n`,
+  )
+  console.log('| driver | calls | enqueue calls/s | completed calls/s |')
+  console.log('|---|---:|---:|---:|')
+  for (const row of rows) console.log(row)
+}
+
+runBench(main)
