@@ -2,9 +2,10 @@
  * Shared pieces of the benchmarks: free ports, child processes on this Node, readiness waits.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+export { freePort } from '../test/harness/free-port.ts'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const children: ChildProcess[] = []
@@ -36,17 +37,6 @@ export async function waitHttp(url: string, init?: RequestInit): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`${url} did not answer 200 in time`)
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
 }
 
 /** Runs `main`, then stops every child; exits non-zero on failure. */

@@ -16,6 +16,7 @@
  * in sync to well under the lease length.
  */
 import type { Store } from '../store/types.ts'
+import { sleep } from './sleep.ts'
 import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from './types.ts'
 
 export interface EmbeddedQueueOptions {
@@ -34,20 +35,6 @@ function parseReceipt(receipt: string): { id: string; token: string } {
     throw new Error('Not a receipt of the embedded queue')
   }
   return { id: receipt.slice(0, at), token: receipt.slice(at + 1) }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; never rejects. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions = {}): QueueDriver {

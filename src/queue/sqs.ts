@@ -36,6 +36,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
+import { sleep } from './sleep.ts'
 import { sqsQueueName } from './sqs-names.ts'
 import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from './types.ts'
 
@@ -65,20 +66,6 @@ export const claimCheckAttribute = 'edgefaas-claim-check'
 const maxSeconds = 43_200
 const toSeconds = (ms: number) => Math.min(maxSeconds, Math.max(0, Math.ceil(ms / 1_000)))
 const encoder = new TextEncoder()
-
-/** Resolves after `ms`, or at once when `signal` aborts; never rejects. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
 
 interface Receipt {
   handle: string

@@ -29,6 +29,24 @@ const UNICODE = btoa(String.fromCharCode(...new TextEncoder().encode('héllo wö
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/** A CallRecord for queue tests: a POST to `echo` with no body; `over` replaces any field. */
+export function testCallRecord(queue: string, over: Partial<CallRecord> = {}): CallRecord {
+  return {
+    id: `call-${Math.random().toString(36).slice(2, 10)}`,
+    queue,
+    namespace: 'openfaas-fn',
+    function: 'echo',
+    method: 'POST',
+    path: '/',
+    query: '',
+    headers: [['content-type', 'application/octet-stream']],
+    body: '',
+    callbackUrl: null,
+    enqueuedAt: Date.now(),
+    ...over,
+  }
+}
+
 export function runQueueSuite(label: string, open: () => Promise<OpenedTestQueue>): void {
   describe(`Queue conformance: ${label}`, () => {
     let opened: OpenedTestQueue
@@ -37,20 +55,8 @@ export function runQueueSuite(label: string, open: () => Promise<OpenedTestQueue
     let counter = 0
     const unique = (kind: string) => `${kind}-${run}-${++counter}`
 
-    const call = (queueName: string, over: Partial<CallRecord> = {}): CallRecord => ({
-      id: unique('call'),
-      queue: queueName,
-      namespace: 'openfaas-fn',
-      function: 'echo',
-      method: 'POST',
-      path: '/',
-      query: '',
-      headers: [['content-type', 'application/octet-stream']],
-      body: '',
-      callbackUrl: null,
-      enqueuedAt: Date.now(),
-      ...over,
-    })
+    const call = (queueName: string, over: Partial<CallRecord> = {}): CallRecord =>
+      testCallRecord(queueName, { id: unique('call'), ...over })
 
     const take = (q: string, over: Partial<ReceiveOptions> = {}) =>
       queue.receive(q, { max: 10, leaseMs: 30_000, waitMs: 0, ...over })

@@ -7,9 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, connect as tcpConnect } from 'node:net'
+import { connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { freePort } from './free-port.ts'
 
 export interface NatsServer {
   /** `nats://127.0.0.1:PORT` */
@@ -29,18 +30,6 @@ function findBinary(): string {
   throw new Error(
     'nats-server is not installed (not on PATH nor in /usr/sbin). Install it with `apt-get install nats-server`.',
   )
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function accepts(port: number): Promise<boolean> {

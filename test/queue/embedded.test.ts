@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmbeddedQueue } from '../../src/queue/embedded.ts'
 import type { CallRecord, QueueDriver } from '../../src/queue/types.ts'
 import { type OpenedStore, openStore } from '../../src/runtime/node/open-store.ts'
-import { runQueueSuite } from '../conformance/queue.suite.ts'
+import { runQueueSuite, testCallRecord } from '../conformance/queue.suite.ts'
 import { type PostgresServer, startPostgres } from '../harness/postgres.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'edgefaas-queue-'))
@@ -44,19 +44,8 @@ runQueueSuite('embedded over sqlite file', () => embeddedOver(join(dir, 'queue.d
 runQueueSuite('embedded over postgres', () => embeddedOver(server!.url))
 
 let ids = 0
-const call = (queue: string): CallRecord => ({
-  id: `call-${++ids}:with:colons`,
-  queue,
-  namespace: 'openfaas-fn',
-  function: 'echo',
-  method: 'POST',
-  path: '/',
-  query: '',
-  headers: [],
-  body: '',
-  callbackUrl: null,
-  enqueuedAt: Date.now(),
-})
+const call = (queue: string): CallRecord =>
+  testCallRecord(queue, { id: `call-${++ids}:with:colons`, headers: [] })
 
 describe('embedded queue', () => {
   let opened: OpenedStore

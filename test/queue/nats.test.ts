@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNatsQueue, type NatsQueueOptions } from '../../src/queue/nats.ts'
 import type { CallRecord, QueueDriver } from '../../src/queue/types.ts'
-import { runQueueSuite } from '../conformance/queue.suite.ts'
+import { runQueueSuite, testCallRecord } from '../conformance/queue.suite.ts'
 import { type NatsServer, startNats } from '../harness/nats.ts'
 
 let server: NatsServer
@@ -28,20 +28,8 @@ runQueueSuite('nats', async () => {
 
 let ids = 0
 const run = Math.random().toString(36).slice(2, 8)
-const call = (queue: string, over: Partial<CallRecord> = {}): CallRecord => ({
-  id: `call-${run}-${++ids}`,
-  queue,
-  namespace: 'openfaas-fn',
-  function: 'echo',
-  method: 'POST',
-  path: '/',
-  query: '',
-  headers: [],
-  body: '',
-  callbackUrl: null,
-  enqueuedAt: Date.now(),
-  ...over,
-})
+const call = (queue: string, over: Partial<CallRecord> = {}): CallRecord =>
+  testCallRecord(queue, { id: `call-${run}-${++ids}`, ...over })
 
 describe('nats queue', () => {
   const opened: QueueDriver[] = []

@@ -9,7 +9,7 @@ import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { claimCheckAttribute, createSqsQueue, type SqsPayloadStore } from '../../src/queue/sqs.ts'
 import type { CallRecord } from '../../src/queue/types.ts'
-import { runQueueSuite } from '../conformance/queue.suite.ts'
+import { runQueueSuite, testCallRecord } from '../conformance/queue.suite.ts'
 import { type SqsServer, startSqs } from '../harness/sqs.ts'
 
 let server: SqsServer
@@ -53,20 +53,8 @@ runQueueSuite('sqs', async () => {
 
 let ids = 0
 const run = Math.random().toString(36).slice(2, 8)
-const call = (queue: string, over: Partial<CallRecord> = {}): CallRecord => ({
-  id: `call-${run}-${++ids}`,
-  queue,
-  namespace: 'openfaas-fn',
-  function: 'echo',
-  method: 'POST',
-  path: '/',
-  query: '',
-  headers: [['content-type', 'application/octet-stream']],
-  body: '',
-  callbackUrl: null,
-  enqueuedAt: Date.now(),
-  ...over,
-})
+const call = (queue: string, over: Partial<CallRecord> = {}): CallRecord =>
+  testCallRecord(queue, { id: `call-${run}-${++ids}`, ...over })
 
 /** A base64 body of `bytes` pseudo-random bytes. */
 function bigBody(bytes: number): string {
