@@ -56,7 +56,6 @@ export async function deliverCallback(
   input: CallbackInput,
   attempts: number,
   baseDelayMs: number,
-  signal?: AbortSignal,
 ): Promise<string | null> {
   const headers = callbackHeaders(input)
   let reason = 'not attempted'
@@ -71,7 +70,6 @@ export async function deliverCallback(
       if (error instanceof CallbackRefused) return reason
     }
     if (attempt < attempts) {
-      if (signal?.aborted) return reason
       await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, baseDelayMs * 2 ** (attempt - 1))))
     }
   }

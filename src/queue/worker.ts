@@ -111,9 +111,12 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     let error: string | null = null
     try {
       const query = record.query ? `?${record.query}` : ''
+      const headers = new Headers(record.headers)
+      // The function sees the call's own id, so it can de-duplicate at-least-once deliveries.
+      headers.set('x-call-id', record.id)
       const request = new Request(`http://edgefaas.internal/function/${fnLabel}${record.path}${query}`, {
         method: record.method,
-        headers: record.headers,
+        headers,
         ...(record.body && record.method !== 'GET' && record.method !== 'HEAD'
           ? { body: base64ToBytes(record.body) }
           : {}),
@@ -129,7 +132,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     const retries = message.deliveryCount - 1
     const retryable = policy.codes.has(status) || response?.headers.has('x-openfaas-internal') === true
 
-    if (retryable && retries < policy.attempts && !stopping.signal.aborted) {
+    if (retryable && retries < policy.attempts) {
       const delay = retryDelayMs(retries + 1, policy, response?.headers.get('retry-after') ?? null, status)
       await o.store.updateCall(record.id, { status: 'queued', lastStatus: status, lastError: error })
       await o.queue.retry(message, delay)
@@ -157,7 +160,6 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
         },
         o.callbackAttempts,
         o.callbackBaseDelayMs ?? 500,
-        stopping.signal,
       )
       if (failure) {
         outcome = 'dead'
