@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const MAIN = fileURLToPath(new URL('../../src/runtime/node/main.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 
 export interface GatewayProcess {
   child: ChildProcess
@@ -15,8 +16,12 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+/** `npm start`'s process; with `command`, the `edgefaas` CLI with that command (e.g. `worker`). */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  command?: 'worker',
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, command ? [CLI, command] : [MAIN], {
     env: { PATH: process.env.PATH, EDGEFAAS_PORT: '0', EDGEFAAS_LOCAL_SANDBOX: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -32,10 +37,14 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     const deadline = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000)
     const poll = setInterval(() => {
       const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match?.[1] && /log in:|authentication is off/.test(out)) {
+      const ready =
+        command === 'worker'
+          ? /worker running/.test(out)
+          : Boolean(match?.[1]) && /log in:|authentication is off/.test(out)
+      if (ready) {
         clearInterval(poll)
         clearTimeout(deadline)
-        resolve(match[1])
+        resolve(match?.[1] ?? '')
       }
     }, 20)
     void exited.then((code) => {

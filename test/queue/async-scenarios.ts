@@ -1,8 +1,8 @@
 /**
- * The async invocation scenarios of issue 4, run once per queue driver through a real gateway: 1,000
- * calls with callbacks arrive exactly once; a function failing its first two tries gives one callback
- * per call marked `X-Retry: 2`; a function that always fails fills the dead-letter list, and replaying
- * after a fix delivers every call.
+ * The async invocation scenarios of issue 4, run once per queue driver through a real gateway, 1,000
+ * calls each: with callbacks they arrive exactly once; a function failing its first two tries gives one
+ * callback per call marked `X-Retry: 2`; a function that always fails fills the dead-letter list, and
+ * replaying after a fix delivers every call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeCommand } from '../fixtures/functions/index.ts'
@@ -110,8 +110,8 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
     }, 180_000)
 
     it('a function failing its first two tries: one callback per call, marked X-Retry: 2', async () => {
-      const ids = await submit('twice', 200, 'twice')
-      await pollUntil('200 callbacks', async () => ids.every((id) => receiver.calls.has(id)), 60_000, 100)
+      const ids = await submit('twice', 1000, 'twice')
+      await pollUntil('1,000 callbacks', async () => ids.every((id) => receiver.calls.has(id)), 120_000, 100)
       for (const id of ids) {
         const received = receiver.calls.get(id) ?? []
         expect(received).toHaveLength(1)
@@ -127,21 +127,21 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
     }, 120_000)
 
     it('a function that always fails: every call ends in the dead-letter list and can be replayed', async () => {
-      const ids = await submit('always', 100, 'always')
+      const ids = await submit('always', 1000, 'always')
       const deadIds = async () => {
         const res = await fetch(`${g.url}/system/dead-letters?function=always&limit=1000`, { headers: auth })
         return ((await res.json()) as { items: Array<{ id: string; lastStatus: number; attempts: number }> })
           .items
       }
-      await pollUntil('100 dead letters', async () => (await deadIds()).length === 100, 60_000, 100)
+      await pollUntil('1,000 dead letters', async () => (await deadIds()).length === 1000, 120_000, 100)
       const dead = await deadIds()
       expect(new Set(dead.map((d) => d.id))).toEqual(new Set(ids))
       expect(dead.every((d) => d.lastStatus === 500 && d.attempts === 4)).toBe(true)
       // The final failure is reported to the callback too, once.
       await pollUntil(
-        '100 failure callbacks',
+        '1,000 failure callbacks',
         async () => ids.every((id) => receiver.calls.has(id)),
-        30_000,
+        60_000,
         100,
       )
       expect(ids.every((id) => receiver.calls.get(id)?.[0]?.headers['x-function-status'] === '500')).toBe(
@@ -170,7 +170,7 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
       }
       const replayed = () =>
         ids.filter((id) => receiver.calls.get(id)?.some((c) => c.headers['x-function-status'] === '200'))
-      await pollUntil('replayed callbacks', async () => replayed().length === ids.length, 60_000, 100).catch(
+      await pollUntil('replayed callbacks', async () => replayed().length === ids.length, 120_000, 100).catch(
         async (error: Error) => {
           const missing = ids.find((id) => !replayed().includes(id))
           const call = await (await fetch(`${g.url}/system/calls/${missing}`, { headers: auth })).text()

@@ -44,9 +44,15 @@ export interface RunningGateway {
   close(): Promise<void>
 }
 
+export interface StartOptions {
+  /** false: no HTTP listener, only the background loops and the async worker (`edgefaas worker`). */
+  listen?: boolean
+}
+
 export async function startGateway(
   config: Config,
   logger: Logger = consoleLogger(config.logLevel),
+  options: StartOptions = {},
 ): Promise<RunningGateway> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
@@ -82,12 +88,15 @@ export async function startGateway(
     arch,
   }
   const app = createApp(deps)
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', reject)
-  })
-  const port = (server.address() as AddressInfo).port
+  const server =
+    options.listen === false ? null : serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  if (server) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve)
+      server.once('error', reject)
+    })
+  }
+  const port = server ? (server.address() as AddressInfo).port : 0
   const worker = config.worker ? startWorker(deps, queue, metrics) : null
   const loop = startLoop(
     'reconcile',
@@ -108,7 +117,7 @@ export async function startGateway(
       await loop.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
       await local.close()
       await queue.close()
       await closeStore()

@@ -1,68 +1,10 @@
 /**
  * @module
- * `npm start`: validates the configuration, starts the gateway and prints how to reach it. SIGINT and
- * SIGTERM stop it cleanly, taking every function process with it.
+ * `npm start`: the gateway on Node, in the foreground (the same as `edgefaas serve`).
  */
-import { join } from 'node:path'
-import { ConfigError, loadConfig } from '../../config.ts'
-import { CREDENTIALS_FILE } from './credentials.ts'
-import { startGateway } from './gateway.ts'
+import { runNode } from './run.ts'
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig(process.env)
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`${error.message}\nSee docs/configuration.md.`)
-      process.exit(2)
-    }
-    throw error
-  }
-  const gateway = await startGateway(config)
-  const lines = [`edgefaas ${gateway.deps.version.release} listening on ${gateway.url}`]
-  const creds = gateway.credentials
-  const credentialsPath = join(config.dataDir, CREDENTIALS_FILE)
-  if (!creds) {
-    lines.push(
-      'WARNING: authentication is off (EDGEFAAS_BASIC_AUTH=false); anyone who can reach the port is admin',
-    )
-  } else if (creds.source === 'generated') {
-    // Shown this once; later starts point at the file instead of printing the password again.
-    lines.push(`admin user:     ${creds.credentials.user}`)
-    lines.push(`admin password: ${creds.credentials.password}`)
-    lines.push(`(saved in ${credentialsPath}; set EDGEFAAS_ADMIN_PASSWORD to choose your own)`)
-  } else if (creds.source === 'data-dir') {
-    lines.push(`admin user: ${creds.credentials.user} (password in ${credentialsPath})`)
-  } else {
-    lines.push(`admin user: ${creds.credentials.user} (password from ${creds.source})`)
-  }
-  if (creds) {
-    lines.push(
-      `log in: echo -n '<password>' | faas-cli login -g ${gateway.url} -u ${creds.credentials.user} --password-stdin`,
-    )
-  }
-  console.log(lines.join('\n'))
-
-  const shutdown = (signal: string) => {
-    console.log(`${signal} received, stopping`)
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('shutdown failed', error)
-        process.exit(1)
-      },
-    )
-  }
-  // A stray rejection in background work must not take the gateway (and every function) down.
-  process.on('unhandledRejection', (reason) => {
-    console.error('unhandled rejection (gateway keeps running):', reason)
-  })
-  process.once('SIGINT', () => shutdown('SIGINT'))
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-}
-
-main().catch((error: unknown) => {
+runNode('serve').catch((error: unknown) => {
   console.error('edgefaas failed to start:', error instanceof Error ? error.message : error)
   process.exit(1)
 })
