@@ -24,12 +24,18 @@ export type { LocalProviderLogger, LocalProviderOptions } from './options.ts'
 export type { LocalProvider } from './provider.ts'
 export type { SandboxMode } from './sandbox.ts'
 
+/** What replicas run from: this Node binary's folder and edgefaas's own code (the watchdog). */
+function visibleDirs(options: ResolvedOptions): string[] {
+  const repository = fileURLToPath(new URL('../..', import.meta.url))
+  return [path.dirname(fs.realpathSync(options.nodePath)), fs.realpathSync(repository)]
+}
+
 function chooseSandbox(options: ResolvedOptions, root: string): SandboxMode {
   if (options.sandbox === 'none') {
     options.logger.info('running functions without a sandbox (sandbox: none)')
     return 'none'
   }
-  const probe = probeBwrap(root)
+  const probe = probeBwrap(root, visibleDirs(options))
   if (probe.ok) {
     options.logger.info('running functions in a bubblewrap sandbox')
     return 'bwrap'
@@ -62,6 +68,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     sandbox,
     parentDeathSignal,
     hidden: hiddenDirs(resolved, root),
+    visible: visibleDirs(resolved),
     nodePath: resolved.nodePath,
   }
   return new LocalProviderImpl({ options: resolved, runner, root })

@@ -39,11 +39,16 @@ export interface LaunchContext {
   workDir: string
   /** Folders the sandbox hides (the provider's data dir). */
   hidden: readonly string[]
+  /** Folders the sandbox keeps readable although under /tmp (see sandbox.ts). */
+  visible: readonly string[]
   nodePath: string
 }
 
 /** How every replica of this provider is run, whatever the function. */
-export type RunnerSettings = Pick<LaunchContext, 'sandbox' | 'parentDeathSignal' | 'hidden' | 'nodePath'>
+export type RunnerSettings = Pick<
+  LaunchContext,
+  'sandbox' | 'parentDeathSignal' | 'hidden' | 'visible' | 'nodePath'
+>
 
 export const READY_PATH_ANNOTATION = 'com.openfaas.ready.http.path'
 const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url))
@@ -97,7 +102,12 @@ export function planLaunch(context: LaunchContext, port: number): LaunchPlan {
     plan = { stdin: 'pipe', probe: { kind: 'http', path: '/_/health' } }
   }
   if (context.sandbox === 'bwrap') {
-    args = [...bwrapArgs({ secretsDir: context.secretsDir, hidden: context.hidden }), '--', command, ...args]
+    args = [
+      ...bwrapArgs({ secretsDir: context.secretsDir, hidden: context.hidden, visible: context.visible }),
+      '--',
+      command,
+      ...args,
+    ]
     command = 'bwrap'
   } else if (context.parentDeathSignal) {
     args = ['--pdeathsig', 'KILL', '--', command, ...args]

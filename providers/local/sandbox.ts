@@ -42,22 +42,41 @@ export function isInside(dir: string, parent: string): boolean {
   return !relative.startsWith('..') && !path.isAbsolute(relative)
 }
 
+export interface SandboxPaths {
+  secretsDir: string
+  /** Folders the function must not see (the data dir). */
+  hidden: readonly string[]
+  /**
+   * Folders the replica needs (this Node binary, edgefaas's own code), bound back read-only when they
+   * live under /tmp, which the sandbox otherwise replaces with an empty private one.
+   */
+  visible: readonly string[]
+}
+
 /** Builds the bwrap argument list (everything before `--` and the command). */
-export function bwrapArgs(options: { secretsDir: string; hidden: readonly string[] }): string[] {
+export function bwrapArgs(options: SandboxPaths): string[] {
   const args = ['--ro-bind', '/', '/', ...varArgs(), '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp']
-  // Folders under /tmp are hidden by the private /tmp already.
-  for (const dir of options.hidden) if (!isInside(dir, '/tmp')) args.push('--tmpfs', dir, '--remount-ro', dir)
+  const rebound = options.visible.filter((dir) => isInside(dir, '/tmp'))
+  for (const dir of rebound) args.push('--ro-bind', dir, dir)
+  // Folders under the private /tmp are hidden already, unless a visible folder brought them back.
+  for (const dir of options.hidden) {
+    if (!isInside(dir, '/tmp') || rebound.some((v) => isInside(dir, v)))
+      args.push('--tmpfs', dir, '--remount-ro', dir)
+  }
   args.push('--ro-bind', options.secretsDir, SECRETS_MOUNT, '--remount-ro', '/var')
   args.push('--unshare-pid', '--die-with-parent', '--chdir', '/tmp')
   return args
 }
 
 /** Whether bwrap can run here: it must exist and be allowed to create namespaces (some containers forbid it). */
-export function probeBwrap(scratchDir: string): { ok: true } | { ok: false; reason: string } {
+export function probeBwrap(
+  scratchDir: string,
+  visible: readonly string[] = [],
+): { ok: true } | { ok: false; reason: string } {
   const secretsDir = path.join(scratchDir, 'probe-secrets')
   fs.mkdirSync(secretsDir, { recursive: true })
   try {
-    const result = spawnSync('bwrap', [...bwrapArgs({ secretsDir, hidden: [] }), '--', 'true'], {
+    const result = spawnSync('bwrap', [...bwrapArgs({ secretsDir, hidden: [], visible }), '--', 'true'], {
       timeout: 10_000,
       encoding: 'utf8',
     })
