@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath, fileURLToPath } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalProvider, type LocalProvider } from '../../providers/local/index.ts'
 import type { DesiredFunction } from '../../providers/types.ts'
