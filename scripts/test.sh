@@ -20,7 +20,8 @@ run_check "lint" npx biome check .
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 echo "== tests"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
+# A hard stop well inside CI's 90 minutes: a test that leaks a process must not keep the run open forever.
+timeout --kill-after=30 2400 npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
 vitest_status=$?
 
 node scripts/test-summary.ts "$report" "$check_passed" "$check_failed"

@@ -20,11 +20,20 @@ async function startAndKill(sandbox: 'none' | 'bwrap'): Promise<number[]> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )
-  const [chunk] = (await once(gateway.stdout, 'data')) as [Buffer]
-  const pids = JSON.parse(chunk.toString()) as number[]
-  gateway.kill('SIGKILL')
-  await once(gateway, 'exit')
-  return pids
+  try {
+    // A gateway that never reports its replicas must not outlive the test (it would hold vitest open).
+    const [chunk] = (await Promise.race([
+      once(gateway.stdout, 'data'),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('the gateway did not report its replicas')), 20_000),
+      ),
+    ])) as [Buffer]
+    return JSON.parse(chunk.toString()) as number[]
+  } finally {
+    const exited = once(gateway, 'exit')
+    gateway.kill('SIGKILL')
+    await exited
+  }
 }
 
 afterAll(removeDataDirs)
