@@ -45,7 +45,7 @@ export interface InstanceInfo {
 }
 
 export type ProviderErrorCode =
-  | 'NOT_FOUND' // the function is not on this backend
+  | 'NOT_FOUND' // the function is not on this backend; from invoke, thrown before the request body is read
   | 'INVALID' // the backend refused the request as malformed (user error)
   | 'UNSUPPORTED' // capability missing: 501
   | 'NOT_READY' // the function exists but has no ready replica; thrown before the request body is read

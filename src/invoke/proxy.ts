@@ -82,14 +82,17 @@ export function createProxy(deps: ProxyDeps): Invoke {
       body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
       signal: abort.signal,
     }
-    // NOT_READY is thrown before the body is touched, so the same request can be sent again after the wait.
+    // NOT_READY and NOT_FOUND are thrown before the body is touched, so the request can be sent again.
     const upstream = () => provider.invoke(namespace, name, path, forwarded)
     try {
       let response: Response
       try {
         response = await upstream()
       } catch (error) {
-        if (!ProviderError.is(error) || error.code !== 'NOT_READY') throw error
+        // NOT_FOUND while the store has the function: this backend has not applied it yet (another
+        // gateway wrote it and this one's reconcile tick has not run). Both wait like a scale from zero.
+        if (!ProviderError.is(error) || (error.code !== 'NOT_READY' && error.code !== 'NOT_FOUND'))
+          throw error
         const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, abort.signal)
         if (outcome === 'gone') return finish(textResponse(404, `error finding function ${label}: not found`))
         if (outcome === 'timeout')
