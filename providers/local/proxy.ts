@@ -9,20 +9,11 @@
 import http from 'node:http'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+import { HOP_BY_HOP_HEADERS } from '../../src/contract/hop-by-hop.ts'
 import type { InvocationRequest } from '../types.ts'
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-])
+/** Hop-by-hop headers, plus Host: node:http sets the replica's own. */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP_HEADERS, 'host'])
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 
 export class Forwarder {
@@ -33,7 +24,7 @@ export class Forwarder {
   forward(port: number, path: string, request: InvocationRequest): Promise<Response> {
     const headers: Record<string, string> = {}
     request.headers.forEach((value, key) => {
-      if (!HOP_BY_HOP.has(key)) headers[key] = value
+      if (!NOT_FORWARDED.has(key)) headers[key] = value
     })
     const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD'
     // node:http only chunks POST/PUT/PATCH bodies by default; a DELETE body would go out unframed.
@@ -89,7 +80,7 @@ async function toResponse(response: http.IncomingMessage, method: string): Promi
   const raw = response.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? ''
-    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.append(name, raw[i + 1] ?? '')
+    if (!NOT_FORWARDED.has(name.toLowerCase())) headers.append(name, raw[i + 1] ?? '')
   }
   const status = response.statusCode ?? 502
   const init = { status, statusText: response.statusMessage ?? '', headers }

@@ -6,6 +6,7 @@
  */
 import type { Hono } from 'hono'
 import { bytesToBase64 } from '../base64.ts'
+import { HOP_BY_HOP_HEADERS } from '../contract/hop-by-hop.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
@@ -18,17 +19,8 @@ import { methodNotAllowed } from './responses.ts'
 const PREFIX = '/async-function/'
 export const QUEUE_ANNOTATION = 'com.openfaas.queue'
 const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-])
+/** Not stored with the call: connection-level headers, and those the worker's request sets itself. */
+const NOT_STORED = new Set([...HOP_BY_HOP_HEADERS, 'host', 'content-length'])
 
 export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
   app.post('/async-function/:name{.+}', async (c) => {
@@ -50,7 +42,7 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
     const requested = fn.spec.annotations?.[QUEUE_ANNOTATION]
     const headers: Array<[string, string]> = []
     c.req.raw.headers.forEach((value, name) => {
-      if (!HOP_BY_HOP.has(name) && name !== 'x-call-id' && name !== 'x-start-time')
+      if (!NOT_STORED.has(name) && name !== 'x-call-id' && name !== 'x-start-time')
         headers.push([name, value])
     })
     headers.push(['x-call-id', callId], ['x-start-time', startTime])

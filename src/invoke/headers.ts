@@ -5,17 +5,7 @@
  * `X-Call-Id` and `X-Start-Time` (Unix nanoseconds) to the function and back to the caller.
  */
 
-const HOP_BY_HOP = [
-  'connection',
-  'proxy-connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]
+import { HOP_BY_HOP_HEADERS } from '../contract/hop-by-hop.ts'
 
 export interface CallIdentity {
   callId: string
@@ -33,7 +23,7 @@ export function upstreamHeaders(
   // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
   const connection = headers.get('connection')
   if (connection) for (const name of connection.split(',')) headers.delete(name.trim())
-  for (const name of HOP_BY_HOP) headers.delete(name)
+  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name)
   const host = headers.get('host')
   if (host && !headers.has('x-forwarded-host')) headers.set('x-forwarded-host', host)
   if (clientAddress && !headers.has('x-forwarded-for')) headers.set('x-forwarded-for', clientAddress)

@@ -6,6 +6,8 @@
  * every address it connects to against the callback policy (DNS rebinding).
  */
 
+import { HOP_BY_HOP_HEADERS } from '../contract/hop-by-hop.ts'
+
 /** Sends one POST; resolves with the receiver's status, rejects on network errors or a refused address. */
 export type CallbackSender = (url: string, headers: Headers, body: Uint8Array) => Promise<number>
 
@@ -23,19 +25,12 @@ export interface CallbackInput {
   userAgent: string
 }
 
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'te',
-  'trailer',
-  'upgrade',
-]
+/** The function's response headers that do not carry over to the callback request. */
+const NOT_CARRIED = [...HOP_BY_HOP_HEADERS, 'content-length']
 
 export function callbackHeaders(input: CallbackInput): Headers {
   const headers = new Headers(input.responseHeaders ?? undefined)
-  for (const name of HOP_BY_HOP) headers.delete(name)
+  for (const name of NOT_CARRIED) headers.delete(name)
   headers.set('X-Call-Id', input.callId)
   headers.set('X-Function-Status', String(input.functionStatus))
   headers.set('X-Function-Name', input.functionName)

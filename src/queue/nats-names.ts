@@ -4,24 +4,7 @@
  * count out of a JetStream ack subject (the message's reply subject, which is also our receipt).
  */
 
-const encoder = new TextEncoder()
-
-/**
- * Encodes a queue name (`com.openfaas.queue`, free text) into a token valid both in a stream name and
- * as one subject token: `[A-Za-z0-9-]` stay, every other UTF-8 byte becomes `_hh`. `_` itself is
- * escaped, so two different queue names never share a stream.
- */
-export function nameToken(queue: string): string {
-  let out = ''
-  for (const char of queue) {
-    if (/^[A-Za-z0-9-]$/.test(char)) {
-      out += char
-      continue
-    }
-    for (const byte of encoder.encode(char)) out += `_${byte.toString(16).padStart(2, '0')}`
-  }
-  return out
-}
+import { queueNameToken } from './queue-name.ts'
 
 /**
  * The delivery count carried in an ack subject. Two layouts exist: the old one
@@ -44,3 +27,6 @@ export function deliveryCountOf(ackSubject: string): number {
 export function isAckSubject(receipt: string): boolean {
   return /^\$JS\.ACK\.[^\s*>]+$/.test(receipt)
 }
+
+/** A queue name as a token valid in a stream name and as one subject token. */
+export const nameToken = queueNameToken

@@ -5,24 +5,13 @@
  * suffixed with a hash, so two different queue names never share an SQS queue.
  */
 
+import { queueNameToken } from './queue-name.ts'
+
 const encoder = new TextEncoder()
 const maxLength = 80
 
-/** `[A-Za-z0-9-]` stay; every other UTF-8 byte, `_` included, becomes `_hh` (so the mapping is one to one). */
-function escapeName(queue: string): string {
-  let out = ''
-  for (const char of queue) {
-    if (/^[A-Za-z0-9-]$/.test(char)) {
-      out += char
-      continue
-    }
-    for (const byte of encoder.encode(char)) out += `_${byte.toString(16).padStart(2, '0')}`
-  }
-  return out
-}
-
 export async function sqsQueueName(prefix: string, queue: string): Promise<string> {
-  const name = `${prefix}${escapeName(queue)}`
+  const name = `${prefix}${queueNameToken(queue)}`
   if (name.length <= maxLength) return name
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(queue)))
   const hash = Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')
