@@ -53,7 +53,12 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
       await queue?.stop()
     })
 
-    async function deploy(name: string, failTimes: string, method = 'POST'): Promise<void> {
+    async function deploy(
+      name: string,
+      failTimes: string,
+      method = 'POST',
+      annotations: Record<string, string> = {},
+    ): Promise<void> {
       const res = await fetch(`${g.url}/system/functions`, {
         method,
         headers: auth,
@@ -62,7 +67,7 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
           image: 'flaky',
           envProcess: nodeCommand('flaky.ts'),
           envVars: { mode: 'http', FAIL_TIMES: failTimes },
-          annotations: FAST_RETRIES,
+          annotations: { ...FAST_RETRIES, ...annotations },
         }),
       })
       expect(res.status, await res.text()).toBe(202)
@@ -181,5 +186,33 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
       )
       expect(await deadIds()).toEqual([])
     }, 180_000)
+
+    it('com.openfaas.queue puts the calls of a function on their own queue, which the worker drains', async () => {
+      await deploy('priority', '0', 'POST', { 'com.openfaas.queue': 'priority' })
+      const [id = ''] = await submit('priority', 1, 'priority')
+      const call = (await (await fetch(`${g.url}/system/calls/${id}`, { headers: auth })).json()) as {
+        queue: string
+      }
+      expect(call.queue).toBe('priority')
+      // The worker refreshes its list of queues every few seconds.
+      await pollUntil('the callback from the named queue', async () => receiver.calls.has(id), 30_000, 100)
+    }, 60_000)
+
+    it('reports outcomes and queue depth as queue_worker_* metrics', async () => {
+      let metrics = ''
+      const value = (series: string) => Number(new RegExp(`^${series} (\\d+)`, 'm').exec(metrics)?.[1] ?? -1)
+      // The depth gauge follows the worker's periodic refresh of its queue list.
+      await pollUntil('the queue depth gauge', async () => {
+        metrics = await (await fetch(`${g.url}/metrics`, { headers: auth })).text()
+        return value('queue_worker_pending_messages\\{queue_name="default"\\}') >= 0
+      })
+      expect(
+        value('queue_worker_messages_processed_total\\{queue_name="default",outcome="succeeded"\\}'),
+      ).toBeGreaterThanOrEqual(1000)
+      expect(
+        value('queue_worker_messages_processed_total\\{queue_name="default",outcome="retried"\\}'),
+      ).toBeGreaterThanOrEqual(2000)
+      expect(value('queue_worker_pending_messages\\{queue_name="default"\\}')).toBeGreaterThanOrEqual(0)
+    })
   })
 }
