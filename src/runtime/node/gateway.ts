@@ -14,6 +14,7 @@ import { createLocalProvider } from '../../../providers/local/index.ts'
 import { createApp } from '../../app.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
+import { createGatewayFetch } from '../../gateway-fetch.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
 import { functionLabel } from '../../metrics/types.ts'
 import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
@@ -89,7 +90,9 @@ export async function startGateway(
   }
   const app = createApp(deps)
   const server =
-    options.listen === false ? null : serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+    options.listen === false
+      ? null
+      : serve({ fetch: createGatewayFetch(app, deps), port: config.port, hostname: config.host })
   if (server) {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve)

@@ -5,10 +5,10 @@
  * stored and its deployment stays pending with the reason recorded.
  */
 import { drizzle } from 'drizzle-orm/d1'
-import type { Hono } from 'hono'
 import { createApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
+import { createGatewayFetch, type GatewayFetch } from '../../gateway-fetch.ts'
 import { invokerFor } from '../../invoke/invoker.ts'
 import { consoleLogger } from '../../logger.ts'
 import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
@@ -27,7 +27,7 @@ export interface Env {
 }
 
 interface Gateway {
-  app: Hono
+  fetch: GatewayFetch
   deps: GatewayDeps
   worker: AsyncWorker
 }
@@ -88,7 +88,7 @@ async function build(env: Env): Promise<Gateway> {
     callbackAttempts: config.callbackAttempts,
     userAgent: `edgefaas-queue-worker/${RELEASE}`,
   })
-  return { app: createApp(deps), deps, worker }
+  return { fetch: createGatewayFetch(createApp(deps), deps), deps, worker }
 }
 
 function gatewayFor(env: Env): Promise<Gateway> {
@@ -102,8 +102,8 @@ function gatewayFor(env: Env): Promise<Gateway> {
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
-      const { app } = await gatewayFor(env)
-      return await app.fetch(request, env, ctx)
+      const gateway = await gatewayFor(env)
+      return await gateway.fetch(request, env, ctx)
     } catch (error) {
       console.error('edgefaas failed to start', error)
       const message = error instanceof Error ? error.message : 'unknown error'
