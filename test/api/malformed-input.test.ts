@@ -77,9 +77,9 @@ describe('malformed input', () => {
       '/system/function/%ff',
       '/system/function/..',
       '/system/functions?namespace=%00',
-      '/system/functions?namespace=' + 'a'.repeat(5000),
+      `/system/functions?namespace=${'a'.repeat(5000)}`,
       '/system/logs?name=x&tail=1e99',
-      '/system/namespace/' + 'a'.repeat(100),
+      `/system/namespace/${'a'.repeat(100)}`,
       '/system/secrets?namespace=../etc',
     ]) {
       const res = await fetch(`${g.url}${path}`, { headers: auth })
