@@ -61,6 +61,7 @@ const schema = z.object({
   EDGEFAAS_RETRY_MAX_WAIT_MS: int(0, 86_400_000).default(120_000),
   EDGEFAAS_RETRY_BACKOFF: z.enum(['exponential', 'full', 'equal']).default('exponential'),
   EDGEFAAS_CALLBACK_ATTEMPTS: int(1, 100).default(5),
+  EDGEFAAS_CALL_RETENTION_HOURS: int(1, 87_600).default(168),
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
@@ -106,6 +107,8 @@ export interface Config {
     backoff: 'exponential' | 'full' | 'equal'
   }
   callbackAttempts: number
+  /** Finished async calls' statuses are kept this long. */
+  callRetentionMs: number
   localSandbox: 'auto' | 'bwrap' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
@@ -161,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       backoff: e.EDGEFAAS_RETRY_BACKOFF,
     },
     callbackAttempts: e.EDGEFAAS_CALLBACK_ATTEMPTS,
+    callRetentionMs: e.EDGEFAAS_CALL_RETENTION_HOURS * 3_600_000,
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,

@@ -18,6 +18,7 @@ import { createGatewayFetch } from '../../gateway-fetch.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
 import { functionLabel } from '../../metrics/types.ts'
 import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
+import { pruneAsyncRecords } from '../../queue/retention.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
 import { createRouteCache } from '../../routing/route-cache.ts'
@@ -105,6 +106,7 @@ export async function startGateway(
     'reconcile',
     async () => {
       await reconciler.reconcileOnce()
+      await pruneAsyncRecords(store, config.callRetentionMs)
       const functions = await store.listFunctions()
       metrics.setServiceCounts(
         new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),

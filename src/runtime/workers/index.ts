@@ -13,6 +13,7 @@ import { invokerFor } from '../../invoke/invoker.ts'
 import { consoleLogger } from '../../logger.ts'
 import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
 import { createEmbeddedQueue } from '../../queue/embedded.ts'
+import { pruneAsyncRecords } from '../../queue/retention.ts'
 import { type AsyncWorker, createAsyncWorker } from '../../queue/worker.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
@@ -116,6 +117,12 @@ export default {
 
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     const { deps, worker } = await gatewayFor(env)
-    ctx.waitUntil(Promise.all([deps.reconciler.reconcileOnce(), worker.drainOnce()]))
+    ctx.waitUntil(
+      Promise.all([
+        deps.reconciler.reconcileOnce(),
+        worker.drainOnce(),
+        pruneAsyncRecords(deps.store, deps.config.callRetentionMs),
+      ]),
+    )
   },
 } satisfies ExportedHandler<Env>
