@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
+import { type CallbackPolicy, parseCallbackAllowList } from './queue/callback-policy.ts'
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -47,7 +48,15 @@ const schema = z.object({
   EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   EDGEFAAS_QUEUE_URL: z.string().default(''),
   EDGEFAAS_ASYNC_MAX_BODY_BYTES: int(0, 64 * 1024 * 1024).default(1024 * 1024),
-  EDGEFAAS_CALLBACK_ALLOW: z.string().default(''),
+  EDGEFAAS_CALLBACK_ALLOW: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const policy = parseCallbackAllowList(value)
+      if (typeof policy !== 'string') return policy
+      ctx.addIssue({ code: 'custom', message: policy })
+      return z.NEVER
+    }),
   EDGEFAAS_WORKER: boolean.default(true),
   EDGEFAAS_WORKER_MAX_INFLIGHT: int(1, 10_000).default(50),
   EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: int(1, 10_000).default(10),
@@ -92,8 +101,8 @@ export interface Config {
   /** Empty: the embedded queue (a table in the store); `nats://…`; `sqs://<region>/<queue-prefix>`. */
   queueUrl: string
   asyncMaxBodyBytes: number
-  /** Comma-separated hosts and CIDRs callbacks may reach although private (EDGEFAAS_CALLBACK_ALLOW). */
-  callbackAllow: string
+  /** Hosts and ranges callbacks may reach although private (EDGEFAAS_CALLBACK_ALLOW, parsed). */
+  callbackPolicy: CallbackPolicy
   /** Run the async worker inside the gateway process. */
   worker: boolean
   workerMaxInflight: number
@@ -151,7 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scaleFromZeroTimeoutMs: e.EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS,
     queueUrl: e.EDGEFAAS_QUEUE_URL,
     asyncMaxBodyBytes: e.EDGEFAAS_ASYNC_MAX_BODY_BYTES,
-    callbackAllow: e.EDGEFAAS_CALLBACK_ALLOW,
+    callbackPolicy: e.EDGEFAAS_CALLBACK_ALLOW,
     worker: e.EDGEFAAS_WORKER,
     workerMaxInflight: e.EDGEFAAS_WORKER_MAX_INFLIGHT,
     workerMaxInflightPerFunction: e.EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION,

@@ -7,7 +7,6 @@ import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
 import type { Logger } from './logger.ts'
 import type { GatewayMetrics } from './metrics/types.ts'
-import type { CallbackPolicy } from './queue/callback-policy.ts'
 import type { QueueDriver } from './queue/types.ts'
 import type { Reconciler } from './reconcile/reconciler.ts'
 import type { ProviderRegistry } from './routing/registry.ts'
@@ -32,7 +31,6 @@ export interface GatewayDeps {
   clientAddress: (request: Request, env: unknown) => string | undefined
   /** The async queue; null where none is configured (`/async-function` answers 501). */
   queue: QueueDriver | null
-  callbackPolicy: CallbackPolicy
   /** Resolves a host name to its addresses for the callback check; null where the runtime cannot. */
   resolveHost: ((host: string) => Promise<string[]>) | null
   logger: Logger

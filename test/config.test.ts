@@ -66,3 +66,16 @@ describe('loadConfig', () => {
     expect(RELEASE).toBe(pkg.version)
   })
 })
+
+describe('EDGEFAAS_CALLBACK_ALLOW', () => {
+  it('is parsed at start into hosts and ranges', () => {
+    const { callbackPolicy } = loadConfig({ EDGEFAAS_CALLBACK_ALLOW: '10.0.0.0/8, hooks.internal' })
+    expect([...callbackPolicy.hosts]).toEqual(['hooks.internal'])
+    expect(callbackPolicy.cidrs).toHaveLength(1)
+  })
+  it('refuses a bad entry with the variable named', () => {
+    expect(() => loadConfig({ EDGEFAAS_CALLBACK_ALLOW: '10.0.0.0/99' })).toThrow(
+      /EDGEFAAS_CALLBACK_ALLOW: "10.0.0.0\/99" is not a valid CIDR/,
+    )
+  })
+})

@@ -100,17 +100,17 @@ function requireQueue(deps: GatewayDeps): QueueDriver {
 /** The callback URL if allowed; 400 naming the problem otherwise. Names are resolved and every address checked. */
 async function checkCallback(deps: GatewayDeps, header: string | undefined): Promise<string | null> {
   if (header === undefined || header === '') return null
-  const verdict = checkCallbackUrl(header, deps.callbackPolicy)
+  const verdict = checkCallbackUrl(header, deps.config.callbackPolicy)
   if (!verdict.ok) throw new ApiError('BAD_REQUEST', verdict.reason)
   const host = hostOf(verdict.url)
-  if (!hostAllowed(host, deps.callbackPolicy) && deps.resolveHost && !/^[\d.]+$|:/.test(host)) {
+  if (!hostAllowed(host, deps.config.callbackPolicy) && deps.resolveHost && !/^[\d.]+$|:/.test(host)) {
     let addresses: string[]
     try {
       addresses = await deps.resolveHost(host)
     } catch {
       throw new ApiError('BAD_REQUEST', 'X-Callback-Url host cannot be resolved')
     }
-    if (addresses.length === 0 || !addresses.every((a) => addressAllowed(a, deps.callbackPolicy))) {
+    if (addresses.length === 0 || !addresses.every((a) => addressAllowed(a, deps.config.callbackPolicy))) {
       throw new ApiError(
         'BAD_REQUEST',
         'X-Callback-Url resolves to a private, loopback, link-local or reserved address',

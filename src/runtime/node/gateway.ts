@@ -17,7 +17,6 @@ import type { GatewayDeps } from '../../deps.ts'
 import { createGatewayFetch } from '../../gateway-fetch.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
 import { functionLabel } from '../../metrics/types.ts'
-import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
 import { pruneAsyncRecords } from '../../queue/retention.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
@@ -68,8 +67,6 @@ export async function startGateway(
 
   const reconciler = createReconciler({ store, providers, cipher, logger, instanceId: randomUUID() })
   const metrics = createPromMetrics({ processMetrics: true })
-  const callbackPolicy = parseCallbackAllowList(config.callbackAllow)
-  if (typeof callbackPolicy === 'string') throw new Error(`EDGEFAAS_CALLBACK_ALLOW: ${callbackPolicy}`)
   const queue = await openQueue(config.queueUrl, store)
   const { version, arch } = await buildInfo(config.buildSha)
   const deps: GatewayDeps = {
@@ -83,7 +80,6 @@ export async function startGateway(
     metrics,
     clientAddress,
     queue,
-    callbackPolicy,
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
     logger,
     version,

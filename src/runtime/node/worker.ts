@@ -39,7 +39,7 @@ export function startWorker(deps: GatewayDeps, queue: QueueDriver, metrics: Node
     store: deps.store,
     invoke: invokerFor(deps),
     routes: deps.routes,
-    sendCallback: createCallbackSender(deps.callbackPolicy),
+    sendCallback: createCallbackSender(config.callbackPolicy),
     logger: deps.logger,
     metrics,
     retryDefaults: { ...config.retry, codes: new Set(config.retry.codes) },

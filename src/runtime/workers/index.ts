@@ -11,7 +11,6 @@ import type { GatewayDeps } from '../../deps.ts'
 import { createGatewayFetch, type GatewayFetch } from '../../gateway-fetch.ts'
 import { invokerFor } from '../../invoke/invoker.ts'
 import { consoleLogger } from '../../logger.ts'
-import { parseCallbackAllowList } from '../../queue/callback-policy.ts'
 import { createEmbeddedQueue } from '../../queue/embedded.ts'
 import { pruneAsyncRecords } from '../../queue/retention.ts'
 import { type AsyncWorker, createAsyncWorker } from '../../queue/worker.ts'
@@ -46,8 +45,6 @@ async function build(env: Env): Promise<Gateway> {
   await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
   const providers = staticRegistry({}, [config.defaultBackend])
   const queue = createEmbeddedQueue(store)
-  const callbackPolicy = parseCallbackAllowList(config.callbackAllow)
-  if (typeof callbackPolicy === 'string') throw new Error(`EDGEFAAS_CALLBACK_ALLOW: ${callbackPolicy}`)
   const cipher = config.secretsKey ? await createSecretCipher(config.secretsKey) : null
   if (config.basicAuth && !config.adminPassword) {
     throw new Error('EDGEFAAS_ADMIN_PASSWORD is not set: run `wrangler secret put EDGEFAAS_ADMIN_PASSWORD`')
@@ -63,7 +60,6 @@ async function build(env: Env): Promise<Gateway> {
     clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
     // The embedded queue works over D1 as well; the cron tick drains it (Cloudflare Queues are a later driver).
     queue,
-    callbackPolicy,
     // Workers have no DNS API; Cloudflare's egress refuses private addresses itself.
     resolveHost: null,
     credentials:
