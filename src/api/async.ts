@@ -10,6 +10,7 @@ import { HOP_BY_HOP_HEADERS } from '../contract/hop-by-hop.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
+import { queueOf } from '../queue/queue-name.ts'
 import type { CallRecord, QueueDriver } from '../queue/types.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
 import { splitUrl } from '../routing/split-url.ts'
@@ -17,8 +18,6 @@ import { readBodyBytes } from './body.ts'
 import { methodNotAllowed } from './responses.ts'
 
 const PREFIX = '/async-function/'
-export const QUEUE_ANNOTATION = 'com.openfaas.queue'
-const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
 /** Not stored with the call: connection-level headers, and those the worker's request sets itself. */
 const NOT_STORED = new Set([...HOP_BY_HOP_HEADERS, 'host', 'content-length'])
 
@@ -39,7 +38,6 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
       throw new ApiError('BAD_REQUEST', 'X-Call-Id must be 1 to 128 visible ASCII characters')
     }
     const startTime = `${Date.now()}000000`
-    const requested = fn.spec.annotations?.[QUEUE_ANNOTATION]
     const headers: Array<[string, string]> = []
     c.req.raw.headers.forEach((value, name) => {
       if (!NOT_STORED.has(name) && name !== 'x-call-id' && name !== 'x-start-time')
@@ -48,7 +46,7 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
     headers.push(['x-call-id', callId], ['x-start-time', startTime])
     const record: CallRecord = {
       id: callId,
-      queue: requested && QUEUE_NAME.test(requested) ? requested : 'default',
+      queue: queueOf(fn.spec.annotations),
       namespace: fn.namespace,
       function: fn.name,
       method: 'POST',

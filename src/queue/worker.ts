@@ -20,6 +20,8 @@ import type { QueueDriver, QueueMessage } from './types.ts'
 export interface QueueMetrics {
   processed(queue: string, outcome: 'succeeded' | 'failed' | 'dead' | 'retried' | 'cancelled'): void
   inflight(queue: string, functionName: string, delta: number): void
+  /** Calls queued, delayed or running in `queue`, as the driver counts them. */
+  setPending?(queue: string, depth: number): void
 }
 
 export interface WorkerOptions {

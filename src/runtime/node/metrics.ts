@@ -8,9 +8,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
 
-export interface NodeMetrics extends GatewayMetrics, QueueMetrics {
-  setPending(queue: string, depth: number): void
-}
+export type NodeMetrics = GatewayMetrics & Required<QueueMetrics>
 
 export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()

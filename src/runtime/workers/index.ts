@@ -9,11 +9,11 @@ import { createApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { createGatewayFetch, type GatewayFetch } from '../../gateway-fetch.ts'
-import { invokerFor } from '../../invoke/invoker.ts'
 import { consoleLogger } from '../../logger.ts'
 import { createEmbeddedQueue } from '../../queue/embedded.ts'
+import { createGatewayWorker } from '../../queue/gateway-worker.ts'
 import { pruneAsyncRecords } from '../../queue/retention.ts'
-import { type AsyncWorker, createAsyncWorker } from '../../queue/worker.ts'
+import type { AsyncWorker } from '../../queue/worker.ts'
 import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
 import { createRouteCache } from '../../routing/route-cache.ts'
@@ -70,20 +70,9 @@ async function build(env: Env): Promise<Gateway> {
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
   }
-  const worker = createAsyncWorker({
-    queue,
-    store,
-    invoke: invokerFor(deps),
-    routes: deps.routes,
+  // Workers have no DNS API and Cloudflare's egress refuses private addresses, so plain fetch suffices.
+  const worker = createGatewayWorker(deps, queue, {
     sendCallback: async (url, headers, body) => (await fetch(url, { method: 'POST', headers, body })).status,
-    logger,
-    retryDefaults: { ...config.retry, codes: new Set(config.retry.codes) },
-    queues: async () => ['default'],
-    maxInflight: config.workerMaxInflight,
-    maxInflightPerFunction: config.workerMaxInflightPerFunction,
-    leaseMs: config.queueLeaseMs,
-    callbackAttempts: config.callbackAttempts,
-    userAgent: `edgefaas-queue-worker/${RELEASE}`,
   })
   return { fetch: createGatewayFetch(createApp(deps), deps), deps, worker }
 }
