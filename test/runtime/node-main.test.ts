@@ -3,63 +3,15 @@
  * port). It must print its URL and the generated credentials once, store them 0600, serve the API, and
  * stop on SIGTERM leaving no function process behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startGatewayProcess } from '../harness/gateway-process.ts'
 
 const MAIN = fileURLToPath(new URL('../../src/runtime/node/main.ts', import.meta.url))
-
-interface Started {
-  child: ChildProcess
-  output: () => string
-  url: string
-}
-
-async function start(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      EDGEFAAS_PORT: '0',
-      EDGEFAAS_DATA_DIR: dataDir,
-      EDGEFAAS_LOCAL_SANDBOX: 'none',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString()
-  })
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000)
-    const poll = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match?.[1] && /log in:/.test(out)) {
-        clearInterval(poll)
-        clearTimeout(deadline)
-        resolve(match[1])
-      }
-    }, 20)
-    child.once('exit', (code) => {
-      clearInterval(poll)
-      clearTimeout(deadline)
-      reject(new Error(`gateway exited with ${code}:\n${out}`))
-    })
-  })
-  return { child, output: () => out, url }
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code))
-    child.kill('SIGTERM')
-  })
-}
 
 function alive(pid: number): boolean {
   try {
@@ -78,7 +30,7 @@ describe('npm start (src/runtime/node/main.ts)', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }))
 
   it('prints its URL and generated credentials once, saves them 0600, and stops cleanly on SIGTERM', async () => {
-    const first = await start(dataDir)
+    const first = await startGatewayProcess({ EDGEFAAS_DATA_DIR: dataDir })
     const saved = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as {
       user: string
       password: string
@@ -102,15 +54,15 @@ describe('npm start (src/runtime/node/main.ts)', () => {
     const instances = await waitForInstances(first.url, auth, 'pair', 2, first.child.pid ?? -1)
     expect(instances.every(alive)).toBe(true)
 
-    expect(await stop(first.child)).toBe(0)
+    expect(await first.stop()).toBe(0)
     await expect.poll(() => instances.filter(alive), { timeout: 5000 }).toEqual([])
 
-    const second = await start(dataDir)
+    const second = await startGatewayProcess({ EDGEFAAS_DATA_DIR: dataDir })
     expect(second.output()).not.toContain(saved.password)
     expect(second.output()).toContain('password in')
     // The function comes back from desired state after a restart.
     await waitForInstances(second.url, auth, 'pair', 2, second.child.pid ?? -1)
-    expect(await stop(second.child)).toBe(0)
+    expect(await second.stop()).toBe(0)
   })
 
   it('refuses bad configuration with a message naming the variable', async () => {
