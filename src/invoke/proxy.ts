@@ -47,8 +47,8 @@ export function createProxy(deps: ProxyDeps): Invoke {
     const path = target.rest + search
 
     const fn = await deps.routes.get(namespace, name)
-    if (!fn) return textResponse(404, `error finding function ${name}.${namespace}: not found`)
     const label = functionLabel(name, namespace)
+    if (!fn) return notFound(label)
     const backend = fn.placement[0] ?? ''
     const provider = deps.providers.get(backend)
     deps.metrics?.invocationStarted(label)
@@ -94,7 +94,7 @@ export function createProxy(deps: ProxyDeps): Invoke {
         if (!ProviderError.is(error) || (error.code !== 'NOT_READY' && error.code !== 'NOT_FOUND'))
           throw error
         const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, abort.signal)
-        if (outcome === 'gone') return finish(textResponse(404, `error finding function ${label}: not found`))
+        if (outcome === 'gone') return finish(notFound(label))
         if (outcome === 'timeout')
           return finish(textResponse(503, `function ${label} did not become ready in time`))
         response = await upstream()
@@ -107,12 +107,17 @@ export function createProxy(deps: ProxyDeps): Invoke {
       done()
       if (timedOut) return finish(textResponse(502, `function ${label} did not answer in time`))
       if (ProviderError.is(error) && error.code === 'NOT_FOUND') {
-        return finish(textResponse(404, `error finding function ${label}: not found`))
+        return finish(notFound(label))
       }
       if (!request.signal.aborted) deps.logger.warn('invocation failed', { function: label, error })
       return finish(textResponse(502, `function ${label} is unreachable`))
     }
   }
+}
+
+/** The OpenFaaS gateway's answer for a function it cannot find (`name.namespace` is a validated label). */
+function notFound(label: string): Response {
+  return textResponse(404, `error finding function ${label}: not found`)
 }
 
 function timeoutFor(fn: FunctionRecord, cap: number): number {
