@@ -9,28 +9,11 @@
  * is tracked by the driver.
  */
 
-/** One asynchronous call, as enqueued by `/async-function/…`. JSON-serialisable. */
-export interface CallRecord {
-  /** The call id (`X-Call-Id`); unique; also the idempotency key of the call. */
-  id: string
-  /** Named queue (`com.openfaas.queue`), `default` otherwise. */
-  queue: string
-  namespace: string
-  function: string
-  method: string
-  /** What follows `/async-function/<name>` (at least `/`), without the query. */
-  path: string
-  /** Raw query string without `?`; empty when none. */
-  query: string
-  /** Request headers as name/value pairs, in order, names lower-cased. */
-  headers: Array<[string, string]>
-  /** The request body, base64 (empty string for none). */
-  body: string
-  /** Absolute http(s) URL, already checked against the callback policy; null for none. */
-  callbackUrl: string | null
-  /** Unix milliseconds. */
-  enqueuedAt: number
-}
+import type { CallRecord } from '../calls/types.ts'
+
+// CallRecord moved to src/calls/types.ts so the store can use it without importing the queue; re-exported
+// here so its existing importers need not change.
+export type { CallRecord }
 
 /** A leased message. `receipt` is the driver's handle (opaque to callers). */
 export interface QueueMessage {

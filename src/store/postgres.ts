@@ -20,7 +20,7 @@ import {
   sql,
 } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import type { CallRecord } from '../queue/types.ts'
+import type { CallRecord } from '../calls/types.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 import {
   FINISHED_CALL_STATUSES,

@@ -4,7 +4,7 @@
  * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
 import { index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
-import type { CallRecord } from '../queue/types.ts'
+import type { CallRecord } from '../calls/types.ts'
 import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })

@@ -5,7 +5,7 @@
  * column; schema.check.ts fails the build when the two drift apart.
  */
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import type { CallRecord } from '../queue/types.ts'
+import type { CallRecord } from '../calls/types.ts'
 import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
 export const namespaces = sqliteTable('namespaces', {

@@ -21,7 +21,7 @@ import {
   sql,
 } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
-import type { CallRecord } from '../queue/types.ts'
+import type { CallRecord } from '../calls/types.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 import {
   FINISHED_CALL_STATUSES,

@@ -7,8 +7,9 @@
  * Every method is a single statement or a short sequence that stays correct without an interactive
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
+
+import type { CallRecord } from '../calls/types.ts'
 import type { FunctionDeployment } from '../contract/types.ts'
-import type { CallRecord } from '../queue/types.ts'
 
 /** What a function should be; the `spec` is the deploy request as accepted (service and namespace removed). */
 export type FunctionSpec = Omit<FunctionDeployment, 'service' | 'namespace'>
