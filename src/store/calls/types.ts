@@ -1,0 +1,53 @@
+/**
+ * @module
+ * The status of asynchronous calls, kept after their message is gone so `X-Call-Id` can be looked up and
+ * cancelled. (The call itself, the `CallRecord`, is in src/calls/types.ts.)
+ */
+
+/** Where an asynchronous call stands. `queued` also covers waiting for a retry. */
+export type CallStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'dead' | 'cancelled'
+
+/** The status of one asynchronous call (not the call itself, which is the queue's `CallRecord`). */
+export interface CallStateRecord {
+  /** The call id (`X-Call-Id`). */
+  id: string
+  namespace: string
+  function: string
+  queue: string
+  status: CallStatus
+  /** Invocations tried so far. */
+  attempts: number
+  /** HTTP status of the last invocation; null before the first or when it got no response. */
+  lastStatus: number | null
+  lastError: string | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+export type NewCall = Pick<CallStateRecord, 'id' | 'namespace' | 'function' | 'queue'>
+
+/** The fields `updateCall` may change; omitted ones are kept, `null` clears. */
+export type CallUpdate = Partial<Pick<CallStateRecord, 'status' | 'attempts' | 'lastStatus' | 'lastError'>>
+
+export interface CallStore {
+  /** Records a new call as `queued` with no attempts; false when the id exists (the call is not changed). */
+  createCall(call: NewCall): Promise<boolean>
+  getCall(id: string): Promise<CallStateRecord | null>
+  /**
+   * Sets the given fields and `updatedAt`. With `ifStatus`, only while the call is in one of those
+   * statuses (e.g. `queued` → `running` loses against a cancellation). Returns the updated call, or null
+   * when it does not exist or the condition failed.
+   */
+  updateCall(
+    id: string,
+    fields: CallUpdate,
+    ifStatus?: readonly CallStatus[],
+  ): Promise<CallStateRecord | null>
+  /** Sets a `queued` call to `cancelled`; false when it does not exist or is in any other status. */
+  cancelCall(id: string): Promise<boolean>
+  /**
+   * Retention: deletes finished calls (`succeeded`, `failed`, `dead`, `cancelled`) last updated before
+   * `before`, and returns how many. Calls still queued or running are kept whatever their age.
+   */
+  deleteCallsBefore(before: Date): Promise<number>
+}
