@@ -8,6 +8,7 @@ import { SqlStore } from './sql-store.ts'
 export type { AnyPgDatabase }
 export type PgStoreOptions = PgDialectOptions
 
+/** The Store over a drizzle PostgreSQL database. */
 export class PgStore extends SqlStore {
   constructor(db: AnyPgDatabase, options: PgStoreOptions = {}) {
     super(pgDialect(db, options))

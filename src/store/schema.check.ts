@@ -1,8 +1,9 @@
 /**
  * @module
  * Compile-time guard that schema.sqlite.ts and schema.pg.ts describe the same tables with the same row
- * shapes, so the shared row mapping (rows.ts) and the conformance suite hold for both dialects. Nothing
- * here exists at run time: `tsc` fails on drift, naming the table in the error.
+ * shapes, so the concerns, written once against the SQLite spelling of the tables (dialect/types.ts), and
+ * the conformance suite hold for both dialects. Nothing here exists at run time: `tsc` fails on drift,
+ * naming the table in the error.
  */
 import type * as pg from './schema.pg.ts'
 import type * as sqlite from './schema.sqlite.ts'

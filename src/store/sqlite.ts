@@ -8,6 +8,7 @@ import { SqlStore } from './sql-store.ts'
 export type { AsyncSqliteDatabase }
 export type SqliteStoreOptions = SqliteDialectOptions
 
+/** The Store over a drizzle SQLite database with an async driver (D1, or node:sqlite through sqlite-proxy). */
 export class SqliteStore extends SqlStore {
   constructor(db: AsyncSqliteDatabase, options: SqliteStoreOptions = {}) {
     super(sqliteDialect(db, options))

@@ -3,8 +3,8 @@
  * The DeadLetterStore over SQL, for every dialect.
  */
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
-import { decodeCursor, encodeCursor } from './cursor.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
+import { decodeCursor, encodeCursor } from './cursor.ts'
 import type { DeadLetterRecord, DeadLetterStore } from './types.ts'
 
 function toDeadLetter(r: Row<'deadLetters'>): DeadLetterRecord {
