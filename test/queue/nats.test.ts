@@ -6,8 +6,8 @@
  * limits, and reconnecting after the server restarts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNatsQueue, type NatsQueueOptions } from '../../src/queue/nats.ts'
 import type { CallRecord, QueueDriver } from '../../src/queue/types.ts'
+import { type OpenNatsOptions, openNatsQueue } from '../../src/runtime/node/open-nats.ts'
 import { runQueueSuite, testCallRecord } from '../conformance/queue.suite.ts'
 import { type NatsServer, startNats } from '../harness/nats.ts'
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 })
 
 runQueueSuite('nats', async () => {
-  const queue = await createNatsQueue({ servers: server.url })
+  const queue = await openNatsQueue(server.url)
   return { queue, close: () => queue.close() }
 })
 
@@ -33,8 +33,8 @@ const call = (queue: string, over: Partial<CallRecord> = {}): CallRecord =>
 
 describe('nats queue', () => {
   const opened: QueueDriver[] = []
-  const open = async (options: Partial<NatsQueueOptions> = {}) => {
-    const queue = await createNatsQueue({ servers: server.url, ...options })
+  const open = async (options: Partial<OpenNatsOptions> = {}) => {
+    const queue = await openNatsQueue(server.url, options)
     opened.push(queue)
     return queue
   }
@@ -156,7 +156,7 @@ describe('nats queue across a server restart', () => {
   })
 
   it('reconnects, and keeps what was enqueued before the restart', async () => {
-    const queue = await createNatsQueue({ servers: own.url, connectOptions: { reconnectTimeWait: 100 } })
+    const queue = await openNatsQueue(own.url, { connectOptions: { reconnectTimeWait: 100 } })
     try {
       const q = 'restart'
       const before = call(q)

@@ -7,7 +7,7 @@
  */
 import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { claimCheckAttribute, createSqsQueue, type SqsPayloadStore } from '../../src/queue/sqs.ts'
+import { claimCheckAttribute, createSqsQueue, type SqsPayloadStore } from '../../src/queue/sqs/driver.ts'
 import type { CallRecord } from '../../src/queue/types.ts'
 import { runQueueSuite, testCallRecord } from '../conformance/queue.suite.ts'
 import { type SqsServer, startSqs } from '../harness/sqs.ts'

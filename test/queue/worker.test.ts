@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/logger.ts'
-import { createEmbeddedQueue } from '../../src/queue/embedded.ts'
+import { createEmbeddedQueue } from '../../src/queue/embedded/driver.ts'
 import type { QueueDriver } from '../../src/queue/types.ts'
 import { createAsyncWorker, type WorkerOptions } from '../../src/queue/worker.ts'
 import { createRouteCache } from '../../src/routing/route-cache.ts'

@@ -1,7 +1,7 @@
 // The queue suite inside workerd: the embedded driver over D1, through the same SqliteStore the Worker uses.
 import { env } from 'cloudflare:test'
 import { drizzle } from 'drizzle-orm/d1'
-import { createEmbeddedQueue } from '../../src/queue/embedded.ts'
+import { createEmbeddedQueue } from '../../src/queue/embedded/driver.ts'
 import { SqliteStore } from '../../src/store/sqlite.ts'
 import { runQueueSuite } from '../conformance/queue.suite.ts'
 

@@ -4,7 +4,7 @@
  * gateway's own store), `nats://host:4222[,nats://…]` for NATS JetStream, `sqs://<region>/<prefix>` for
  * SQS (`?endpoint=http://…` for an emulator or VPC endpoint). Only the scheme of a bad URL is echoed.
  */
-import { createEmbeddedQueue } from '../../queue/embedded.ts'
+import { createEmbeddedQueue } from '../../queue/embedded/driver.ts'
 import type { QueueDriver } from '../../queue/types.ts'
 import type { Store } from '../../store/types.ts'
 
@@ -12,8 +12,8 @@ export async function openQueue(url: string, store: Store): Promise<QueueDriver>
   const trimmed = url.trim()
   if (trimmed === '') return createEmbeddedQueue(store)
   if (/^(nats|tls):\/\//i.test(trimmed)) {
-    const { createNatsQueue } = await import('../../queue/nats.ts')
-    return createNatsQueue({ servers: trimmed.split(',').map((s) => s.trim()) })
+    const { openNatsQueue } = await import('./open-nats.ts')
+    return openNatsQueue(trimmed.split(',').map((s) => s.trim()))
   }
   if (/^sqs:\/\//i.test(trimmed)) {
     const { openSqsQueue } = await import('./open-sqs.ts')

@@ -6,7 +6,7 @@
  * endpoint) and no credentials in the environment, placeholder ones are used, as emulators accept any.
  */
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs'
-import { createSqsQueue } from '../../queue/sqs.ts'
+import { createSqsQueue } from '../../queue/sqs/driver.ts'
 import type { QueueDriver } from '../../queue/types.ts'
 import type { Store } from '../../store/types.ts'
 

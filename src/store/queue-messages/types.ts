@@ -1,6 +1,6 @@
 /**
  * @module
- * The embedded queue's messages (src/queue/embedded.ts drives them). Each method is one statement, so the
+ * The embedded queue's messages (src/queue/embedded/driver.ts drives them). Each method is one statement, so the
  * queue stays safe when several gateways share one store.
  */
 import type { CallRecord } from '../../calls/types.ts'

@@ -4,7 +4,7 @@
  * count out of a JetStream ack subject (the message's reply subject, which is also our receipt).
  */
 
-import { queueNameToken } from './queue-name.ts'
+import { queueNameToken } from '../queue-name.ts'
 
 /**
  * The delivery count carried in an ack subject. Two layouts exist: the old one

@@ -5,7 +5,7 @@
  * suffixed with a hash, so two different queue names never share an SQS queue.
  */
 
-import { queueNameToken } from './queue-name.ts'
+import { queueNameToken } from '../queue-name.ts'
 
 const encoder = new TextEncoder()
 const maxLength = 80

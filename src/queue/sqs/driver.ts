@@ -36,9 +36,9 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
-import { sleep } from './sleep.ts'
-import { sqsQueueName } from './sqs-names.ts'
-import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from './types.ts'
+import { sleep } from '../sleep.ts'
+import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from '../types.ts'
+import { sqsQueueName } from './names.ts'
 
 /** Where claim-checked bodies live (an S3 bucket, a KV namespace, …). Keys are call ids. */
 export interface SqsPayloadStore {

@@ -15,9 +15,9 @@
  * Lease and delay times come from the gateway's clock (`now`), so gateways sharing a store need clocks
  * in sync to well under the lease length.
  */
-import type { Store } from '../store/types.ts'
-import { sleep } from './sleep.ts'
-import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from './types.ts'
+import type { Store } from '../../store/types.ts'
+import { sleep } from '../sleep.ts'
+import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from '../types.ts'
 
 export interface EmbeddedQueueOptions {
   /** How often a waiting `receive` looks again; default 100 ms. */

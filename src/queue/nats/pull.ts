@@ -6,7 +6,7 @@
  * there" is impossible with it. Raw requests keep every server-side request bounded: either `no_wait`
  * (ends at once with what is available) or a batch of one with an expiry (ends on the first message).
  */
-import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node'
+import { createInbox, type Msg, type NatsConnection } from '@nats-io/nats-core'
 
 export interface PullRequest {
   batch: number

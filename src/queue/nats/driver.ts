@@ -39,26 +39,22 @@ import {
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream'
-import {
-  connect,
-  type Msg,
-  type NatsConnection,
-  type NodeConnectionOptions,
-  RequestError,
-  TimeoutError,
-} from '@nats-io/transport-node'
-import { createLeaseTracker } from './nats-leases.ts'
-import { deliveryCountOf, isAckSubject, nameToken } from './nats-names.ts'
-import { pull } from './nats-pull.ts'
-import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from './types.ts'
+import { type Msg, type NatsConnection, RequestError, TimeoutError } from '@nats-io/nats-core'
+import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from '../types.ts'
+import { createLeaseTracker } from './leases.ts'
+import { deliveryCountOf, isAckSubject, nameToken } from './names.ts'
+import { pull } from './pull.ts'
 
 export interface NatsQueueOptions {
-  /** Server URL(s), e.g. `nats://127.0.0.1:4222`. Ignored when `connection` is given. */
-  servers?: string | string[]
-  /** Further client options (credentials, TLS, reconnect tuning). Reconnects are on and unlimited by default. */
-  connectOptions?: Omit<NodeConnectionOptions, 'servers'>
-  /** An existing connection to use instead of opening one; `close()` then leaves it open. */
-  connection?: NatsConnection
+  /**
+   * The connection, opened by the runtime (Node: `@nats-io/transport-node`; elsewhere a WebSocket or
+   * socket transport), so this driver stays runtime-neutral.
+   */
+  connection: NatsConnection
+  /** True when `close()` should drain the connection (the runtime opened it for this queue alone). */
+  ownsConnection?: boolean
+  /** The connection's inbox prefix, when it was opened with a custom one (pull requests reply there). */
+  inboxPrefix?: string
   /** Stream name = prefix + encoded queue name. Default `EDGEFAAS_`. */
   streamPrefix?: string
   /** Subject = `<subjectPrefix>.<encoded queue name>`. Default `edgefaas.calls`. */
@@ -110,14 +106,8 @@ function toRecord(msg: Msg): CallRecord | null {
 }
 
 export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueDriver> {
-  const owned = !options.connection
-  const nc =
-    options.connection ??
-    (await connect({
-      maxReconnectAttempts: -1,
-      ...options.connectOptions,
-      servers: options.servers ?? 'nats://127.0.0.1:4222',
-    }))
+  const owned = options.ownsConnection ?? false
+  const nc = options.connection
   const timeout = options.timeoutMs ?? 5_000
   let jsm: JetStreamManager
   let js: JetStreamClient
@@ -134,7 +124,7 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
   const subjectPrefix = options.subjectPrefix ?? 'edgefaas.calls'
   const durable = options.durable ?? 'edgefaas-worker'
   const ackWaitMs = options.ackWaitMs ?? 10_000
-  const inboxPrefix = options.connectOptions?.inboxPrefix
+  const inboxPrefix = options.inboxPrefix
   const targets = new Map<string, Promise<Target>>()
   let closed = false
   // Aborts waiting receives on close(), so they return at once instead of holding shutdown up.
