@@ -1,10 +1,11 @@
 /**
  * @module
- * GatewayMetrics on prom-client: the OpenFaaS gateway series with their exact names, labels and default
- * histogram buckets, the Pro-named in-flight gauge, and Node's process metrics. One registry per gateway,
- * so tests running several gateways in one process keep their counts apart.
+ * GatewayMetrics on prom-client: the series of src/metrics/names.ts with prom-client's default histogram
+ * buckets (the OpenFaaS gateway's), and Node's process metrics. One registry per gateway, so tests running
+ * several gateways in one process keep their counts apart.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { GATEWAY_SERIES, QUEUE_SERIES, type SeriesDefinition } from '../../metrics/names.ts'
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
 
@@ -13,56 +14,15 @@ export type NodeMetrics = GatewayMetrics & Required<QueueMetrics>
 export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()
   if (options.processMetrics) collectDefaultMetrics({ register: registry })
-  const total = new Counter({
-    name: 'gateway_function_invocation_total',
-    help: 'Function metrics',
-    labelNames: ['function_name', 'code'],
-    registers: [registry],
-  })
-  const seconds = new Histogram({
-    name: 'gateway_functions_seconds',
-    help: 'Function time taken',
-    labelNames: ['function_name', 'code'],
-    registers: [registry],
-  })
-  const started = new Counter({
-    name: 'gateway_function_invocation_started',
-    help: 'The total number of function HTTP requests started.',
-    labelNames: ['function_name'],
-    registers: [registry],
-  })
-  const inflight = new Gauge({
-    name: 'gateway_function_invocation_inflight',
-    help: 'Function invocations in flight',
-    labelNames: ['function_name'],
-    registers: [registry],
-  })
-  const serviceCount = new Gauge({
-    name: 'gateway_service_count',
-    help: 'Current count of replicas for function',
-    labelNames: ['function_name'],
-    registers: [registry],
-  })
-
-  // Queue worker series, named as OpenFaaS Pro's queue-worker documents them (contract §4.2).
-  const processed = new Counter({
-    name: 'queue_worker_messages_processed_total',
-    help: 'Async calls finished by the worker, by outcome',
-    labelNames: ['queue_name', 'outcome'],
-    registers: [registry],
-  })
-  const workerInflight = new Gauge({
-    name: 'queue_worker_function_invocation_inflight',
-    help: 'Async calls running now',
-    labelNames: ['queue_name', 'function_name'],
-    registers: [registry],
-  })
-  const pending = new Gauge({
-    name: 'queue_worker_pending_messages',
-    help: 'Async calls queued, delayed or running',
-    labelNames: ['queue_name'],
-    registers: [registry],
-  })
+  const registers = [registry]
+  const total = new Counter({ ...spec(GATEWAY_SERIES.invocationTotal), registers })
+  const seconds = new Histogram({ ...spec(GATEWAY_SERIES.invocationSeconds), registers })
+  const started = new Counter({ ...spec(GATEWAY_SERIES.invocationStarted), registers })
+  const inflight = new Gauge({ ...spec(GATEWAY_SERIES.invocationInflight), registers })
+  const serviceCount = new Gauge({ ...spec(GATEWAY_SERIES.serviceCount), registers })
+  const processed = new Counter({ ...spec(QUEUE_SERIES.processed), registers })
+  const workerInflight = new Gauge({ ...spec(QUEUE_SERIES.inflight), registers })
+  const pending = new Gauge({ ...spec(QUEUE_SERIES.pending), registers })
 
   return {
     processed(queue, outcome) {
@@ -100,4 +60,9 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
       return { contentType: registry.contentType, body: await registry.metrics() }
     },
   }
+}
+
+/** prom-client wants a mutable label list; the definitions are shared and frozen. */
+function spec<Label extends string>(definition: SeriesDefinition<Label>) {
+  return { name: definition.name, help: definition.help, labelNames: [...definition.labelNames] }
 }
