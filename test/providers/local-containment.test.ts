@@ -125,9 +125,12 @@ for (const { mode, runs } of isolations) {
       expect((await sh('touch "$HOME/probe" && ls "$HOME"')).text).toContain('probe')
     })
 
-    it("cannot read the gateway's environment or signal it", async () => {
+    it("cannot read the gateway's environment, or signal the gateway or another function", async () => {
       expect((await sh(`cat /proc/${process.pid}/environ`)).status).toBe(500)
       expect((await sh(`kill -0 ${process.pid}`)).status).toBe(500)
+      const [theirs] = await provider.instances(namespace, other.name)
+      expect(theirs?.pid).toBeGreaterThan(0)
+      expect((await sh(`kill -0 ${theirs?.pid}`)).status).toBe(500)
       if (mode === 'bwrap') expect((await sh(`ls /proc/${process.pid}`)).status).toBe(500)
     })
   })

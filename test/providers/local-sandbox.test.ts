@@ -3,6 +3,7 @@
  * How the local provider chooses and applies its sandbox: the fallback when bubblewrap is missing, and,
  * where bubblewrap works, what a sandboxed function can and cannot see.
  */
+import { execFile, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -49,6 +50,31 @@ function collectingLogger() {
     error: (m: string) => lines.push(m),
   }
   return { logger, startLines: () => lines.filter((line) => line.startsWith('local functions:')) }
+}
+
+const UNPRIVILEGED_GATEWAY = fileURLToPath(new URL('./unprivileged-gateway.ts', import.meta.url))
+const AS_NOBODY = ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--']
+
+/** Whether nobody can run a gateway from this checkout (not the case under /root), and bwrap as nobody. */
+const nobodyCanRunGateway =
+  setprivWorks && spawnSync('setpriv', [...AS_NOBODY, 'test', '-r', UNPRIVILEGED_GATEWAY]).status === 0
+const nobodyCanRunBwrap =
+  nobodyCanRunGateway &&
+  spawnSync('setpriv', [...AS_NOBODY, 'bwrap', '--ro-bind', '/', '/', 'true']).status === 0
+
+/** unprivileged-gateway.ts run as nobody with PATH `pathEnv`: what it chose and what `script` printed. */
+function unprivilegedGateway(pathEnv: string, script: string): Promise<Record<string, string>> {
+  const dataDir = tempDataDir()
+  fs.chownSync(dataDir, 65534, 65534)
+  const args = [...AS_NOBODY, process.execPath, '--disable-warning=ExperimentalWarning']
+  args.push(UNPRIVILEGED_GATEWAY, dataDir, script)
+  const options = { env: { PATH: pathEnv, HOME: dataDir }, cwd: dataDir, timeout: 30_000 }
+  return new Promise((resolve, reject) => {
+    execFile(whichSetpriv(), args, options, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`))
+      else resolve(JSON.parse(stdout) as Record<string, string>)
+    })
+  })
 }
 
 const privateDirs: string[] = []
@@ -116,6 +142,34 @@ describe('local provider: sandbox choice', () => {
       withPath(tempDataDir(), () => createLocalProvider({ dataDir, sandbox: 'bwrap', logger: quietLogger })),
     ).toThrow(/bwrap/)
   })
+
+  it.skipIf(!nobodyCanRunGateway)(
+    'as a user other than root: no bubblewrap means refusing to start, naming the opt-out',
+    async () => {
+      const emptyPath = tempDataDir()
+      fs.chownSync(emptyPath, 65534, 65534)
+      const { error } = await unprivilegedGateway(emptyPath, 'true')
+      expect(error).toMatch(
+        /bubblewrap \(bwrap\) not found.*the gateway is not root.*EDGEFAAS_LOCAL_SANDBOX=none/s,
+      )
+    },
+  )
+
+  it.skipIf(!nobodyCanRunBwrap)(
+    'as a user other than root: bubblewrap in a user namespace, still without capabilities',
+    async () => {
+      const script = 'id -u; grep -E "^(CapEff|CapPrm|NoNewPrivs)" /proc/self/status'
+      const result = await unprivilegedGateway(process.env.PATH ?? '', script)
+      expect(result.sandbox).toBe('bwrap')
+      expect(result.output?.split('\n')).toEqual([
+        '65534',
+        'CapPrm:\t0000000000000000',
+        'CapEff:\t0000000000000000',
+        'NoNewPrivs:\t1',
+        '',
+      ])
+    },
+  )
 
   it('says in one line at start which isolation is in force', async () => {
     const none = collectingLogger()
