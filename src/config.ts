@@ -71,7 +71,7 @@ const schema = z.object({
   EDGEFAAS_RETRY_BACKOFF: z.enum(['exponential', 'full', 'equal']).default('exponential'),
   EDGEFAAS_CALLBACK_ATTEMPTS: int(1, 100).default(5),
   EDGEFAAS_CALL_RETENTION_HOURS: int(1, 87_600).default(168),
-  EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+  EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'user', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
   // OpenFaaS gateway compatibility: `basic_auth=true` + `secret_mount_path` holding basic-auth-user/-password.
@@ -118,7 +118,7 @@ export interface Config {
   callbackAttempts: number
   /** Finished async calls' statuses are kept this long. */
   callRetentionMs: number
-  localSandbox: 'auto' | 'bwrap' | 'none'
+  localSandbox: 'auto' | 'bwrap' | 'user' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
   /** Directory with OpenFaaS-style `basic-auth-user` / `basic-auth-password` files, when configured. */

@@ -6,18 +6,23 @@
  * - http (`envVars.mode == "http"`, like of-watchdog): `envProcess` is the server itself, told its port in
  *   `PORT` and `http_port`; ready when the `com.openfaas.ready.http.path` answers 2xx, else on TCP connect.
  *
+ * Isolation (sandbox.ts): `bwrap` wraps the command in bubblewrap (and, gateway being root, setpriv to
+ * the function's user inside it); `user` wraps it in setpriv to the function's own uid; `none` runs it as
+ * is. Outside bubblewrap, setpriv also asks the kernel to kill the replica when the gateway dies.
+ *
  * Secrets: in the sandbox they are mounted at /var/openfaas/secrets. Without it there is no per-function
- * mount, so the files stay in the provider's data dir, `OPENFAAS_SECRETS_DIR` points there, and command
+ * mount, so the files stay in the function's folder, `OPENFAAS_SECRETS_DIR` points there, and command
  * arguments under /var/openfaas/secrets/ are rewritten to it (so `cat /var/openfaas/secrets/x` works);
  * a program that builds the path itself will not find its secrets.
  *
  * The gateway's own environment is not passed on (it holds the gateway's credentials): only PATH, plus
- * HOME and HOSTNAME, then the function's envVars.
+ * HOME, HOSTNAME (and TMPDIR in `user` mode, where the host's /tmp is shared), then the function's envVars.
  */
 import { fileURLToPath } from 'node:url'
 import type { FunctionDeployment } from '../../src/contract/types.ts'
+import { type FunctionUser, setprivArgs } from './function-user.ts'
 import type { ReadinessProbe } from './readiness.ts'
-import { bwrapArgs, type SandboxMode, SECRETS_MOUNT } from './sandbox.ts'
+import { type SandboxMode, SECRETS_MOUNT, sandboxArgs } from './sandbox.ts'
 
 export interface LaunchPlan {
   command: string
@@ -42,16 +47,22 @@ export interface LaunchContext {
   /** Folders the sandbox keeps readable although under /tmp (see sandbox.ts). */
   visible: readonly string[]
   nodePath: string
+  /**
+   * Who the function runs as when not the gateway's user (the gateway is root): the sandbox's user in
+   * `bwrap` mode, the function's own uid in `user` mode. It also owns the function's files.
+   */
+  user?: FunctionUser
 }
 
-/** How every replica of this provider is run, whatever the function. */
+/** How every replica of one function is run, whatever its spec. */
 export type RunnerSettings = Pick<
   LaunchContext,
-  'sandbox' | 'parentDeathSignal' | 'hidden' | 'visible' | 'nodePath'
+  'sandbox' | 'parentDeathSignal' | 'hidden' | 'visible' | 'nodePath' | 'user'
 >
 
 export const READY_PATH_ANNOTATION = 'com.openfaas.ready.http.path'
-const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url))
+/** The classic watchdog, which replicas must be able to read. */
+export const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url))
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
 export function isHttpMode(spec: LaunchContext['spec']): boolean {
@@ -84,6 +95,7 @@ export function planLaunch(context: LaunchContext, port: number): LaunchPlan {
     HOME: context.sandbox === 'bwrap' ? '/tmp' : context.workDir,
     HOSTNAME: context.instance,
     OPENFAAS_SECRETS_DIR: visibleSecretsDir(context),
+    ...(context.sandbox === 'user' ? { TMPDIR: context.workDir } : {}),
     ...spec.envVars,
   }
   let command: string
@@ -102,13 +114,14 @@ export function planLaunch(context: LaunchContext, port: number): LaunchPlan {
     plan = { stdin: 'pipe', probe: { kind: 'http', path: '/_/health' } }
   }
   if (context.sandbox === 'bwrap') {
-    args = [
-      ...bwrapArgs({ secretsDir: context.secretsDir, hidden: context.hidden, visible: context.visible }),
-      '--',
-      command,
-      ...args,
-    ]
+    const { secretsDir, hidden, visible, user } = context
+    args = [...sandboxArgs({ secretsDir, hidden, visible, user }), command, ...args]
     command = 'bwrap'
+  } else if (context.sandbox === 'user') {
+    // Fail closed: a missing user must never mean running as root.
+    if (!context.user) throw new Error('user isolation was chosen but the function has no user')
+    args = [...setprivArgs(context.user), '--pdeathsig', 'KILL', '--', command, ...args]
+    command = 'setpriv'
   } else if (context.parentDeathSignal) {
     args = ['--pdeathsig', 'KILL', '--', command, ...args]
     command = 'setpriv'

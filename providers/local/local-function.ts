@@ -57,7 +57,7 @@ export class LocalFunction {
     const version = versionOf(desired)
     if (version !== this.#version) {
       const dir = path.join(this.#options.dir, version)
-      const secretsDir = await writeSecrets(dir, desired)
+      const secretsDir = await writeSecrets(dir, desired, this.#options.runner.user)
       if (this.#removed) return void (await removeTree(dir))
       this.#context = {
         ...this.#options.runner,

@@ -2,6 +2,7 @@
  * @module
  * Options of the local provider and their defaults.
  */
+import { DEFAULT_UID_RANGE, type FunctionUser, NOBODY, type UidRange } from './function-user.ts'
 import { freeLoopbackPort } from './ports.ts'
 
 /** Where the provider reports what it does; `console` fits, so does any structured logger. */
@@ -15,10 +16,18 @@ export interface LocalProviderOptions {
   /** Folder for per-function secret files and work dirs (a `local/<pid>` subfolder is used). */
   dataDir: string
   /**
-   * `bwrap` requires bubblewrap and fails at creation without it; `none` runs functions as plain processes;
-   * `auto` (default) uses bubblewrap when it is installed and allowed to create namespaces.
+   * How functions are isolated (sandbox.ts has the details): `bwrap` requires bubblewrap; `user` requires
+   * the gateway to be root and runs each function as its own uid; `none` runs them as the gateway's user.
+   * `auto` (default): `bwrap` when bubblewrap works, else `user` when root, else creation fails.
+   * `bwrap` and `user` fail at creation when they cannot be had.
    */
-  sandbox?: 'auto' | 'bwrap' | 'none'
+  sandbox?: 'auto' | 'bwrap' | 'user' | 'none'
+  /** Who functions run as in the bubblewrap sandbox when the gateway is root. Default nobody (65534:65534). */
+  sandboxUser?: FunctionUser
+  /** Where `user` mode takes each function's uid from. Default 1879048192 and the 16777215 above it. */
+  userUids?: UidRange
+  /** `user` mode keeps functions' secrets and work folders here, outside the data folder. Default /run/edgefaas. */
+  runDir?: string
   /** How long a replica may take to become ready before it is restarted. Default 30 s. */
   readinessTimeoutMs?: number
   /** Time between SIGTERM and SIGKILL when stopping a replica. Default 2 s. */
@@ -44,6 +53,9 @@ export function resolveOptions(options: LocalProviderOptions): ResolvedOptions {
   return {
     dataDir: options.dataDir,
     sandbox: options.sandbox ?? 'auto',
+    sandboxUser: options.sandboxUser ?? NOBODY,
+    userUids: options.userUids ?? DEFAULT_UID_RANGE,
+    runDir: options.runDir ?? '/run/edgefaas',
     readinessTimeoutMs: options.readinessTimeoutMs ?? 30_000,
     stopGraceMs: options.stopGraceMs ?? 2_000,
     logLinesPerInstance: options.logLinesPerInstance ?? 1_000,

@@ -15,6 +15,7 @@ import {
   ProviderError,
 } from '../types.ts'
 import { removeTree } from './files.ts'
+import type { FunctionUsers } from './function-user.ts'
 import type { RunnerSettings } from './launch.ts'
 import { LocalFunction } from './local-function.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -30,8 +31,10 @@ export interface LocalProvider extends Provider {
 export interface LocalProviderSetup {
   options: ResolvedOptions
   runner: RunnerSettings
-  /** This process's folder under dataDir. */
+  /** This process's folder for function files (under dataDir, or /run/edgefaas in `user` mode). */
   root: string
+  /** `user` mode: the uid of each function. */
+  users?: FunctionUsers | undefined
 }
 
 export class LocalProviderImpl implements LocalProvider {
@@ -71,10 +74,10 @@ export class LocalProviderImpl implements LocalProvider {
     const key = keyOf(desired.namespace, desired.name)
     let fn = this.#functions.get(key)
     if (!fn) {
-      const { options, runner, root } = this.#setup
+      const { options, runner, root, users } = this.#setup
       fn = new LocalFunction({
         ...options,
-        runner,
+        runner: users ? { ...runner, user: users.acquire(key) } : runner,
         namespace: desired.namespace,
         name: desired.name,
         dir: `${root}/${key}`,
@@ -86,6 +89,7 @@ export class LocalProviderImpl implements LocalProvider {
     } catch (error) {
       if (!fn.deployed && this.#functions.get(key) === fn) {
         this.#functions.delete(key)
+        this.#setup.users?.release(key)
         await fn.remove()
       }
       throw error
@@ -98,6 +102,8 @@ export class LocalProviderImpl implements LocalProvider {
     const fn = this.#functions.get(key)
     if (!fn) return
     this.#functions.delete(key)
+    // Released at once: a redeploy under the same name hashes to the same uid anyway.
+    this.#setup.users?.release(key)
     await fn.remove()
   }
 

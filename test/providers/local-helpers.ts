@@ -13,7 +13,7 @@ import {
   type LocalProviderLogger,
 } from '../../providers/local/index.ts'
 import type { DesiredFunction } from '../../providers/types.ts'
-import { type ProviderSuiteDeployable, waitFor } from '../conformance/provider.suite.ts'
+import { functionRequest, type ProviderSuiteDeployable, waitFor } from '../conformance/provider.suite.ts'
 import { nodeCommand } from '../fixtures/functions/index.ts'
 
 export const quietLogger: LocalProviderLogger = { info() {}, warn() {}, error() {} }
@@ -34,7 +34,10 @@ export function removeDataDirs(): void {
 }
 
 /** A local provider on its own temporary data dir. */
-export function localProvider(sandbox: 'bwrap' | 'none', readinessTimeoutMs = 20_000): LocalProvider {
+export function localProvider(
+  sandbox: 'bwrap' | 'user' | 'none',
+  readinessTimeoutMs = 20_000,
+): LocalProvider {
   const dataDir = tempDataDir()
   return createLocalProvider({
     dataDir,
@@ -61,6 +64,14 @@ export const bwrapWorks: boolean = (() => {
   const result = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', '--', 'true'])
   return result.status === 0
 })()
+
+/** Whether this test runs as root, the only user that can start functions as other users. */
+export const isRoot: boolean = process.getuid?.() === 0
+
+/** Whether util-linux `setpriv` can switch users here (root, and setpriv installed). */
+export const setprivWorks: boolean =
+  isRoot &&
+  spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--', 'true']).status === 0
 
 /** True while any process of the group led by `pid` exists. */
 export function groupAlive(pid: number): boolean {
@@ -90,6 +101,34 @@ export function httpFunction(envVars: Record<string, string> = {}, replicas = 1)
     annotations: { 'com.openfaas.ready.http.path': '/_/ready' },
   }
   return { name: `http-${++counter}`, namespace, spec, replicas, generation: 1, secrets: {} }
+}
+
+/**
+ * A classic-mode function running `sh`: the body of each call is the script it runs, so a test can try
+ * anything function code could. `secrets` are given to it by name.
+ */
+export function shellFunction(secrets: Record<string, string> = {}): DesiredFunction {
+  const spec = { image: 'functions/alpine:latest', envProcess: 'sh', secrets: Object.keys(secrets) }
+  const bytes = Object.fromEntries(
+    Object.entries(secrets).map(([name, value]) => [name, new TextEncoder().encode(value)]),
+  )
+  return { name: `shell-${++counter}`, namespace, spec, replicas: 1, generation: 1, secrets: bytes }
+}
+
+/** Runs `script` in a shellFunction; its combined output and the watchdog's status (500 on failure). */
+export async function runShell(
+  provider: LocalProvider,
+  desired: DesiredFunction,
+  script: string,
+): Promise<{ status: number; text: string }> {
+  const init = { method: 'POST', body: script }
+  const response = await provider.invoke(
+    namespace,
+    desired.name,
+    '/',
+    functionRequest(desired.name, '/', init),
+  )
+  return { status: response.status, text: await response.text() }
 }
 
 /** Applies `desired` and waits until all its replicas are available. */

@@ -1,18 +1,19 @@
 /**
  * @module
  * A gateway killed with SIGKILL runs no cleanup code; its replicas must still go away (the watchdog
- * watches its stdin, unsandboxed processes get a parent-death signal, bwrap has --die-with-parent).
+ * watches its stdin, unsandboxed processes get a parent-death signal, bwrap has --die-with-parent), in
+ * every isolation mode.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../conformance/provider.suite.ts'
-import { bwrapWorks, groupAlive, removeDataDirs, tempDataDir } from './local-helpers.ts'
+import { bwrapWorks, groupAlive, removeDataDirs, setprivWorks, tempDataDir } from './local-helpers.ts'
 
 const script = fileURLToPath(new URL('./orphan-gateway.ts', import.meta.url))
 
-async function startAndKill(sandbox: 'none' | 'bwrap'): Promise<number[]> {
+async function startAndKill(sandbox: 'none' | 'bwrap' | 'user'): Promise<number[]> {
   const gateway = spawn(
     process.execPath,
     ['--disable-warning=ExperimentalWarning', script, sandbox, tempDataDir()],
@@ -42,8 +43,10 @@ describe('local provider: a gateway that dies', () => {
   for (const [sandbox, label] of [
     ['none', 'unsandboxed'],
     ['bwrap', 'sandboxed'],
+    ['user', 'separate-user'],
   ] as const) {
-    it.skipIf(sandbox === 'bwrap' && !bwrapWorks)(`leaves no ${label} replica behind`, async () => {
+    const unavailable = (sandbox === 'bwrap' && !bwrapWorks) || (sandbox === 'user' && !setprivWorks)
+    it.skipIf(unavailable)(`leaves no ${label} replica behind`, async () => {
       const pids = await startAndKill(sandbox)
       expect(pids).toHaveLength(2)
       await waitFor(

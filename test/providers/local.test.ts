@@ -1,12 +1,12 @@
 /**
  * @module
- * The provider conformance suite on the local provider: without a sandbox, and in bubblewrap when it
- * works here.
+ * The provider conformance suite on the local provider: without a sandbox, in bubblewrap when it works
+ * here, and as separate users when the tests run as root.
  */
 
 import { afterAll } from 'vitest'
 import { runProviderSuite } from '../conformance/provider.suite.ts'
-import { bwrapWorks, localDeployable, localProvider, removeDataDirs } from './local-helpers.ts'
+import { bwrapWorks, localDeployable, localProvider, removeDataDirs, setprivWorks } from './local-helpers.ts'
 
 runProviderSuite('local (no sandbox)', {
   create: async () => localProvider('none'),
@@ -16,6 +16,13 @@ runProviderSuite('local (no sandbox)', {
 if (bwrapWorks) {
   runProviderSuite('local (bubblewrap)', {
     create: async () => localProvider('bwrap'),
+    deployable: localDeployable,
+  })
+}
+
+if (setprivWorks) {
+  runProviderSuite('local (separate users)', {
+    create: async () => localProvider('user'),
     deployable: localDeployable,
   })
 }

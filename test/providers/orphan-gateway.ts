@@ -11,7 +11,7 @@ import { createLocalProvider } from '../../providers/local/index.ts'
 import { nodeCommand } from '../fixtures/functions/index.ts'
 import { quietLogger } from './local-helpers.ts'
 
-const sandbox = process.argv[2] === 'bwrap' ? 'bwrap' : 'none'
+const sandbox = process.argv[2] === 'bwrap' || process.argv[2] === 'user' ? process.argv[2] : 'none'
 const dataDir = process.argv[3] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'edgefaas-orphans-'))
 const provider = createLocalProvider({ dataDir, sandbox, logger: quietLogger })
 const namespace = 'openfaas-fn'
