@@ -6,9 +6,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
+import { functionTimeoutMs } from '../../src/contract/function-timeout.ts'
 import type { DesiredFunction, InstanceInfo, ObservedFunction } from '../types.ts'
 import { removeTree, versionOf, writeSecrets } from './files.ts'
-import { type LaunchContext, planLaunch, type RunnerSettings } from './launch.ts'
+import { isHttpMode, type LaunchContext, planLaunch, type RunnerSettings } from './launch.ts'
 import { LogStore } from './log-store.ts'
 import { Replica } from './replica.ts'
 
@@ -21,7 +22,18 @@ export interface LocalFunctionOptions {
   allocatePort(): Promise<number>
   readinessTimeoutMs: number
   stopGraceMs: number
+  /** The function's timeout unless its `edgefaas.dev/timeout` sets a shorter one. */
+  callTimeoutMs: number
   logLinesPerInstance: number
+}
+
+/**
+ * The spec a classic replica runs with: its watchdog's `exec_timeout` is the function's timeout, so no
+ * forked process outlives it; an `exec_timeout` the function sets itself is kept, as in OpenFaaS.
+ */
+function withExecTimeout(spec: DesiredFunction['spec'], timeoutMs: number): DesiredFunction['spec'] {
+  if (isHttpMode(spec) || spec.envVars?.exec_timeout !== undefined) return spec
+  return { ...spec, envVars: { ...spec.envVars, exec_timeout: `${timeoutMs}ms` } }
 }
 
 function shortId(): string {
@@ -59,9 +71,10 @@ export class LocalFunction {
       const dir = path.join(this.#options.dir, version)
       const secretsDir = await writeSecrets(dir, desired)
       if (this.#removed) return void (await removeTree(dir))
+      const timeoutMs = functionTimeoutMs(desired.spec.annotations, this.#options.callTimeoutMs)
       this.#context = {
         ...this.#options.runner,
-        spec: desired.spec,
+        spec: withExecTimeout(desired.spec, timeoutMs),
         secretsDir,
         workDir: path.join(dir, 'work'),
       }
