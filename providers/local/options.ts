@@ -32,6 +32,12 @@ export interface LocalProviderOptions {
   readinessTimeoutMs?: number
   /** Time between SIGTERM and SIGKILL when stopping a replica. Default 2 s. */
   stopGraceMs?: number
+  /**
+   * A function's timeout when it sets no `edgefaas.dev/timeout`, and the cap on it: the classic watchdog's
+   * default `exec_timeout` and the longest wait for a draining replica. The gateway passes its upstream
+   * timeout. Default 60 s.
+   */
+  callTimeoutMs?: number
   /** Log lines kept per instance. Default 1000. */
   logLinesPerInstance?: number
   logger?: LocalProviderLogger
@@ -58,6 +64,7 @@ export function resolveOptions(options: LocalProviderOptions): ResolvedOptions {
     runDir: options.runDir ?? '/run/edgefaas',
     readinessTimeoutMs: options.readinessTimeoutMs ?? 30_000,
     stopGraceMs: options.stopGraceMs ?? 2_000,
+    callTimeoutMs: options.callTimeoutMs ?? 60_000,
     logLinesPerInstance: options.logLinesPerInstance ?? 1_000,
     logger: options.logger ?? consoleLogger,
     allocatePort: options.allocatePort ?? freeLoopbackPort,

@@ -1,12 +1,14 @@
 /**
  * @module
  * Process-group handling. Each replica is spawned as the leader of its own group (`detached: true`), so
- * one signal reaches it and everything it forked (the classic watchdog's per-request children, a shell's
- * children, bwrap's sandboxed process). Groups still alive when the gateway exits are killed from an
- * 'exit' hook: best effort, since nothing runs on SIGKILL (bwrap's --die-with-parent and the watchdog's
- * stdin watch cover that case).
+ * one signal reaches it and everything it forked (a shell's children, bwrap's sandboxed process). The
+ * classic watchdog puts each call in a group of its own and ends those itself, on SIGTERM too. Groups
+ * still alive when the gateway exits without stopping them are killed from an 'exit' hook, with the
+ * groups of their descendants (the calls of a watchdog that gets no chance to end them): best effort,
+ * since nothing runs on SIGKILL (bwrap's --die-with-parent and the watchdog's stdin watch cover that case).
  */
 import type { ChildProcess } from 'node:child_process'
+import { descendantGroups } from './descendants.ts'
 
 const liveGroups = new Set<number>()
 let hookInstalled = false
@@ -26,7 +28,8 @@ export function trackGroup(child: ChildProcess): void {
   if (!hookInstalled) {
     hookInstalled = true
     process.on('exit', () => {
-      for (const group of liveGroups) signalGroup(group, 'SIGKILL')
+      const below = liveGroups.size > 0 ? descendantGroups(liveGroups) : []
+      for (const group of [...liveGroups, ...below]) signalGroup(group, 'SIGKILL')
     })
   }
   liveGroups.add(pid)

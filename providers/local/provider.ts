@@ -14,6 +14,7 @@ import {
   type ProviderCapabilities,
   ProviderError,
 } from '../types.ts'
+import { releaseWhenRead } from './call-end.ts'
 import { removeTree } from './files.ts'
 import type { FunctionUsers } from './function-user.ts'
 import type { RunnerSettings } from './launch.ts'
@@ -123,9 +124,12 @@ export class LocalProviderImpl implements LocalProvider {
   async invoke(namespace: string, name: string, path: string, request: InvocationRequest): Promise<Response> {
     const replica = this.#get(namespace, name).pick()
     if (!replica) throw new ProviderError('NOT_READY', `no ready replica of ${name}.${namespace}`)
+    // Counted from here, synchronously after pick(): a replica that starts retiring now waits for it.
+    const release = replica.enter()
     try {
-      return await this.#forwarder.forward(replica.port, path, request)
+      return releaseWhenRead(await this.#forwarder.forward(replica.port, path, request), release)
     } catch (error) {
+      release()
       if (request.signal.aborted || ProviderError.is(error)) throw error
       throw new ProviderError(
         'UNAVAILABLE',

@@ -73,7 +73,7 @@ export class Forwarder {
  * syscall instead of flushing headers first, the largest single cost per call on this path.
  * Anything larger, or of unknown length (chunked, SSE, NDJSON), streams.
  */
-const SMALL_BODY_BYTES = 16 * 1024
+export const SMALL_BODY_BYTES = 16 * 1024
 
 async function toResponse(response: http.IncomingMessage, method: string): Promise<Response> {
   const headers = new Headers()

@@ -3,6 +3,10 @@
  * One replica: a supervised process on its own loopback port. It loops start → wait ready → serve →
  * exit, restarting with a capped backoff until stopped, like a pod whose container restarts. A replica
  * that never becomes ready before the deadline is killed and restarted the same way.
+ *
+ * It counts the calls it is serving, so it can leave service without dropping one: `retire()` takes it
+ * out of routing, waits for those calls (bounded), then stops it, as Kubernetes takes a terminating pod
+ * out of its Service's endpoints before sending SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import type { LaunchPlan } from './launch.ts'
@@ -17,6 +21,8 @@ export interface ReplicaOptions {
   allocatePort(): Promise<number>
   readinessTimeoutMs: number
   stopGraceMs: number
+  /** The longest retire() waits for in-flight calls: the timeout of the function version it runs. */
+  drainTimeoutMs: number
   /** One line of the process's output, or a note from the supervisor about it. */
   onLine(instance: string, text: string): void
   /** Called whenever `ready` flips. */
@@ -38,6 +44,12 @@ export class Replica {
   readonly #stop = new AbortController()
   #child: ChildProcess | undefined
   #done: Promise<void> = Promise.resolve()
+  #inflight = 0
+  #draining = false
+  /** Bumped by every retire() and resume(), so a retire() overtaken by either does not stop the process. */
+  #retirement = 0
+  /** Wakes the retire() waiting for in-flight calls: when the last ends, or on resume(). */
+  #wake: (() => void) | undefined
 
   constructor(options: ReplicaOptions) {
     this.id = options.id
@@ -47,6 +59,64 @@ export class Replica {
 
   get stopping(): boolean {
     return this.#stop.signal.aborted
+  }
+
+  /** True when new calls may be sent here: ready, and not leaving service. */
+  get routable(): boolean {
+    return this.ready && !this.#draining && !this.stopping
+  }
+
+  /** Counts one call to this replica until the returned function is called (once is enough; more are ignored). */
+  enter(): () => void {
+    this.#inflight++
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      this.#inflight--
+      if (this.#inflight === 0) this.#wake?.()
+    }
+  }
+
+  /**
+   * Takes the replica out of routing, lets its in-flight calls finish (for at most `drainTimeoutMs`),
+   * then stops it. Resolves true once stopped; false when resume() brought it back first.
+   */
+  async retire(): Promise<boolean> {
+    const retirement = ++this.#retirement
+    this.#draining = true
+    await this.#idle(this.#options.drainTimeoutMs)
+    // Checked and acted on in one step: stop() marks the replica stopping before anything else can run.
+    if (!this.#draining || retirement !== this.#retirement) return false
+    await this.stop()
+    return true
+  }
+
+  /** Puts a retiring replica back in service; false when it is already stopping (or was never retiring). */
+  resume(): boolean {
+    if (this.stopping || !this.#draining) return false
+    this.#draining = false
+    this.#retirement++
+    this.#wake?.()
+    return true
+  }
+
+  /** Resolves when no call is in flight, after `timeoutMs`, on stop() or on resume(). */
+  #idle(timeoutMs: number): Promise<void> {
+    if (this.#inflight === 0 || this.stopping) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#stop.signal.removeEventListener('abort', done)
+        if (this.#wake === done) this.#wake = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      timer.unref()
+      this.#wake?.()
+      this.#wake = done
+      this.#stop.signal.addEventListener('abort', done, { once: true })
+    })
   }
 
   start(): void {

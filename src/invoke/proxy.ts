@@ -6,8 +6,7 @@
  */
 
 import { type InvocationRequest, ProviderError } from '../../providers/types.ts'
-import { parseDurationMs } from '../contract/duration.ts'
-import { TIMEOUT_ANNOTATION } from '../contract/labels.ts'
+import { functionTimeoutMs } from '../contract/function-timeout.ts'
 import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
@@ -15,7 +14,6 @@ import { parseFunctionPath } from '../routing/function-path.ts'
 import type { ProviderRegistry } from '../routing/registry.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import { splitUrl } from '../routing/split-url.ts'
-import type { FunctionRecord } from '../store/types.ts'
 import { decorateResponse, upstreamHeaders } from './headers.ts'
 import type { ScaleFromZero } from './scale-from-zero.ts'
 
@@ -33,6 +31,12 @@ export interface ProxyDeps {
 }
 
 const PREFIX = '/function/'
+/**
+ * How much longer than the function's timeout the gateway waits: a backend that enforces the timeout
+ * itself (the classic watchdog's `exec_timeout`) gets to send its own answer (408 `Killed process.`)
+ * instead of the caller getting the gateway's 502.
+ */
+const BACKEND_TIMEOUT_GRACE_MS = 500
 
 /** Forwards one request. `clientAddress` is the caller's `ip:port`, when the runtime knows it. */
 export type Invoke = (request: Request, clientAddress: string | undefined) => Promise<Response>
@@ -62,13 +66,10 @@ export function createProxy(deps: ProxyDeps): Invoke {
     // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
     const abort = new AbortController()
     let timedOut = false
-    const timer = setTimeout(
-      () => {
-        timedOut = true
-        abort.abort(new Error('upstream timeout'))
-      },
-      timeoutFor(fn, deps.upstreamTimeoutMs),
-    )
+    const timer = setTimeout(() => {
+      timedOut = true
+      abort.abort(new Error('upstream timeout'))
+    }, functionTimeoutMs(fn.spec.annotations, deps.upstreamTimeoutMs) + BACKEND_TIMEOUT_GRACE_MS)
     const onCallerGone = () => abort.abort(request.signal.reason)
     request.signal.addEventListener('abort', onCallerGone, { once: true })
     const done = () => {
@@ -118,10 +119,4 @@ export function createProxy(deps: ProxyDeps): Invoke {
 /** The OpenFaaS gateway's answer for a function it cannot find (`name.namespace` is a validated label). */
 function notFound(label: string): Response {
   return textResponse(404, `error finding function ${label}: not found`)
-}
-
-function timeoutFor(fn: FunctionRecord, cap: number): number {
-  const value = fn.spec.annotations?.[TIMEOUT_ANNOTATION]
-  const ms = value === undefined ? null : parseDurationMs(value)
-  return ms !== null && ms > 0 ? Math.min(ms, cap) : cap
 }

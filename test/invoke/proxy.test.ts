@@ -132,11 +132,14 @@ describe('sync invocation', () => {
     expect(rest).toBe('data: last\n\n')
   })
 
-  it('a function slower than its timeout annotation gives 502', async () => {
+  it('a function slower than its timeout annotation, that does not answer its timeout itself, gives 502', async () => {
+    // exec_timeout 0 turns off the watchdog's own limit, which would answer 408 first (see
+    // test/providers/local-call-processes.test.ts): here only the gateway's wait ends the call.
     await deploy({
       service: 'slow',
       image: 'x',
       envProcess: 'sleep 5',
+      envVars: { exec_timeout: '0' },
       annotations: { 'edgefaas.dev/timeout': '300ms' },
     })
     const started = Date.now()

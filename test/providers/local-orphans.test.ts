@@ -2,7 +2,8 @@
  * @module
  * A gateway killed with SIGKILL runs no cleanup code; its replicas must still go away (the watchdog
  * watches its stdin, unsandboxed processes get a parent-death signal, bwrap has --die-with-parent), in
- * every isolation mode.
+ * every isolation mode. A gateway that exits without closing its provider (a crash) takes its replicas'
+ * calls down too.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -10,8 +11,10 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../conformance/provider.suite.ts'
 import { bwrapWorks, groupAlive, removeDataDirs, setprivWorks, tempDataDir } from './local-helpers.ts'
+import { markedSleep, processesMatching } from './process-table.ts'
 
 const script = fileURLToPath(new URL('./orphan-gateway.ts', import.meta.url))
+const exiting = fileURLToPath(new URL('./exiting-gateway.ts', import.meta.url))
 
 async function startAndKill(sandbox: 'none' | 'bwrap' | 'user'): Promise<number[]> {
   const gateway = spawn(
@@ -57,4 +60,34 @@ describe('local provider: a gateway that dies', () => {
       )
     })
   }
+})
+
+describe('local provider: a gateway that exits without closing it', () => {
+  it('leaves no process of a running call behind', async () => {
+    const sleep = markedSleep()
+    const gateway = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', exiting, sleep, tempDataDir()],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    )
+    const [code] = (await Promise.race([
+      once(gateway, 'exit'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the gateway did not exit')), 20_000)),
+    ]).catch((error: unknown) => {
+      gateway.kill('SIGKILL')
+      throw error
+    })) as [number | null]
+    expect(code).toBe(0)
+    try {
+      await waitFor(
+        'the call’s process to end',
+        async () => processesMatching(`sleep ${sleep}`),
+        (alive) => alive.length === 0,
+        5_000,
+      )
+    } finally {
+      // A failure must not leave the orphan running for the rest of the machine's day.
+      for (const pid of processesMatching(`sleep ${sleep}`)) process.kill(pid, 'SIGKILL')
+    }
+  })
 })

@@ -61,7 +61,12 @@ export async function startGateway(
   const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
   await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
 
-  const local = createLocalProvider({ dataDir: config.dataDir, sandbox: config.localSandbox, logger })
+  const local = createLocalProvider({
+    dataDir: config.dataDir,
+    sandbox: config.localSandbox,
+    logger,
+    callTimeoutMs: config.upstreamTimeoutMs,
+  })
   const providers = staticRegistry({ local })
   await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
 
