@@ -38,7 +38,7 @@ export interface LaunchContext {
   spec: Omit<FunctionDeployment, 'service' | 'namespace'>
   instance: string
   sandbox: SandboxMode
-  /** Start unsandboxed processes through `setpriv --pdeathsig KILL` (see sandbox.ts). */
+  /** Start unsandboxed processes through `setpriv --pdeathsig` (see sandbox.ts and deathSignal). */
   parentDeathSignal: boolean
   secretsDir: string
   workDir: string
@@ -86,6 +86,15 @@ function rewriteSecretPaths(args: string[], context: LaunchContext): string[] {
   )
 }
 
+/**
+ * The signal the kernel sends an unsandboxed replica when the gateway dies. The classic watchdog gets
+ * TERM, which it handles by killing the process groups of its running calls before it exits: with KILL
+ * those calls would outlive it. An HTTP-mode server has no calls of its own to end, so it gets KILL.
+ */
+function deathSignal(spec: LaunchContext['spec']): 'TERM' | 'KILL' {
+  return isHttpMode(spec) ? 'KILL' : 'TERM'
+}
+
 /** The process to start for one replica listening on `port`. */
 export function planLaunch(context: LaunchContext, port: number): LaunchPlan {
   const { spec } = context
@@ -120,10 +129,10 @@ export function planLaunch(context: LaunchContext, port: number): LaunchPlan {
   } else if (context.sandbox === 'user') {
     // Fail closed: a missing user must never mean running as root.
     if (!context.user) throw new Error('user isolation was chosen but the function has no user')
-    args = [...setprivArgs(context.user), '--pdeathsig', 'KILL', '--', command, ...args]
+    args = [...setprivArgs(context.user), '--pdeathsig', deathSignal(spec), '--', command, ...args]
     command = 'setpriv'
   } else if (context.parentDeathSignal) {
-    args = ['--pdeathsig', 'KILL', '--', command, ...args]
+    args = ['--pdeathsig', deathSignal(spec), '--', command, ...args]
     command = 'setpriv'
   }
   return { command, args, env, cwd: context.workDir, ...plan }

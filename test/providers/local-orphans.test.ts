@@ -91,3 +91,33 @@ describe('local provider: a gateway that exits without closing it', () => {
     }
   })
 })
+
+describe('local provider: a gateway killed with SIGKILL during a call', () => {
+  it.skipIf(!setprivWorks)('leaves no process of the unsandboxed call behind', async () => {
+    const sleep = markedSleep()
+    const gateway = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', exiting, sleep, tempDataDir(), 'wait'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    try {
+      await Promise.race([
+        once(gateway.stdout, 'data'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the call did not start')), 20_000)),
+      ])
+      const exited = once(gateway, 'exit')
+      gateway.kill('SIGKILL')
+      await exited
+      // The kernel's parent-death signal reaches the watchdog, which must take its calls with it.
+      await waitFor(
+        'the call’s process to end',
+        async () => processesMatching(`sleep ${sleep}`),
+        (alive) => alive.length === 0,
+        5_000,
+      )
+    } finally {
+      gateway.kill('SIGKILL')
+      for (const pid of processesMatching(`sleep ${sleep}`)) process.kill(pid, 'SIGKILL')
+    }
+  })
+})
