@@ -34,7 +34,7 @@ export function createApp(deps: GatewayDeps): Hono {
     if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${search}`, 301)
     return next()
   })
-  app.use('*', defaultDenyAuth({ credentials: deps.credentials }))
+  app.use('*', defaultDenyAuth(deps))
 
   registerInfoRoutes(app, deps)
   registerFunctionRoutes(app, deps)
