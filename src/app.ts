@@ -57,6 +57,14 @@ export function createApp(deps: GatewayDeps): Hono {
         path: c.req.path,
         error: apiError.cause ?? apiError,
       })
+    } else {
+      // The client's mistake (or its dropped connection): worth seeing while debugging, not an alert.
+      deps.logger.debug('request refused', {
+        method: c.req.method,
+        path: c.req.path,
+        status: apiError.status,
+        reason: apiError.message,
+      })
     }
     return textResponse(apiError.status, apiError.message)
   })

@@ -48,7 +48,10 @@ describe.each(QUEUES)('stored async calls on the %s queue', (kind, setup) => {
     g = await startTestGateway({ EDGEFAAS_WORKER: 'false', ...queue.env })
     const res = await fetch(`${g.url}/system/functions`, {
       method: 'POST',
-      headers: { authorization: `Basic ${btoa(`${g.user}:${g.password}`)}` },
+      headers: {
+        authorization: `Basic ${btoa(`${g.user}:${g.password}`)}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ service: 'sink', image: 'x', envProcess: 'cat' }),
     })
     expect(res.status).toBe(202)
