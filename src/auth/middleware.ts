@@ -42,11 +42,13 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
     const before = throttle.check(client)
     // While locked out even the right password is refused, or the lockout would not slow guessing.
     if (before.locked) return tooManyFailures(before.retryAfterSeconds)
+    // Counted as a failure before the (asynchronous) compare and forgiven on success: otherwise a burst
+    // of concurrent guesses would all pass the check above before the first failure was recorded.
+    const after = throttle.failure(client)
     if (await credentialsMatch(given, options.credentials)) {
       throttle.success(client)
       return next()
     }
-    const after = throttle.failure(client)
     // The address and the path only: never the password, nor the user name (often a mistyped password).
     options.logger?.warn(after.locked ? 'failed login; client locked out' : 'failed login', {
       client,

@@ -8,8 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientKey, createLoginThrottle } from '../../src/auth/login-throttle.ts'
+import { defaultDenyAuth } from '../../src/auth/middleware.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { Logger } from '../../src/logger.ts'
 import { type RunningGateway, startGateway } from '../../src/runtime/node/gateway.ts'
@@ -47,8 +49,26 @@ describe('login throttle', () => {
 
   it('remembers a bounded number of clients, however many addresses fail', () => {
     const throttle = createLoginThrottle({ maxClients: 1000 })
-    for (let i = 0; i < 20_000; i++) throttle.failure(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1`)
+    for (let i = 0; i < 5_000; i++) throttle.failure(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1`)
     expect(throttle.size).toBe(1000)
+  })
+
+  it('gives a burst of concurrent guesses no more than 10 tries', async () => {
+    // In-process, so all 30 requests reach the middleware before any password compare has finished.
+    const app = new Hono()
+    app.use(
+      '*',
+      defaultDenyAuth({ credentials: { user: 'admin', password: 'pw' }, clientAddress: () => '10.9.9.9:1' }),
+    )
+    app.get('/system/functions', (c) => c.json([]))
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const headers = { authorization: `Basic ${btoa(`admin:burst-${i}`)}` }
+        return (await app.request('/system/functions', { headers })).status
+      }),
+    )
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20)
   })
 
   it('keys clients by address without the port, IPv6 by /64', () => {
