@@ -34,7 +34,7 @@ export function createApp(deps: GatewayDeps): Hono {
     if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${search}`, 301)
     return next()
   })
-  app.use('*', defaultDenyAuth({ credentials: deps.credentials }))
+  app.use('*', defaultDenyAuth(deps))
 
   registerInfoRoutes(app, deps)
   registerFunctionRoutes(app, deps)
@@ -56,6 +56,14 @@ export function createApp(deps: GatewayDeps): Hono {
         method: c.req.method,
         path: c.req.path,
         error: apiError.cause ?? apiError,
+      })
+    } else {
+      // The client's mistake (or its dropped connection): worth seeing while debugging, not an alert.
+      deps.logger.debug('request refused', {
+        method: c.req.method,
+        path: c.req.path,
+        status: apiError.status,
+        reason: apiError.message,
       })
     }
     return textResponse(apiError.status, apiError.message)

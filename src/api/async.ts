@@ -18,8 +18,14 @@ import { readBodyBytes } from './body.ts'
 import { methodNotAllowed } from './responses.ts'
 
 const PREFIX = '/async-function/'
-/** Not stored with the call: connection-level headers, and those the worker's request sets itself. */
-const NOT_STORED = new Set([...HOP_BY_HOP_HEADERS, 'host', 'content-length'])
+/**
+ * Not stored with the call: connection-level headers, those the worker's request sets itself, and the
+ * caller's credentials. A queued call sits in the store or the queue (NATS, SQS) for as long as it waits,
+ * plus in the dead-letter list, in clear: `Authorization` and `Cookie` there would outlive the caller's
+ * session and leak with any backup. `/async-function` is public, so nothing checks them on the way in, and
+ * the function gets the call without them (docs/compatibility.md). `Proxy-Authorization` is hop-by-hop.
+ */
+const NOT_STORED = new Set([...HOP_BY_HOP_HEADERS, 'host', 'content-length', 'authorization', 'cookie'])
 
 export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
   app.post('/async-function/:name{.+}', async (c) => {

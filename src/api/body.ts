@@ -18,7 +18,13 @@ export async function readBodyBytes(c: Context, limit: number): Promise<Uint8Arr
   let size = 0
   const reader = body.getReader()
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch((cause: unknown) => {
+      // The body stream fails when the client goes away mid-body (Node: "aborted", ECONNRESET). That is
+      // the client's doing, not the gateway's: a 4xx nobody will read, logged at debug, never an error.
+      throw new ApiError('BAD_REQUEST', 'the request body ended early: the client closed the connection', {
+        cause,
+      })
+    })
     if (done) break
     size += value.byteLength
     if (size > limit) {

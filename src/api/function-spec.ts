@@ -11,6 +11,7 @@ import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { BACKENDS_ANNOTATION, parsePlacement } from '../routing/placement.ts'
 import type { FunctionSpec } from '../store/types.ts'
+import { settingsProblem } from './function-settings.ts'
 
 export type DeploymentBody = z.output<typeof functionDeploymentSchema>
 
@@ -41,6 +42,9 @@ export async function acceptDeployment(
   const labels = body.labels ?? {}
   const annotations = body.annotations ?? {}
   const bounds = scaleBounds(labels, deps.config.maxReplicas)
+  const retryDefaults = { ...deps.config.retry, codes: new Set(deps.config.retry.codes) }
+  const problem = settingsProblem(labels, annotations, retryDefaults)
+  if (problem) throw new ApiError('BAD_REQUEST', `validation failed: ${problem}`)
   const placement = parsePlacement(annotations[BACKENDS_ANNOTATION], deps.config.defaultBackend)
   if (typeof placement === 'string') throw new ApiError('BAD_REQUEST', `validation failed: ${placement}`)
   for (const { backend } of placement) {

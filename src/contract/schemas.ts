@@ -5,62 +5,79 @@
  */
 import { z } from 'zod'
 
-const stringMap = z.record(z.string(), z.string({ message: 'values must be strings' }))
+/** Absent (or null, as Go clients send for a nil value) → "is required"; any other type names the type. */
+const absent = (input: unknown) => input === undefined || input === null
+
+/** A string the request must carry: missing, null or empty is "is required", a number "must be a string". */
+const requiredString = () =>
+  z
+    .string({ error: (issue) => (absent(issue.input) ? 'is required' : 'must be a string') })
+    .min(1, { message: 'is required' })
+const optionalString = () => z.string({ message: 'must be a string' }).optional()
+const stringList = z.array(z.string({ message: 'must be a string' }), {
+  message: 'must be a list of strings',
+})
+const stringMap = z.record(z.string(), z.string({ message: 'values must be strings' }), {
+  message: 'must be an object with string values',
+})
 const nullableMap = stringMap.nullish()
 
 const resources = z
-  .object({
-    memory: z.string().optional(),
-    cpu: z.string().optional(),
-    'nvidia.com/gpu': z.string().optional(),
-    'amd.com/gpu': z.string().optional(),
-    'intel.com/gpu': z.string().optional(),
-  })
+  .object(
+    {
+      memory: optionalString(),
+      cpu: optionalString(),
+      'nvidia.com/gpu': optionalString(),
+      'amd.com/gpu': optionalString(),
+      'intel.com/gpu': optionalString(),
+    },
+    { message: 'must be an object such as {"memory":"128Mi","cpu":"100m"}' },
+  )
   .nullish()
 
 export const functionDeploymentSchema = z.object({
-  service: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
-  image: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
-  namespace: z.string().optional(),
-  envProcess: z.string().optional(),
+  service: requiredString(),
+  image: requiredString(),
+  namespace: optionalString(),
+  envProcess: optionalString(),
   envVars: stringMap.nullish(),
-  constraints: z.array(z.string()).nullish(),
-  secrets: z.array(z.string()).nullish(),
+  constraints: stringList.nullish(),
+  secrets: stringList.nullish(),
   labels: nullableMap,
   annotations: nullableMap,
   limits: resources,
   requests: resources,
-  readOnlyRootFilesystem: z.boolean().optional(),
+  readOnlyRootFilesystem: z.boolean({ message: 'must be true or false' }).optional(),
 })
 
 export const deleteFunctionSchema = z.object({
-  functionName: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
-  namespace: z.string().optional(),
+  functionName: requiredString(),
+  namespace: optionalString(),
 })
 
 export const scaleServiceSchema = z.object({
-  serviceName: z.string().optional(),
+  serviceName: optionalString(),
   replicas: z
-    .number({ message: 'is required and must be a number' })
+    .number({ error: (issue) => (absent(issue.input) ? 'is required' : 'must be a number') })
     .int({ message: 'must be a whole number' })
     .min(0, { message: 'must not be negative' }),
-  namespace: z.string().optional(),
+  namespace: optionalString(),
 })
 
 export const secretSchema = z.object({
-  name: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
-  namespace: z.string().optional(),
-  value: z.string().optional(),
-  rawValue: z.string().optional(),
+  name: requiredString(),
+  namespace: optionalString(),
+  value: optionalString(),
+  rawValue: optionalString(),
 })
 
 export const secretRefSchema = z.object({
-  name: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
-  namespace: z.string().optional(),
+  name: requiredString(),
+  namespace: optionalString(),
 })
 
 export const functionNamespaceSchema = z.object({
-  name: z.string().optional(),
+  name: optionalString(),
   labels: nullableMap,
   annotations: nullableMap,
 })

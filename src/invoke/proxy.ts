@@ -96,6 +96,8 @@ export function createProxy(deps: ProxyDeps): Invoke {
           throw error
         const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, abort.signal)
         if (outcome === 'gone') return finish(notFound(label))
+        if (typeof outcome === 'object')
+          return finish(textResponse(503, `function ${label} cannot start: ${outcome.failed}`))
         if (outcome === 'timeout')
           return finish(textResponse(503, `function ${label} did not become ready in time`))
         response = await upstream()

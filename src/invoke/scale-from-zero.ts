@@ -2,7 +2,9 @@
  * @module
  * Scale from zero: a call to a function without a ready replica is held while the function is scaled to
  * max(`com.openfaas.scale.min`, 1) and its backend reports a ready replica, then it goes on. Concurrent
- * held calls share one wait, so a burst at zero causes one scale-up, not one per call.
+ * held calls share one wait, so a burst at zero causes one scale-up, not one per call. A function whose
+ * last apply on the backend failed (a bad spec, a backend refusing it) will not become ready by waiting:
+ * the call is answered at once with that error instead of being held until the timeout.
  */
 import { SCALE_MIN_LABEL } from '../contract/labels.ts'
 import type { Reconciler } from '../reconcile/reconciler.ts'
@@ -20,7 +22,11 @@ export interface ScaleFromZeroDeps {
   pollMs?: number
 }
 
-export type WaitOutcome = 'ready' | 'timeout' | 'gone'
+/** `failed`: the backend refused the function's last apply, with the error it gave. */
+export type WaitOutcome = 'ready' | 'timeout' | 'gone' | { failed: string }
+
+/** Enough of a provider's error to act on; the rest stays in the log and /system/deployments. */
+const MAX_ERROR_LENGTH = 300
 
 export interface ScaleFromZero {
   /** Resolves once `backend` has a ready replica of `fn`, or with why it will not. */
@@ -41,6 +47,8 @@ export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
       deps.routes.invalidate(fn.namespace, fn.name)
     }
     await deps.reconciler.reconcileFunction(fn.namespace, fn.name)
+    const failed = await lastApplyError(fn, backend)
+    if (failed !== null) return { failed }
     const provider = deps.providers.get(backend)
     if (!provider) return 'timeout'
     while (Date.now() < deadline) {
@@ -49,6 +57,15 @@ export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
       await new Promise((resolve) => setTimeout(resolve, pollMs))
     }
     return 'timeout'
+  }
+
+  /** The error of the deployment's last apply when it failed (the reconcile just above retried it). */
+  async function lastApplyError(fn: FunctionRecord, backend: string): Promise<string | null> {
+    const rows = await deps.store.listDeployments({ namespace: fn.namespace, functionName: fn.name })
+    const row = rows.find((r) => r.backend === backend)
+    if (row?.status !== 'error') return null
+    const error = row.lastError ?? 'the backend refused the function'
+    return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}…` : error
   }
 
   return {

@@ -72,14 +72,39 @@ export function hostOf(url: URL): string {
 export function addressAllowed(address: string, policy: CallbackPolicy): boolean {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6
   try {
+    // process() turns IPv4-mapped IPv6 (`::ffff:127.0.0.1`) into the IPv4 address it stands for.
     parsed = ipaddr.process(address)
   } catch {
     return false
   }
+  return parsedAllowed(parsed, policy)
+}
+
+/** IPv4-compatible IPv6 (`::a.b.c.d`, RFC 4291 §2.5.5.1): deprecated, but still routed to the IPv4 host. */
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96')
+/** The NAT64 well-known prefix (RFC 6052): a DNS64 network reaches IPv4 hosts through it. */
+const NAT64 = ipaddr.IPv6.parseCIDR('64:ff9b::/96')
+
+function parsedAllowed(parsed: ipaddr.IPv4 | ipaddr.IPv6, policy: CallbackPolicy): boolean {
   for (const [range, bits] of policy.cidrs) {
     if (range.kind() === parsed.kind() && parsed.match(range, bits)) return true
   }
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6
+    // Both reach the IPv4 address in their last 32 bits, which ipaddr.js calls plain `unicast` (::/96)
+    // or a special range (NAT64). IPv4-compatible ones have no legitimate use left: all refused. A NAT64
+    // one is judged by the IPv4 address it embeds, so a DNS64-only gateway can still call public hosts.
+    if (v6.match(IPV4_COMPATIBLE)) return false
+    if (v6.match(NAT64)) return parsedAllowed(embeddedIPv4(v6), policy)
+  }
+  // Everything else special is refused, 6to4 (2002::/16) and Teredo (2001::/32) included, whatever
+  // IPv4 address they embed: both are deprecated relays that could carry a call into a private network.
   return parsed.range() === 'unicast'
+}
+
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 {
+  const bytes = address.toByteArray()
+  return new ipaddr.IPv4(bytes.slice(12, 16))
 }
 
 /** True when a host name is allow-listed as such (its addresses are then not checked). */

@@ -22,11 +22,16 @@ export function queueNameToken(queue: string): string {
 
 const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
 
+/** A plain queue name: lower-case letters, digits, `-`, `_`, starting with a letter or digit, ≤ 63 long. */
+export function isQueueName(name: string): boolean {
+  return QUEUE_NAME.test(name)
+}
+
 /**
  * The queue a function's async calls go to: its `com.openfaas.queue` annotation when that is a plain name
  * (lower-case letters, digits, `-`, `_`), `default` otherwise.
  */
 export function queueOf(annotations: Record<string, string> | null | undefined): string {
   const requested = annotations?.[QUEUE_ANNOTATION]
-  return requested && QUEUE_NAME.test(requested) ? requested : 'default'
+  return requested && isQueueName(requested) ? requested : 'default'
 }

@@ -64,6 +64,8 @@ describe('/async-function', () => {
     'http://10.0.0.1/cb',
     'http://169.254.169.254/latest/meta-data/',
     'http://[::1]/cb',
+    'http://[::127.0.0.1]:9000/cb',
+    'http://[::7f00:1]:9000/cb',
     'http://localhost:9000/cb',
     'ftp://example.com/',
     'not-a-url',

@@ -19,6 +19,19 @@ describe('callback URL policy', () => {
     'http://[::ffff:127.0.0.1]/',
     'http://2130706433/', // 127.0.0.1 as one decimal number; URL parsing normalises it
     'http://0x7f.1/',
+    // IPv6 forms that embed a refused IPv4 address.
+    'http://[::127.0.0.1]/', // IPv4-compatible; URL parsing writes it as [::7f00:1]
+    'http://[::7f00:1]/',
+    'http://[::a9fe:a9fe]/', // 169.254.169.254
+    'http://[::8.8.8.8]/', // IPv4-compatible addresses are deprecated: refused whatever they embed
+    'http://[::ffff:10.0.0.1]/',
+    'http://[::ffff:0:127.0.0.1]/', // IPv4-translated (RFC 6145)
+    'http://[64:ff9b::127.0.0.1]/', // NAT64
+    'http://[64:ff9b::a00:1]/',
+    'http://[64:ff9b:1::a00:1]/', // local-use NAT64 (RFC 8215)
+    'http://[2002:7f00:1::1]/', // 6to4 around 127.0.0.1
+    'http://[2002:c0a8:101::1]/', // 6to4 around 192.168.1.1
+    'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', // Teredo
   ])('refuses %s', (url) => {
     expect(checkCallbackUrl(url, none).ok).toBe(false)
   })
@@ -36,6 +49,22 @@ describe('callback URL policy', () => {
   it('accepts public addresses and names (names are checked again after resolution)', () => {
     expect(checkCallbackUrl('https://93.184.215.14/cb', none).ok).toBe(true)
     expect(checkCallbackUrl('https://hooks.example.com/cb?x=1', none).ok).toBe(true)
+    expect(checkCallbackUrl('https://[2606:4700::1111]/cb', none).ok).toBe(true)
+  })
+
+  it('judges a NAT64 address by the IPv4 address inside it, so DNS64 networks can reach public hosts', () => {
+    expect(addressAllowed('64:ff9b::5db8:d70e', none)).toBe(true) // 93.184.215.14
+    expect(addressAllowed('64:ff9b::7f00:1', none)).toBe(false)
+    const loopback = parseCallbackAllowList('127.0.0.0/8')
+    if (typeof loopback === 'string') throw new Error(loopback)
+    expect(addressAllowed('64:ff9b::7f00:1', loopback)).toBe(true)
+  })
+
+  it('lets an allow-listed IPv6 range through even inside ::/96', () => {
+    const policy = parseCallbackAllowList('::1/128')
+    if (typeof policy === 'string') throw new Error(policy)
+    expect(checkCallbackUrl('http://[::1]:9000/cb', policy).ok).toBe(true)
+    expect(checkCallbackUrl('http://[::7f00:1]:9000/cb', policy).ok).toBe(false)
   })
 
   it('allow-lists CIDRs and single addresses', () => {

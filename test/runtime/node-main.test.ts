@@ -5,13 +5,17 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../harness/free-port.ts'
 import { startGatewayProcess } from '../harness/gateway-process.ts'
+import { pollUntil } from '../harness/poll.ts'
 
 const MAIN = fileURLToPath(new URL('../../src/runtime/node/main.ts', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 function alive(pid: number): boolean {
   try {
@@ -65,6 +69,54 @@ describe('npm start (src/runtime/node/main.ts)', () => {
     expect(await second.stop()).toBe(0)
   })
 
+  // npm runs the script through `sh -c`, and dash does not exec the last command: without `exec` in the
+  // script, SIGTERM to npm killed the shell and left the gateway running as an orphan, holding the port.
+  it('`kill <pid of npm start>` stops the gateway: the port closes and no process is left', async () => {
+    const port = await freePort()
+    const home = await mkdtemp(join(tmpdir(), 'edgefaas-npm-home-'))
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        EDGEFAAS_PORT: String(port),
+        EDGEFAAS_DATA_DIR: join(dataDir, 'npm-start'),
+        EDGEFAAS_LOCAL_SANDBOX: 'none',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    npm.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    npm.stderr?.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    const npmExited = new Promise((resolve) => npm.once('exit', resolve))
+    let tree: number[] = []
+    try {
+      await pollUntil('npm start to listen', async () => /log in:/.test(out), 30_000).catch((error) => {
+        throw new Error(`${error}\n${out}`)
+      })
+      tree = await descendants(npm.pid ?? -1)
+      expect(tree.length).toBeGreaterThan(0)
+      expect(await accepting(port)).toBe(true)
+
+      process.kill(npm.pid ?? -1, 'SIGTERM')
+      await pollUntil('the port to close and every process to end', async () => {
+        return !(await accepting(port)) && tree.every((pid) => !alive(pid))
+      })
+      await npmExited
+    } finally {
+      // An orphan is no longer below npm: kill what was seen below it too.
+      for (const pid of new Set([...tree, ...(await descendants(npm.pid ?? -1))])) {
+        if (alive(pid)) process.kill(pid, 'SIGKILL')
+      }
+      if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL')
+      await rm(home, { recursive: true, force: true })
+    }
+  })
+
   it('refuses bad configuration with a message naming the variable', async () => {
     const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH, EDGEFAAS_PORT: 'http' },
@@ -114,4 +166,37 @@ async function childPids(parent: number): Promise<number[]> {
     if (ppid === parent) pids.push(Number(entry))
   }
   return pids
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+async function accepting(port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/** Every live process below `root` (children, grandchildren, …), from /proc. */
+async function descendants(root: number): Promise<number[]> {
+  const parentOf = new Map<number, number>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    if (stat) parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+  }
+  const found: number[] = []
+  const walk = (pid: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent === pid) {
+        found.push(child)
+        walk(child)
+      }
+    }
+  }
+  walk(root)
+  return found
 }

@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AdminCredentials } from '../../auth/credentials.ts'
 import type { Config } from '../../config.ts'
+import { tightenFile } from './private-files.ts'
 
 export const CREDENTIALS_FILE = 'admin-credentials.json'
 
@@ -35,6 +36,7 @@ export async function resolveAdminCredentials(config: Config): Promise<ResolvedC
     }
   }
   const path = join(config.dataDir, CREDENTIALS_FILE)
+  tightenFile(path)
   const saved = await readFile(path, 'utf8').then(
     (text) => JSON.parse(text) as AdminCredentials,
     (error: NodeJS.ErrnoException) => {

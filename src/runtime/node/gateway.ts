@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
-import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
@@ -29,6 +28,7 @@ import { startLoop } from './loop.ts'
 import { createPromMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
+import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
 import { startWorker } from './worker.ts'
 
@@ -55,7 +55,7 @@ export async function startGateway(
   logger: Logger = consoleLogger(config.logLevel),
   options: StartOptions = {},
 ): Promise<RunningGateway> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(config.dataDir)
   const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
   const cipher = await createSecretCipher(await resolveSecretsKey(config))
   const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)

@@ -48,6 +48,7 @@ export function sqlitePath(url: string, dataDir: string): string {
   } else {
     path = url
   }
-  mkdirSync(dirname(path), { recursive: true })
+  // A folder created here is private; one that exists is the operator's choice and is left alone.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   return path
 }

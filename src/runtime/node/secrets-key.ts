@@ -8,12 +8,14 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '../../config.ts'
 import { generateSecretsKey } from '../../store/cipher.ts'
+import { tightenFile } from './private-files.ts'
 
 export const SECRETS_KEY_FILE = 'secrets.key'
 
 export async function resolveSecretsKey(config: Config): Promise<string> {
   if (config.secretsKey) return config.secretsKey
   const path = join(config.dataDir, SECRETS_KEY_FILE)
+  tightenFile(path)
   try {
     return (await readFile(path, 'utf8')).trim()
   } catch (error) {

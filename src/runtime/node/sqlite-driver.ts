@@ -10,6 +10,7 @@ import { drizzle } from 'drizzle-orm/sqlite-proxy'
 import { migrate } from 'drizzle-orm/sqlite-proxy/migrator'
 import { SqliteStore } from '../../store/sqlite.ts'
 import type { OpenedStore } from './open-store.ts'
+import { ensurePrivateFile, tightenFile } from './private-files.ts'
 
 /** Resolved from this file, not the working directory, so the gateway can start from anywhere. */
 const migrationsFolder = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url))
@@ -19,9 +20,15 @@ const MAX_CACHED_STATEMENTS = 200
 
 /** Opens (creating if needed) the SQLite database at `path`, or an in-memory one for `:memory:`. */
 export async function openSqlite(path: string): Promise<OpenedStore> {
+  const onDisk = path !== ':memory:'
+  // SQLite would create the file 0644 (less the umask); it creates the -wal and -shm files with the
+  // database file's mode, so a 0600 database keeps its companions 0600 too.
+  if (onDisk) ensurePrivateFile(path)
   const sqlite = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5_000 })
   // WAL lets readers run beside the single writer; NORMAL sync is durable in WAL mode except on power loss.
   sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
+  // Left by a crash or an older version with a wider mode: SQLite reuses them as they are.
+  if (onDisk) for (const suffix of ['-wal', '-shm']) tightenFile(`${path}${suffix}`)
 
   const cache = new Map<string, StatementSync>()
   const prepare = (query: string): StatementSync => {
