@@ -26,13 +26,13 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
       if (namespace !== 'openfaas-fn') {
         await fetch(`${g.url}/system/namespace/`, {
           method: 'POST',
-          headers: auth,
+          headers: { ...auth, 'content-type': 'application/json' },
           body: JSON.stringify({ name: namespace }),
         })
       }
       const res = await fetch(`${g.url}/system/functions`, {
         method: 'POST',
-        headers: auth,
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ service, namespace, image: `example/${service}:1`, envProcess: 'cat' }),
       })
       expect(res.status).toBe(202)
