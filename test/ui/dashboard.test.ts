@@ -81,4 +81,21 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     expect(await page.locator('#error').textContent()).toBe('')
     await context.close()
   })
+
+  it('works when opened with the credentials in the URL (http://user:pass@host/ui/)', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    const url = new URL(`${g.url}/ui/`)
+    url.username = g.user
+    url.password = g.password
+    expect((await page.goto(url.href))?.status()).toBe(200)
+    const firstCell = page.locator('#functions tr').first().locator('td').first()
+    const shown = async () => [await firstCell.textContent(), await page.locator('#error').textContent()]
+    await expect.poll(shown, { timeout: 10_000 }).toEqual(['hello', ''])
+    expect(await page.locator('#namespace option').allInnerTexts()).toEqual(['openfaas-fn', 'staging'])
+    expect(errors).toEqual([])
+    await context.close()
+  })
 })
