@@ -36,7 +36,7 @@ async function gateway(queueUrl: string, worker: boolean): Promise<{ url: string
   await waitHttp(`${url}/healthz`)
   const deploy = await fetch(`${url}/system/functions`, {
     method: 'POST',
-    headers: AUTH,
+    headers: { ...AUTH, 'content-type': 'application/json' },
     body: JSON.stringify({
       service: 'noop',
       image: 'noop',

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const auth = { authorization: `Basic ${btoa(`admin:${password}`)}` }
   const deploy = await fetch(`${gateway}/system/functions`, {
     method: 'POST',
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({
       service: 'bench',
       image: 'bench',

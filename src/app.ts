@@ -2,8 +2,9 @@
  * @module
  * createApp(deps) → the Hono app. Imports no runtime: Node, workerd and Deno all serve `app.fetch`.
  *
- * Order matters: the path is normalised before anything routes on it, then the one auth middleware
- * runs, then the routes. Errors become plain-text responses via `toApiError`.
+ * Order matters: the path is normalised before anything routes on it, then state-changing requests
+ * from other sites are refused, then the one auth middleware runs, then the routes. Errors become
+ * plain-text responses via `toApiError`.
  */
 import { Hono } from 'hono'
 import { registerAsyncRoutes } from './api/async.ts'
@@ -18,6 +19,7 @@ import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
 import { registerUiRoutes } from './api/ui.ts'
+import { refuseCrossSiteWrites } from './auth/cross-site.ts'
 import { defaultDenyAuth } from './auth/middleware.ts'
 import type { GatewayDeps } from './deps.ts'
 import { textResponse, toApiError } from './errors.ts'
@@ -34,6 +36,7 @@ export function createApp(deps: GatewayDeps): Hono {
     if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${search}`, 301)
     return next()
   })
+  app.use('*', refuseCrossSiteWrites())
   app.use('*', defaultDenyAuth(deps))
 
   registerInfoRoutes(app, deps)

@@ -24,6 +24,14 @@ const label = z.string().refine(isDns1123Label, { message: 'must be a DNS-1123 l
 const schema = z.object({
   EDGEFAAS_PORT: int(0, 65535).default(8080),
   EDGEFAAS_HOST: z.string().min(1).default('127.0.0.1'),
+  EDGEFAAS_FUNCTIONS_PORT: int(0, 65535).optional(),
+  EDGEFAAS_FUNCTIONS_HOST: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i, {
+      message: 'must be a host name, without port or scheme',
+    })
+    .transform((v) => v.toLowerCase())
+    .optional(),
   EDGEFAAS_DATA_DIR: z.string().min(1).default('./data'),
   EDGEFAAS_DATABASE_URL: z.string().default(''),
   EDGEFAAS_ADMIN_USER: z
@@ -82,6 +90,10 @@ const schema = z.object({
 export interface Config {
   port: number
   host: string
+  /** Node: a second listener that serves only invocations (and /healthz); the API port then serves none. */
+  functionsPort: number | undefined
+  /** Requests with this Host serve only invocations; then other hosts serve none. Lower-case, no port. */
+  functionsHost: string | undefined
   dataDir: string
   /** Empty: the embedded SQLite file under dataDir (Node) or the D1 binding (Workers). */
   databaseUrl: string
@@ -139,10 +151,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  if (
+    e.EDGEFAAS_FUNCTIONS_PORT !== undefined &&
+    e.EDGEFAAS_FUNCTIONS_PORT !== 0 &&
+    e.EDGEFAAS_FUNCTIONS_PORT === e.EDGEFAAS_PORT
+  ) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_FUNCTIONS_PORT: must differ from EDGEFAAS_PORT (functions get their own origin)',
+    )
+  }
   const openfaasAuth = e.basic_auth === 'true'
   return {
     port: e.EDGEFAAS_PORT,
     host: e.EDGEFAAS_HOST,
+    functionsPort: e.EDGEFAAS_FUNCTIONS_PORT,
+    functionsHost: e.EDGEFAAS_FUNCTIONS_HOST,
     dataDir: e.EDGEFAAS_DATA_DIR,
     databaseUrl: e.EDGEFAAS_DATABASE_URL,
     adminUser: e.EDGEFAAS_ADMIN_USER,

@@ -4,6 +4,11 @@
  * proxy after the same path check the app applies; everything else goes through the Hono app with its
  * default-deny auth. Skipping the router and middleware chain is the cheapest saving on the hot path,
  * and the path is still checked exactly once, by the same function, before anything routes on it.
+ *
+ * By default functions share the API's origin, so a function's HTML and scripts are same-origin with
+ * `/system/*` and could use the admin's browser session. `EDGEFAAS_FUNCTIONS_PORT` (Node: a second
+ * listener) or `EDGEFAAS_FUNCTIONS_HOST` (any runtime: by `Host`) give functions an origin of their own,
+ * which serves only invocations and `/healthz`; the API's origin then serves no function.
  */
 import type { Hono } from 'hono'
 import type { GatewayDeps } from './deps.ts'
@@ -14,9 +19,20 @@ import { splitUrl } from './routing/split-url.ts'
 
 export type GatewayFetch = (request: Request, env?: unknown, ctx?: unknown) => Promise<Response>
 
-export function createGatewayFetch(app: Hono, deps: GatewayDeps): GatewayFetch {
+export interface GatewayFetchOptions {
+  /** `functions`: the handler of the functions-only listener (EDGEFAAS_FUNCTIONS_PORT). */
+  listener?: 'api' | 'functions'
+  /** Where functions are served, for the API origin's answer to `/function/*`, e.g. `port 8081`. */
+  functionsAt?: string
+}
+
+export function createGatewayFetch(
+  app: Hono,
+  deps: GatewayDeps,
+  options: GatewayFetchOptions = {},
+): GatewayFetch {
   const invoke = invokerFor(deps)
-  return async (request, env, ctx) => {
+  const invokeOrRoute: GatewayFetch = async (request, env, ctx) => {
     const { pathname } = splitUrl(request.url)
     if (!pathname.startsWith('/function/') || checkPath(pathname).kind !== 'ok') {
       return app.fetch(request, env, ctx as never)
@@ -30,4 +46,52 @@ export function createGatewayFetch(app: Hono, deps: GatewayDeps): GatewayFetch {
       return textResponse(apiError.status, apiError.message)
     }
   }
+  const { functionsHost, functionsPort } = deps.config
+  if (options.listener !== 'functions' && functionsHost === undefined && functionsPort === undefined) {
+    return invokeOrRoute
+  }
+
+  const functionsOnly: GatewayFetch = (request, env, ctx) => {
+    const { pathname } = splitUrl(request.url)
+    if (servedOnFunctionsOrigin(request.method, pathname)) return invokeOrRoute(request, env, ctx)
+    return Promise.resolve(
+      textResponse(
+        404,
+        'this origin serves only functions: /function/…, POST /async-function/… and /healthz',
+      ),
+    )
+  }
+  if (options.listener === 'functions') return functionsOnly
+
+  const where =
+    options.functionsAt ??
+    (functionsHost !== undefined ? `host ${functionsHost}` : `port ${functionsPort} of this host`)
+  const notHere = `functions are served on their own origin (${where}), not on the API's; call /function/… there`
+  const apiOnly: GatewayFetch = async (request, env, ctx) => {
+    const { pathname } = splitUrl(request.url)
+    // The raw path: a spelling that only normalises to /function/… is redirected by the app first.
+    if (pathname === '/function' || pathname.startsWith('/function/')) return textResponse(404, notHere)
+    return app.fetch(request, env, ctx as never)
+  }
+  if (functionsHost === undefined) return apiOnly
+  return (request, env, ctx) =>
+    hostnameOf(request.headers.get('host')) === functionsHost
+      ? functionsOnly(request, env, ctx)
+      : apiOnly(request, env, ctx)
+}
+
+/**
+ * What a functions origin serves: the public invocation paths, and nothing an admin does. The raw path
+ * is checked; the app then normalises it, and a path that only cleans up to one of these is redirected.
+ */
+function servedOnFunctionsOrigin(method: string, pathname: string): boolean {
+  if (pathname.startsWith('/function/') || pathname === '/healthz') return true
+  return method === 'POST' && pathname.startsWith('/async-function/')
+}
+
+/** The host name of a Host header, lower-case, without the port (`[::1]:80` → `[::1]`). */
+function hostnameOf(host: string | null): string | null {
+  if (host === null) return null
+  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.indexOf(':')
+  return (end > 0 ? host.slice(0, end) : host).toLowerCase()
 }

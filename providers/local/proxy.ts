@@ -5,11 +5,13 @@
  * (a gzipped function response would reach the caller decompressed but still labelled gzip) and refuses
  * some headers; node:http also never follows redirects. Connections are kept alive; a request without a
  * body is retried once when a kept-alive socket turns out to be closed by the replica.
+ *
+ * Kept-alive connections are shared by callers, so each request is framed by what is actually sent: no
+ * body, no length; a body without a length goes chunked; a body that does not match its length is cut
+ * off with its connection instead of leaving the replica to read the next caller's bytes as its rest.
  */
 import http from 'node:http'
-import { Readable } from 'node:stream'
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { HOP_BY_HOP_HEADERS } from '../../src/contract/hop-by-hop.ts'
+import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../../src/contract/hop-by-hop.ts'
 import type { InvocationRequest } from '../types.ts'
 
 /** Hop-by-hop headers, plus Host: node:http sets the replica's own. */
@@ -27,8 +29,10 @@ export class Forwarder {
       if (!NOT_FORWARDED.has(key)) headers[key] = value
     })
     const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD'
+    const declared = hasBody ? declaredLength(headers['content-length']) : undefined
+    if (!hasBody || declared === null) delete headers['content-length']
     // node:http only chunks POST/PUT/PATCH bodies by default; a DELETE body would go out unframed.
-    if (hasBody && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked'
+    if (hasBody && declared == null) headers['transfer-encoding'] = 'chunked'
     const attempt = (retry: boolean): Promise<Response> =>
       new Promise((resolve, reject) => {
         const upstream = http.request({
@@ -55,9 +59,7 @@ export class Forwarder {
           upstream.end()
           return
         }
-        const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>)
-        body.once('error', (error) => upstream.destroy(error))
-        body.pipe(upstream)
+        void sendBody(request.body, upstream, declared ?? undefined)
       })
     return attempt(true)
   }
@@ -65,6 +67,58 @@ export class Forwarder {
   close(): void {
     this.#agent.destroy()
   }
+}
+
+/** A caller's Content-Length as a number; null when it is not one (then the body goes chunked). */
+function declaredLength(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined
+  return /^\d{1,15}$/.test(value) ? Number(value) : null
+}
+
+/**
+ * Streams `body` into `upstream`, holding it to `length` when one was announced: a body that runs over or
+ * ends short destroys the request and its socket, so the connection is never reused out of step.
+ */
+async function sendBody(
+  body: ReadableStream<Uint8Array>,
+  upstream: http.ClientRequest,
+  length: number | undefined,
+): Promise<void> {
+  const reader = body.getReader()
+  let sent = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (upstream.destroyed) break
+      if (done) {
+        if (length !== undefined && sent !== length)
+          throw new Error('request body shorter than its Content-Length')
+        upstream.end()
+        return
+      }
+      sent += value.byteLength
+      if (length !== undefined && sent > length)
+        throw new Error('request body longer than its Content-Length')
+      if (!upstream.write(value)) await drained(upstream)
+    }
+    await reader.cancel()
+  } catch (error) {
+    upstream.destroy(error instanceof Error ? error : new Error('request body failed'))
+    reader.cancel(error).catch(() => {})
+  }
+}
+
+/** Resolves when `upstream` can take more, or is gone (then the caller sees `destroyed`). */
+function drained(upstream: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      upstream.off('drain', done)
+      upstream.off('close', done)
+      resolve()
+    }
+    upstream.on('drain', done)
+    upstream.on('close', done)
+  })
 }
 
 /**
@@ -78,9 +132,11 @@ export const SMALL_BODY_BYTES = 16 * 1024
 async function toResponse(response: http.IncomingMessage, method: string): Promise<Response> {
   const headers = new Headers()
   const raw = response.rawHeaders
+  const listed = connectionOptions(response.headers.connection)
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? ''
-    if (!NOT_FORWARDED.has(name.toLowerCase())) headers.append(name, raw[i + 1] ?? '')
+    const lower = name.toLowerCase()
+    if (lower !== 'host' && !isHopByHop(lower, listed)) headers.append(name, raw[i + 1] ?? '')
   }
   const status = response.statusCode ?? 502
   const init = { status, statusText: response.statusMessage ?? '', headers }

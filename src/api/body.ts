@@ -3,6 +3,11 @@
  * Reading request bodies at the edge of the system: a size cap enforced while streaming (so a large
  * body is refused without being buffered), JSON parsing that never echoes the input, and schema
  * validation with messages that name the field to fix.
+ *
+ * A JSON body must be labelled as JSON. A web page on another site can make the browser send a POST
+ * without asking first only with a form type, `text/plain` or no type; `application/json` needs a CORS
+ * preflight, which this gateway never approves. So the label keeps other sites' pages out even where the
+ * browser sends no `Origin` (src/auth/cross-site.ts checks that one).
  */
 import type { Context } from 'hono'
 import type { z } from 'zod'
@@ -49,6 +54,12 @@ export async function readJson<S extends z.ZodType>(
   limit: number,
   what: string,
 ): Promise<z.output<S>> {
+  if (!isJsonMediaType(c.req.header('content-type'))) {
+    throw new ApiError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `the body must be JSON labelled Content-Type: application/json; send ${what} with -H 'Content-Type: application/json'`,
+    )
+  }
   const bytes = await readBodyBytes(c, limit)
   const text = new TextDecoder().decode(bytes)
   if (text.trim() === '')
@@ -69,6 +80,17 @@ export async function readJson<S extends z.ZodType>(
     throw new ApiError('BAD_REQUEST', `validation failed: ${problems.join('; ')}`)
   }
   return parsed.data
+}
+
+// RFC 6838 §4.2 restricted-name characters, for the `type/subtype+json` structured-syntax suffix.
+const SUFFIX_JSON = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*\+json$/
+
+/** `application/json` or any `…/…+json` type, with any parameters (`; charset=utf-8`). */
+export function isJsonMediaType(value: string | undefined): boolean {
+  if (value === undefined) return false
+  const semicolon = value.indexOf(';')
+  const essence = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase()
+  return essence === 'application/json' || SUFFIX_JSON.test(essence)
 }
 
 function tooLarge(limit: number): ApiError {

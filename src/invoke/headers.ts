@@ -5,7 +5,7 @@
  * `X-Call-Id` and `X-Start-Time` (Unix nanoseconds) to the function and back to the caller.
  */
 
-import { HOP_BY_HOP_HEADERS } from '../contract/hop-by-hop.ts'
+import { deleteHopByHop } from '../contract/hop-by-hop.ts'
 
 export interface CallIdentity {
   callId: string
@@ -14,16 +14,20 @@ export interface CallIdentity {
   startTime: string
 }
 
-/** Headers for the upstream request; `clientAddress` is `ip:port` like Go's RemoteAddr. */
+/**
+ * Headers for the upstream request; `clientAddress` is `ip:port` like Go's RemoteAddr. `forwardsBody`
+ * says whether the caller's body goes upstream: when it does not, the caller's `Content-Length` must not
+ * either, or the function would read the next request on a kept-alive connection (another caller's) as
+ * the missing body. (`Transfer-Encoding` never crosses: it is hop-by-hop.)
+ */
 export function upstreamHeaders(
   incoming: Headers,
   clientAddress: string | undefined,
+  forwardsBody: boolean,
 ): { headers: Headers; call: CallIdentity } {
   const headers = new Headers(incoming)
-  // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  const connection = headers.get('connection')
-  if (connection) for (const name of connection.split(',')) headers.delete(name.trim())
-  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name)
+  deleteHopByHop(headers)
+  if (!forwardsBody) headers.delete('content-length')
   const host = headers.get('host')
   if (host && !headers.has('x-forwarded-host')) headers.set('x-forwarded-host', host)
   if (clientAddress && !headers.has('x-forwarded-for')) headers.set('x-forwarded-for', clientAddress)

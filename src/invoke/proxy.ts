@@ -62,7 +62,10 @@ export function createProxy(deps: ProxyDeps): Invoke {
     }
     if (!provider) return finish(textResponse(502, `function ${label} has no reachable backend`))
 
-    const { headers, call } = upstreamHeaders(request.headers, clientAddress)
+    // GET and HEAD carry no body; not touching `request.body` keeps Node's lazy request unmaterialised.
+    // The caller's body, if it sent one anyway, was framed and is discarded by the runtime's server.
+    const forwardsBody = request.method !== 'GET' && request.method !== 'HEAD'
+    const { headers, call } = upstreamHeaders(request.headers, clientAddress, forwardsBody)
     // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
     const abort = new AbortController()
     let timedOut = false
@@ -76,11 +79,10 @@ export function createProxy(deps: ProxyDeps): Invoke {
       clearTimeout(timer)
       request.signal.removeEventListener('abort', onCallerGone)
     }
-    // GET and HEAD carry no body; not touching `request.body` keeps Node's lazy request unmaterialised.
     const forwarded: InvocationRequest = {
       method: request.method,
       headers,
-      body: request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+      body: forwardsBody ? request.body : null,
       signal: abort.signal,
     }
     // NOT_READY and NOT_FOUND are thrown before the body is touched, so the request can be sent again.

@@ -1,7 +1,10 @@
 /**
  * @module
  * The dashboard page, inlined so every runtime serves it without a filesystem. It talks to the same
- * REST API as faas-cli with relative URLs, like the OpenFaaS UI.
+ * REST API as faas-cli with paths relative to the page, like the OpenFaaS UI (so a path prefix added by
+ * a proxy in front keeps working), resolved against the page's origin: a page opened as
+ * `http://user:pass@host/ui/` has the credentials in its base URL, and fetch refuses any URL that
+ * carries them ("Request cannot be constructed from a URL that includes credentials").
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -30,8 +33,10 @@ const select = document.getElementById('namespace')
 const rows = document.getElementById('functions')
 const error = document.getElementById('error')
 function cell(text) { const td = document.createElement('td'); td.textContent = text; return td }
+// location.origin never carries user:pass@, unlike the document's base URL.
+function apiUrl(path) { return new URL(path, location.origin + location.pathname).href }
 async function getJSON(path) {
-  const res = await fetch(path, { credentials: 'same-origin' })
+  const res = await fetch(apiUrl(path), { credentials: 'same-origin' })
   if (!res.ok) throw new Error(path + ': ' + res.status + ' ' + (await res.text()))
   return res.json()
 }

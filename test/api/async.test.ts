@@ -14,7 +14,7 @@ beforeAll(async () => {
   auth = { authorization: `Basic ${btoa(`${g.user}:${g.password}`)}` }
   const res = await fetch(`${g.url}/system/functions`, {
     method: 'POST',
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ service: 'sink', image: 'x', envProcess: 'cat' }),
   })
   expect(res.status).toBe(202)
@@ -117,7 +117,7 @@ describe('/async-function', () => {
       const h = { authorization: `Basic ${btoa(`${allowed.user}:${allowed.password}`)}` }
       await fetch(`${allowed.url}/system/functions`, {
         method: 'POST',
-        headers: h,
+        headers: { ...h, 'content-type': 'application/json' },
         body: JSON.stringify({ service: 'sink', image: 'x', envProcess: 'cat' }),
       })
       for (const url of ['http://127.0.0.1:9000/cb', 'http://localhost:9000/cb']) {

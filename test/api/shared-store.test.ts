@@ -30,7 +30,7 @@ afterAll(async () => {
 it('a function deployed through one gateway is served by the other, and its removal is seen within the TTL', async () => {
   const deploy = await fetch(`${a.url}/system/functions`, {
     method: 'POST',
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ service: 'shared', image: 'x', envProcess: 'env' }),
   })
   expect(deploy.status).toBe(202)
@@ -41,7 +41,7 @@ it('a function deployed through one gateway is served by the other, and its remo
 
   const remove = await fetch(`${a.url}/system/functions`, {
     method: 'DELETE',
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ functionName: 'shared' }),
   })
   expect(remove.status).toBe(202)

@@ -726,6 +726,25 @@ export function runHttpContractSuite(label: string, setup: () => Promise<HttpTar
         expect(await res.text()).toMatch(/larger than the limit/)
       })
 
+      it('browser rules on every runtime: a JSON body needs its type (415), another site may not write (403)', async () => {
+        const body = { service: fn('csrf'), image: 'y', envProcess: 'cat' }
+        const plain = await call('POST', '/system/functions', body, { 'content-type': 'text/plain' })
+        expect(plain.status).toBe(415)
+        expect(await plain.text()).toContain("-H 'Content-Type: application/json'")
+        const crossSite: Array<Record<string, string>> = [
+          { origin: 'https://attacker.example' },
+          { 'sec-fetch-site': 'cross-site' },
+        ]
+        for (const headers of crossSite) {
+          const res = await call('POST', '/system/functions', body, headers)
+          expect(res.status).toBe(403)
+          await res.text()
+        }
+        const missing = await call('GET', `/system/function/${fn('csrf')}`)
+        expect(missing.status).toBe(404)
+        await missing.text()
+      })
+
       it('a duplicate POST is 409 and says how to update', async () => {
         const name = fn('dup')
         expect(

@@ -19,7 +19,7 @@ afterAll(() => g.close())
 async function deploy(body: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${g.url}/system/functions`, {
     method: 'POST',
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
   expect(res.status, await res.text()).toBe(202)
@@ -154,7 +154,7 @@ describe('scale from zero', () => {
     await deploy({ service: 'zero', image: 'x', envProcess: 'env' })
     const scale = await fetch(`${g.url}/system/scale-function/zero`, {
       method: 'POST',
-      headers: auth,
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ serviceName: 'zero', replicas: 0 }),
     })
     expect(scale.status).toBe(202)
@@ -186,7 +186,7 @@ describe('scale from zero', () => {
     })
     await fetch(`${g.url}/system/scale-function/burst`, {
       method: 'POST',
-      headers: auth,
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ serviceName: 'burst', replicas: 0 }),
     })
     const before = await generationOf('burst')

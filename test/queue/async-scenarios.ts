@@ -61,7 +61,7 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
     ): Promise<void> {
       const res = await fetch(`${g.url}/system/functions`, {
         method,
-        headers: auth,
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({
           service: name,
           image: 'flaky',

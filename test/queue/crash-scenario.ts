@@ -39,7 +39,7 @@ export function runCrashScenario(
       const url = gateway.url
       const deploy = await fetch(`${url}/system/functions`, {
         method: 'POST',
-        headers: auth,
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({
           service: 'slowish',
           image: 'x',

@@ -26,7 +26,7 @@ it('a separate `edgefaas worker` process completes calls the API accepted', asyn
     processes.push(api)
     const deploy = await fetch(`${api.url}/system/functions`, {
       method: 'POST',
-      headers: auth,
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({
         service: 'echo',
         image: 'x',

@@ -46,7 +46,7 @@ describe('npm start (src/runtime/node/main.ts)', () => {
     const auth = { authorization: `Basic ${btoa(`${saved.user}:${saved.password}`)}` }
     const deploy = await fetch(`${first.url}/system/functions`, {
       method: 'POST',
-      headers: auth,
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({
         service: 'pair',
         image: 'img',

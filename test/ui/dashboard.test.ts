@@ -26,13 +26,13 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
       if (namespace !== 'openfaas-fn') {
         await fetch(`${g.url}/system/namespace/`, {
           method: 'POST',
-          headers: auth,
+          headers: { ...auth, 'content-type': 'application/json' },
           body: JSON.stringify({ name: namespace }),
         })
       }
       const res = await fetch(`${g.url}/system/functions`, {
         method: 'POST',
-        headers: auth,
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ service, namespace, image: `example/${service}:1`, envProcess: 'cat' }),
       })
       expect(res.status).toBe(202)
@@ -79,6 +79,23 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
       .poll(firstRow, { timeout: 10_000 })
       .toEqual(['staged', 'example/staged:1', '1', expect.any(String), expect.stringMatching(/Z$/)])
     expect(await page.locator('#error').textContent()).toBe('')
+    await context.close()
+  })
+
+  it('works when opened with the credentials in the URL (http://user:pass@host/ui/)', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    const url = new URL(`${g.url}/ui/`)
+    url.username = g.user
+    url.password = g.password
+    expect((await page.goto(url.href))?.status()).toBe(200)
+    const firstCell = page.locator('#functions tr').first().locator('td').first()
+    const shown = async () => [await firstCell.textContent(), await page.locator('#error').textContent()]
+    await expect.poll(shown, { timeout: 10_000 }).toEqual(['hello', ''])
+    expect(await page.locator('#namespace option').allInnerTexts()).toEqual(['openfaas-fn', 'staging'])
+    expect(errors).toEqual([])
     await context.close()
   })
 })

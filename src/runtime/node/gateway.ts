@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
+import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createLocalProvider } from '../../../providers/local/index.ts'
 import { createApp } from '../../app.ts'
@@ -36,6 +36,8 @@ const WORKER_STOP_DEADLINE_MS = 10_000
 
 export interface RunningGateway {
   url: string
+  /** The functions-only listener's URL (EDGEFAAS_FUNCTIONS_PORT); null when functions share `url`. */
+  functionsUrl: string | null
   /** The Hono app, for in-process requests (`app.request`) that skip the socket. */
   app: Hono
   port: number
@@ -91,16 +93,35 @@ export async function startGateway(
     arch,
   }
   const app = createApp(deps)
-  const server =
-    options.listen === false
-      ? null
-      : serve({ fetch: createGatewayFetch(app, deps), port: config.port, hostname: config.host })
-  if (server) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve)
-      server.once('error', reject)
-    })
-  }
+  const listen = options.listen !== false
+  // Bound first, so the API's answer to /function/* can name the port actually chosen.
+  const functionsServer =
+    listen && config.functionsPort !== undefined
+      ? await listening(
+          serve({
+            fetch: createGatewayFetch(app, deps, { listener: 'functions' }),
+            port: config.functionsPort,
+            hostname: config.host,
+          }),
+        )
+      : null
+  const functionsPort = functionsServer ? (functionsServer.address() as AddressInfo).port : 0
+  const server = listen
+    ? await listening(
+        serve({
+          fetch: createGatewayFetch(
+            app,
+            deps,
+            functionsServer ? { functionsAt: `port ${functionsPort}` } : {},
+          ),
+          port: config.port,
+          hostname: config.host,
+        }),
+      ).catch((error: unknown) => {
+        functionsServer?.close()
+        throw error
+      })
+    : null
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = config.worker ? startWorker(deps, queue, metrics) : null
   const loop = startLoop(
@@ -123,7 +144,9 @@ export async function startGateway(
       await loop.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const listener of [server, functionsServer]) {
+        if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
+      }
       await local.close()
       await queue.close()
       await closeStore()
@@ -131,12 +154,23 @@ export async function startGateway(
     return closing
   }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}`
   return {
-    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    url: `${base}:${port}`,
+    functionsUrl: functionsServer ? `${base}:${functionsPort}` : null,
     app,
     port,
     deps,
     credentials,
     close,
   }
+}
+
+/** Resolves with `server` once it listens; rejects when it cannot (port taken). */
+async function listening<S extends Pick<ServerType, 'once'>>(server: S): Promise<S> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  return server
 }

@@ -33,6 +33,8 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
     return
   }
   const lines = [`edgefaas ${gateway.deps.version.release} listening on ${gateway.url}`]
+  if (gateway.functionsUrl) lines.push(`functions served on ${gateway.functionsUrl}/function/<name>`)
+  else if (config.functionsHost) lines.push(`functions served for host ${config.functionsHost} only`)
   const creds = gateway.credentials
   const credentialsPath = join(config.dataDir, CREDENTIALS_FILE)
   if (!creds) {
