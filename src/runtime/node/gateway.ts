@@ -1,27 +1,24 @@
 /**
  * @module
- * Wires the Node runtime: store (embedded SQLite or PostgreSQL), the local provider, the secrets key and
- * admin credentials from the data folder, the reconcile loop, and the HTTP server. Used by `npm start`
- * (main.ts) and by the tests that need a real listening gateway.
+ * The Node runtime: opens the drivers (embedded SQLite or PostgreSQL, the queue, the local provider, the
+ * secrets key and admin credentials from the data folder, Prometheus metrics, the callback transport),
+ * hands them to the core's `createGateway`, serves it over HTTP and runs its background tick on a timer.
+ * Used by `npm start` (main.ts) and by the tests that need a real listening gateway.
  */
-import { randomUUID } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createLocalProvider } from '../../../providers/local/index.ts'
-import { createApp } from '../../app.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
-import { createGatewayFetch } from '../../gateway-fetch.ts'
+import { createGateway, requestThrough, seedStore } from '../../gateway.ts'
+import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
-import { functionLabel } from '../../metrics/types.ts'
-import { pruneAsyncRecords } from '../../queue/retention.ts'
-import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
-import { createRouteCache } from '../../routing/route-cache.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
 import { buildInfo } from './build-info.ts'
+import { createCallbackSender } from './callback-sender.ts'
 import { clientAddress } from './client-address.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { startLoop } from './loop.ts'
@@ -30,7 +27,6 @@ import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
-import { startWorker } from './worker.ts'
 
 const WORKER_STOP_DEADLINE_MS = 10_000
 
@@ -38,8 +34,12 @@ export interface RunningGateway {
   url: string
   /** The functions-only listener's URL (EDGEFAAS_FUNCTIONS_PORT); null when functions share `url`. */
   functionsUrl: string | null
-  /** The Hono app, for in-process requests (`app.request`) that skip the socket. */
+  /** The Hono app behind the API routes (invocations do not go through it: use `request`). */
   app: Hono
+  /** The gateway's one door as a handler: every request, invocations included. */
+  fetch: GatewayFetch
+  /** In-process requests through the one door (`request('/function/x', { method: 'POST' })`), no socket. */
+  request(path: string, init?: RequestInit): Promise<Response>
   port: number
   deps: GatewayDeps
   credentials: ResolvedCredentials | null
@@ -61,7 +61,7 @@ export async function startGateway(
   const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
   const cipher = await createSecretCipher(await resolveSecretsKey(config))
   const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
-  await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
+  await seedStore(store, config)
 
   const local = createLocalProvider({
     dataDir: config.dataDir,
@@ -72,34 +72,33 @@ export async function startGateway(
   const providers = staticRegistry({ local })
   await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
 
-  const reconciler = createReconciler({ store, providers, cipher, logger, instanceId: randomUUID() })
   const metrics = createPromMetrics({ processMetrics: true })
   const queue = await openQueue(config.queueUrl, store)
   const { version, arch } = await buildInfo(config.buildSha)
-  const deps: GatewayDeps = {
+  const gateway = createGateway({
     config,
     store,
     providers,
-    reconciler,
     cipher,
     credentials: credentials?.credentials ?? null,
-    routes: createRouteCache(store, config.routeCacheTtlMs),
     metrics,
+    queueMetrics: metrics,
     clientAddress,
     queue,
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+    sendCallback: createCallbackSender(config.callbackPolicy),
     logger,
     version,
     arch,
-  }
-  const app = createApp(deps)
+  })
+  const { app, deps } = gateway
   const listen = options.listen !== false
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
   const functionsServer =
     listen && config.functionsPort !== undefined
       ? await listening(
           serve({
-            fetch: createGatewayFetch(app, deps, { listener: 'functions' }),
+            fetch: gateway.functionsFetch().functions,
             port: config.functionsPort,
             hostname: config.host,
           }),
@@ -109,11 +108,7 @@ export async function startGateway(
   const server = listen
     ? await listening(
         serve({
-          fetch: createGatewayFetch(
-            app,
-            deps,
-            functionsServer ? { functionsAt: `port ${functionsPort}` } : {},
-          ),
+          fetch: functionsServer ? gateway.functionsFetch(`port ${functionsPort}`).api : gateway.fetch,
           port: config.port,
           hostname: config.host,
         }),
@@ -123,20 +118,9 @@ export async function startGateway(
       })
     : null
   const port = server ? (server.address() as AddressInfo).port : 0
-  const worker = config.worker ? startWorker(deps, queue, metrics) : null
-  const loop = startLoop(
-    'reconcile',
-    async () => {
-      await reconciler.reconcileOnce()
-      await pruneAsyncRecords(store, config.callRetentionMs)
-      const functions = await store.listFunctions()
-      metrics.setServiceCounts(
-        new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
-      )
-    },
-    config.reconcileIntervalMs,
-    logger,
-  )
+  const worker = gateway.worker
+  worker?.start()
+  const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
 
   let closing: Promise<void> | undefined
   const close = () => {
@@ -159,6 +143,8 @@ export async function startGateway(
     url: `${base}:${port}`,
     functionsUrl: functionsServer ? `${base}:${functionsPort}` : null,
     app,
+    fetch: gateway.fetch,
+    request: requestThrough(gateway.fetch),
     port,
     deps,
     credentials,

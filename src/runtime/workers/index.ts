@@ -5,18 +5,11 @@
  * stored and its deployment stays pending with the reason recorded.
  */
 import { drizzle } from 'drizzle-orm/d1'
-import { createApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
-import type { GatewayDeps } from '../../deps.ts'
-import { createGatewayFetch, type GatewayFetch } from '../../gateway-fetch.ts'
+import { createGateway, type Gateway, seedStore } from '../../gateway.ts'
 import { consoleLogger } from '../../logger.ts'
 import { createEmbeddedQueue } from '../../queue/embedded/driver.ts'
-import { createGatewayWorker } from '../../queue/gateway-worker.ts'
-import { pruneAsyncRecords } from '../../queue/retention.ts'
-import type { AsyncWorker } from '../../queue/worker.ts'
-import { createReconciler } from '../../reconcile/reconciler.ts'
 import { staticRegistry } from '../../routing/registry.ts'
-import { createRouteCache } from '../../routing/route-cache.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
 import { SqliteStore } from '../../store/sqlite.ts'
 import { RELEASE } from '../../version.ts'
@@ -24,12 +17,6 @@ import { RELEASE } from '../../version.ts'
 export interface Env {
   DB: D1Database
   [variable: string]: unknown
-}
-
-interface Gateway {
-  fetch: GatewayFetch
-  deps: GatewayDeps
-  worker: AsyncWorker
 }
 
 // One gateway per isolate, built on first use: bindings are only known once a request or event arrives.
@@ -40,41 +27,32 @@ async function build(env: Env): Promise<Gateway> {
     Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
   )
   const config = loadConfig(vars)
-  const logger = consoleLogger(config.logLevel)
-  const store = new SqliteStore(drizzle(env.DB))
-  await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
-  const providers = staticRegistry({}, [config.defaultBackend])
-  const queue = createEmbeddedQueue(store)
-  const cipher = config.secretsKey ? await createSecretCipher(config.secretsKey) : null
   if (config.basicAuth && !config.adminPassword) {
     throw new Error('EDGEFAAS_ADMIN_PASSWORD is not set: run `wrangler secret put EDGEFAAS_ADMIN_PASSWORD`')
   }
-  const deps: GatewayDeps = {
+  const store = new SqliteStore(drizzle(env.DB))
+  await seedStore(store, config)
+  return createGateway({
     config,
     store,
-    providers,
-    reconciler: createReconciler({ store, providers, cipher, logger, instanceId: crypto.randomUUID() }),
-    cipher,
-    routes: createRouteCache(store, config.routeCacheTtlMs),
-    metrics: null,
-    clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+    providers: staticRegistry({}, [config.defaultBackend]),
     // The embedded queue works over D1 as well; the cron tick drains it (Cloudflare Queues are a later driver).
-    queue,
-    // Workers have no DNS API; Cloudflare's egress refuses private addresses itself.
-    resolveHost: null,
+    queue: createEmbeddedQueue(store),
+    cipher: config.secretsKey ? await createSecretCipher(config.secretsKey) : null,
     credentials:
       config.basicAuth && config.adminPassword
         ? { user: config.adminUser ?? 'admin', password: config.adminPassword }
         : null,
-    logger,
+    metrics: null,
+    clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+    // Workers have no DNS API; Cloudflare's egress refuses private addresses itself, so plain fetch
+    // suffices for callbacks.
+    resolveHost: null,
+    sendCallback: async (url, headers, body) => (await fetch(url, { method: 'POST', headers, body })).status,
+    logger: consoleLogger(config.logLevel),
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
-  }
-  // Workers have no DNS API and Cloudflare's egress refuses private addresses, so plain fetch suffices.
-  const worker = createGatewayWorker(deps, queue, {
-    sendCallback: async (url, headers, body) => (await fetch(url, { method: 'POST', headers, body })).status,
   })
-  return { fetch: createGatewayFetch(createApp(deps), deps), deps, worker }
 }
 
 function gatewayFor(env: Env): Promise<Gateway> {
@@ -101,13 +79,7 @@ export default {
   },
 
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const { deps, worker } = await gatewayFor(env)
-    ctx.waitUntil(
-      Promise.all([
-        deps.reconciler.reconcileOnce(),
-        worker.drainOnce(),
-        pruneAsyncRecords(deps.store, deps.config.callRetentionMs),
-      ]),
-    )
+    const { worker, tick } = await gatewayFor(env)
+    ctx.waitUntil(Promise.all([tick(), worker?.drainOnce()]))
   },
 } satisfies ExportedHandler<Env>

@@ -1,0 +1,103 @@
+/**
+ * @module
+ * `createGateway(drivers)`: the one assembly of a gateway, whatever the runtime. A runtime opens its
+ * drivers (store, queue, providers, metrics, callback transport, DNS) and hands them in; this builds the
+ * rest (reconciler, route cache, the app, the invocation entry, the async worker, the background tick) the
+ * same way everywhere, so a new runtime only opens drivers and serves `fetch`.
+ */
+import type { Hono } from 'hono'
+import { createApp } from './app.ts'
+import type { GatewayDeps } from './deps.ts'
+import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
+import { functionLabel } from './metrics/types.ts'
+import type { CallbackSender } from './queue/callbacks.ts'
+import { createGatewayWorker } from './queue/gateway-worker.ts'
+import { pruneAsyncRecords } from './queue/retention.ts'
+import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
+import { createReconciler } from './reconcile/reconciler.ts'
+import { createRouteCache } from './routing/route-cache.ts'
+
+/** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes'> & {
+  /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
+  sendCallback: CallbackSender
+  /** Queue worker series, where the runtime has a registry for them. */
+  queueMetrics?: QueueMetrics
+  /** Identifies this gateway in leases; random when omitted. */
+  instanceId?: string
+}
+
+export interface Gateway {
+  deps: GatewayDeps
+  /** The Hono app behind the API routes (what `fetch` hands non-invocation requests to). */
+  app: Hono
+  /** The API origin's handler: the one door for every request, invocations included. */
+  fetch: GatewayFetch
+  /** The handler of a functions-only origin (EDGEFAAS_FUNCTIONS_PORT); `functionsAt` names where it is. */
+  functionsFetch(functionsAt?: string): { api: GatewayFetch; functions: GatewayFetch }
+  /** Drains the async queue; null when the queue is off or `EDGEFAAS_WORKER=false`. */
+  worker: AsyncWorker | null
+  /**
+   * One pass of the background work: reconcile desired state onto backends, prune finished async
+   * records, refresh the replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
+   */
+  tick(): Promise<void>
+}
+
+export function createGateway(drivers: GatewayDrivers): Gateway {
+  const { sendCallback, queueMetrics, instanceId, ...given } = drivers
+  const { store, providers, cipher, logger, config } = given
+  const deps: GatewayDeps = {
+    ...given,
+    reconciler: createReconciler({
+      store,
+      providers,
+      cipher,
+      logger,
+      instanceId: instanceId ?? crypto.randomUUID(),
+    }),
+    routes: createRouteCache(store, config.routeCacheTtlMs),
+  }
+  const app = createApp(deps)
+  const worker =
+    deps.queue && config.worker
+      ? createGatewayWorker(deps, deps.queue, {
+          sendCallback,
+          ...(queueMetrics ? { metrics: queueMetrics } : {}),
+        })
+      : null
+  return {
+    deps,
+    app,
+    fetch: createGatewayFetch(app, deps),
+    functionsFetch: (functionsAt) => ({
+      api: createGatewayFetch(app, deps, functionsAt ? { functionsAt } : {}),
+      functions: createGatewayFetch(app, deps, { listener: 'functions' }),
+    }),
+    worker,
+    async tick() {
+      await deps.reconciler.reconcileOnce()
+      await pruneAsyncRecords(store, config.callRetentionMs)
+      if (deps.metrics) {
+        const functions = await store.listFunctions()
+        deps.metrics.setServiceCounts(
+          new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
+        )
+      }
+    },
+  }
+}
+
+/** What every store needs before a gateway serves: the default namespace, which faas-cli assumes exists. */
+export async function seedStore(store: GatewayDeps['store'], config: GatewayDeps['config']): Promise<void> {
+  await store.createNamespace({ name: config.defaultNamespace, labels: { openfaas: '1' }, annotations: {} })
+}
+
+/**
+ * `request(path, init)` through a gateway's one door, for in-process callers (tests, the CLI): the path
+ * is kept raw, as a socket would deliver it, so path normalisation is exercised as on a real server.
+ */
+export function requestThrough(fetch: GatewayFetch): (path: string, init?: RequestInit) => Promise<Response> {
+  return (path, init) =>
+    fetch(new Request(/^https?:\/\//.test(path) ? path : `http://localhost${path}`, init))
+}
