@@ -1,6 +1,7 @@
 /**
  * @module
- * createApp(deps) → the Hono app. Imports no runtime: Node, workerd and Deno all serve `app.fetch`.
+ * createApp(deps) → the Hono app of the API routes. Imports no runtime. Runtimes serve the gateway's one
+ * door (src/gateway-fetch.ts, built by src/gateway.ts), which sends invocations to the proxy and the rest here.
  *
  * Order matters: the path is normalised before anything routes on it, then state-changing requests
  * from other sites are refused, then the one auth middleware runs, then the routes. Errors become
@@ -12,8 +13,8 @@ import { registerCallRoutes } from './api/calls.ts'
 import { registerDeploymentRoutes } from './api/deployments.ts'
 import { registerFunctionRoutes } from './api/functions.ts'
 import { registerInfoRoutes } from './api/info.ts'
-import { registerInvokeRoutes } from './api/invoke.ts'
 import { registerLogRoutes } from './api/logs.ts'
+import { registerMetricsRoutes } from './api/metrics.ts'
 import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
@@ -46,7 +47,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerSecretRoutes(app, deps)
   registerNamespaceRoutes(app, deps)
   registerLogRoutes(app, deps)
-  registerInvokeRoutes(app, deps)
+  registerMetricsRoutes(app, deps)
   registerAsyncRoutes(app, deps)
   registerCallRoutes(app, deps)
   registerUiRoutes(app)

@@ -33,12 +33,13 @@ export function createGatewayFetch(
 ): GatewayFetch {
   const invoke = invokerFor(deps)
   const invokeOrRoute: GatewayFetch = async (request, env, ctx) => {
-    const { pathname } = splitUrl(request.url)
+    const url = splitUrl(request.url)
+    const { pathname } = url
     if (!pathname.startsWith('/function/') || checkPath(pathname).kind !== 'ok') {
       return app.fetch(request, env, ctx as never)
     }
     try {
-      return await invoke(request, deps.clientAddress(request, env))
+      return await invoke(request, deps.clientAddress(request, env), url)
     } catch (error) {
       // The proxy answers every backend failure itself; what reaches here is the store failing.
       const apiError = toApiError(error)

@@ -10,6 +10,7 @@ import { functionTimeoutMs } from '../contract/function-timeout.ts'
 import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
+import { chooseBackend } from '../routing/choose-backend.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
 import type { ProviderRegistry } from '../routing/registry.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
@@ -38,13 +39,20 @@ const PREFIX = '/function/'
  */
 const BACKEND_TIMEOUT_GRACE_MS = 500
 
-/** Forwards one request. `clientAddress` is the caller's `ip:port`, when the runtime knows it. */
-export type Invoke = (request: Request, clientAddress: string | undefined) => Promise<Response>
+/**
+ * Forwards one request. `clientAddress` is the caller's `ip:port`, when the runtime knows it; `url` is
+ * the request URL already split by the caller that routed on it, so the hot path splits it once.
+ */
+export type Invoke = (
+  request: Request,
+  clientAddress: string | undefined,
+  url?: { pathname: string; search: string },
+) => Promise<Response>
 
 export function createProxy(deps: ProxyDeps): Invoke {
-  return async (request, clientAddress) => {
+  return async (request, clientAddress, url) => {
     const started = performance.now()
-    const { pathname, search } = splitUrl(request.url)
+    const { pathname, search } = url ?? splitUrl(request.url)
     const target = parseFunctionPath(pathname, PREFIX, deps.defaultNamespace)
     if (!target) return textResponse(404, 'error finding function: no such function')
     const { name, namespace } = target
@@ -53,14 +61,14 @@ export function createProxy(deps: ProxyDeps): Invoke {
     const fn = await deps.routes.get(namespace, name)
     const label = functionLabel(name, namespace)
     if (!fn) return notFound(label)
-    const backend = fn.placement[0] ?? ''
-    const provider = deps.providers.get(backend)
+    const choice = chooseBackend(fn, deps.providers)
     deps.metrics?.invocationStarted(label)
     const finish = (response: Response): Response => {
       deps.metrics?.invocationFinished(label, response.status, (performance.now() - started) / 1000)
       return response
     }
-    if (!provider) return finish(textResponse(502, `function ${label} has no reachable backend`))
+    if (!choice) return finish(textResponse(502, `function ${label} has no reachable backend`))
+    const { backend, provider } = choice
 
     // GET and HEAD carry no body; not touching `request.body` keeps Node's lazy request unmaterialised.
     // The caller's body, if it sent one anyway, was framed and is discarded by the runtime's server.

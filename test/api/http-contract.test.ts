@@ -1,5 +1,5 @@
 /**
- * The HTTP contract suite on Node, twice: in-process through `app.request` and over a real socket.
+ * The HTTP contract suite on Node, twice: in-process through the gateway's one door (`request`, no socket) and over a real socket.
  */
 import { afterAll } from 'vitest'
 import { runHttpContractSuite } from '../conformance/http-contract.suite.ts'
@@ -15,7 +15,7 @@ runHttpContractSuite('node in-process', async () => {
   const g = await startTestGateway()
   gateways.push(g)
   return {
-    fetch: async (path, init) => g.app.request(path, init),
+    fetch: async (path, init) => g.request(path, init),
     credentials: { user: g.user, password: g.password },
     runsFunctions: true,
   }

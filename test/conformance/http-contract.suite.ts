@@ -1,6 +1,6 @@
 /**
  * The OpenFaaS REST contract, as faas-cli, the UI and the certifier exercise it, run against any way of
- * reaching the gateway: in-process (`app.request`), a real Node server, and inside workerd. Request bodies
+ * reaching the gateway: in-process (the gateway's `request`, no socket), a real Node server, and inside workerd. Request bodies
  * are the shapes faas-cli sends (contract §1.6, §6.2). Uses only Web APIs so it runs in every runtime.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
