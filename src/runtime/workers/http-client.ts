@@ -5,10 +5,11 @@
  * with its `Location`, not an opaque response as in browsers) and not to decode bodies.
  *
  * Decompression, measured in test/workers/http-client.test.ts: workerd's fetch decodes a
- * `Content-Encoding: gzip` body when JavaScript reads it, and keeps the header, so a proxy that reads
- * or re-wraps the body would pass on plain bytes labelled gzip. `encodeResponseBody: 'manual'` hands
- * over the bytes as sent. A Response built around such a body must itself carry
- * `encodeBody: 'manual'` when it is returned, or workerd compresses it a second time on the way out.
+ * `Content-Encoding: gzip` body when JavaScript reads it and keeps the header, so a proxy that reads
+ * the body would pass on plain bytes labelled gzip. `encodeResponseBody: 'manual'` hands over the bytes
+ * as sent. The other way, per Cloudflare's documentation (a test cannot watch a Worker's own responses
+ * on the wire): a Response a Worker returns with `Content-Encoding` is compressed by workerd unless it
+ * was built with `encodeBody: 'manual'`, so code that rebuilds such a response must pass that option.
  */
 import { type HttpClient, HttpTransportError } from '../../http/client.ts'
 
