@@ -54,6 +54,19 @@ export function checkFunctionPath(path: string): void {
   }
 }
 
+/**
+ * `promise`, or the signal's reason once the caller gives up: a readiness check is shared by concurrent
+ * calls, so one caller leaving must not cancel it, only stop waiting for it.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
 /** Forwards `request` to `url`; a backend that cannot be reached is UNAVAILABLE (cause: HttpTransportError). */
 export async function forwardInvocation(
   http: HttpClient,

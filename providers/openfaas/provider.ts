@@ -20,7 +20,7 @@ import { BackendApi } from './backend-api.ts'
 import { deploymentOf, putOrPost } from './deploy.ts'
 import { backendError, discard, shortText } from './errors.ts'
 import { providerInfoFrom } from './info.ts'
-import { checkFunctionPath, forwardInvocation, isBackendInternalError } from './invoke.ts'
+import { checkFunctionPath, forwardInvocation, isBackendInternalError, untilAborted } from './invoke.ts'
 import { readLogs } from './logs.ts'
 import { NamespaceMap } from './namespaces.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -160,9 +160,9 @@ export class OpenFaasProvider implements Provider {
     this.#checkOpen()
     const label = checkNames(namespace, name)
     checkFunctionPath(path)
-    const wire = await this.#namespaces.resolve(namespace)
+    const wire = await untilAborted(this.#namespaces.resolve(namespace), request.signal)
     // Decided before the body is touched, so the gateway can hold the call and send it again.
-    const readiness = await this.#readiness.check(namespace, name)
+    const readiness = await untilAborted(this.#readiness.check(namespace, name), request.signal)
     if (readiness === 'absent')
       throw new ProviderError('NOT_FOUND', `function ${label} is not on backend ${this.#api.shown}`)
     if (readiness === 'not-ready' && this.#options.scaleFromZero === 'edgefaas')

@@ -5,6 +5,8 @@
  * show: PUT→404→POST, 200 vs 202, omitted zero fields, no namespaces, auth failures,
  * X-OpenFaaS-Internal, scale to zero refused or clamped, secrets and logs not served.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createOpenFaasProvider, isBackendInternalError } from '../../providers/openfaas/index.ts'
@@ -13,7 +15,7 @@ import type { DesiredFunction } from '../../providers/types.ts'
 import { ProviderError } from '../../providers/types.ts'
 import { HttpTransportError } from '../../src/http/client.ts'
 import { createNodeHttpClient } from '../../src/runtime/node/http-client.ts'
-import { expectProviderError, functionRequest } from '../conformance/provider.suite.ts'
+import { expectProviderError, functionRequest, runProviderSuite } from '../conformance/provider.suite.ts'
 import { type FaasMemory, type FaasMemoryOptions, startFaasMemory } from '../harness/faas-memory.ts'
 import { freePort } from '../harness/free-port.ts'
 
@@ -230,6 +232,28 @@ describe('openfaas provider on a backend without namespaces', () => {
     expect(HttpTransportError.is(cause) && cause.beforeSend).toBe(true)
   })
 
+  it('gives up on a backend that does not answer: UNAVAILABLE after timeoutMs, or when the caller leaves', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+      const provider = createOpenFaasProvider({ url, http, timeoutMs: 200 })
+      const error = await provider.status(ns, 'mute').catch((e: unknown) => e)
+      expect(ProviderError.is(error) && error.code).toBe('UNAVAILABLE')
+      expect((error as Error).message).toMatch(/did not answer GET \/system\/namespaces within 200 ms/)
+      const patient = createOpenFaasProvider({ url, http })
+      const controller = new AbortController()
+      const reason = new Error('caller went away')
+      const request = { method: 'GET', headers: new Headers(), body: null, signal: controller.signal }
+      const pending = patient.invoke(ns, 'mute', '/', request)
+      controller.abort(reason)
+      await expect(pending).rejects.toBe(reason)
+    } finally {
+      silent.closeAllConnections()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
   it('declares scale to zero unsupported once the backend refuses it, or silently keeps a replica', async () => {
     for (const scaleToZero of ['refuse', 'clamp'] as const) {
       const { backend, provider } = await setup({ scaleToZero })
@@ -326,3 +350,24 @@ describe('openfaas provider on a backend without namespaces', () => {
     expect(make({ namespaces: { backend: null, serves: 'Bad_NS' } })).toThrow(/DNS-1123/)
   })
 })
+
+// The whole conformance suite on the backend without namespaces too (it serves neither secrets nor logs).
+let suiteBackend: FaasMemory
+runProviderSuite('openfaas → faas-memory-like backend without namespaces', {
+  create: async () => {
+    suiteBackend = await startFaasMemory({ auth, success: 200 })
+    return createOpenFaasProvider({
+      url: suiteBackend.url,
+      credentials: auth,
+      http,
+      capabilities: { secrets: false, logs: false },
+    })
+  },
+  deployable: {
+    env: { image: 'env' },
+    echo: { image: 'echo' },
+    redirect: { image: 'redirect' },
+    secret: () => ({ image: 'env' }),
+  },
+})
+afterAll(() => suiteBackend?.close())
