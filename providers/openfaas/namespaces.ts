@@ -31,16 +31,57 @@ export class NamespaceMap {
     this.#capabilities = capabilities
   }
 
-  /** The backend namespace for `namespace`, or null when the backend has none (nothing is sent). */
-  async resolve(namespace: string): Promise<string | null> {
+  /**
+   * For a deploy: the backend namespace for `namespace` (null when the backend has none: nothing is
+   * sent), created on the backend when it lacks it and can make it; INVALID when it cannot hold it.
+   */
+  async place(namespace: string): Promise<string | null> {
     const setting = this.#options.namespaces
     if (setting === 'passthrough') return namespace
     if (typeof setting === 'object') return this.#single(namespace, setting.serves, setting.backend)
     const known = this.#resolved.get(namespace)
     if (known !== undefined) return known
-    const resolved = await this.#discover(namespace)
-    this.#resolved.set(namespace, resolved)
-    return resolved
+    const discovered = await this.#discover()
+    if (discovered.kind === 'none') {
+      const wire = this.#single(namespace, this.#options.defaultNamespace, null)
+      this.#resolved.set(namespace, wire)
+      return wire
+    }
+    if (discovered.names.has(namespace)) {
+      this.#resolved.set(namespace, namespace)
+      return namespace
+    }
+    if (await this.#create(namespace)) {
+      discovered.names.add(namespace)
+      this.#resolved.set(namespace, namespace)
+      return namespace
+    }
+    const single = this.#onlyOne(namespace, discovered)
+    if (single !== undefined) {
+      this.#resolved.set(namespace, single)
+      return single
+    }
+    throw new ProviderError(
+      'INVALID',
+      `namespace "${namespace}" does not exist on backend ${this.#api.shown} (it has: ${[...discovered.names].join(', ')}) ` +
+        'and the backend cannot create namespaces; create it there, or place the function on another backend',
+    )
+  }
+
+  /**
+   * For reads and removal: where a function of `namespace` would be on the backend, or undefined when
+   * none can be there (the backend cannot hold the namespace, or does not have it yet). Creates nothing.
+   */
+  async find(namespace: string): Promise<string | null | undefined> {
+    const setting = this.#options.namespaces
+    if (setting === 'passthrough') return namespace
+    if (typeof setting === 'object')
+      return this.#tryIn(() => this.#single(namespace, setting.serves, setting.backend))
+    const known = this.#resolved.get(namespace)
+    if (known !== undefined) return known
+    const discovered = await this.#discover()
+    // Not remembered: only a deploy learns whether the backend could have made the namespace instead.
+    return this.#known(namespace, discovered) ?? this.#onlyOne(namespace, discovered)
   }
 
   /** Forgets what was learnt, e.g. after the backend refused a namespace it had listed. */
@@ -49,28 +90,37 @@ export class NamespaceMap {
     this.#discovered = null
   }
 
-  async #discover(namespace: string): Promise<string | null> {
+  #discover(): Promise<Discovered> {
     this.#discovered ??= this.#list().catch((error: unknown) => {
       this.#discovered = null
       throw error
     })
-    const discovered = await this.#discovered
-    const serves = this.#options.defaultNamespace
-    if (discovered.kind === 'none') return this.#single(namespace, serves, null)
-    if (discovered.names.has(namespace)) return namespace
-    if (await this.#create(namespace)) {
-      discovered.names.add(namespace)
-      return namespace
+    return this.#discovered
+  }
+
+  /** What the backend's own list settles: a namespace it has, or the one rule of a backend without any. */
+  #known(namespace: string, discovered: Discovered): string | null | undefined {
+    if (discovered.kind === 'none')
+      return this.#tryIn(() => this.#single(namespace, this.#options.defaultNamespace, null))
+    return discovered.names.has(namespace) ? namespace : undefined
+  }
+
+  /** A backend with exactly one namespace, which it cannot add to, holds the default namespace in it. */
+  #onlyOne(namespace: string, discovered: Discovered): string | undefined {
+    if (discovered.kind !== 'list' || discovered.names.size !== 1) return undefined
+    if (namespace !== this.#options.defaultNamespace) return undefined
+    this.#capabilities.namespaces = false
+    return [...discovered.names][0]
+  }
+
+  /** undefined where `resolve` refuses the namespace. */
+  #tryIn(resolve: () => string | null): string | null | undefined {
+    try {
+      return resolve()
+    } catch (error) {
+      if (ProviderError.is(error) && error.code === 'INVALID') return undefined
+      throw error
     }
-    if (discovered.names.size === 1 && namespace === serves) {
-      this.#capabilities.namespaces = false
-      return [...discovered.names][0] ?? null
-    }
-    throw new ProviderError(
-      'INVALID',
-      `namespace "${namespace}" does not exist on backend ${this.#api.shown} (it has: ${[...discovered.names].join(', ')}) ` +
-        'and the backend cannot create namespaces; create it there, or place the function on another backend',
-    )
   }
 
   #single(namespace: string, serves: string, backend: string | null): string | null {

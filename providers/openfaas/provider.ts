@@ -67,7 +67,7 @@ export class OpenFaasProvider implements Provider {
     const label = checkNames(namespace, name)
     if (!Number.isInteger(desired.replicas) || desired.replicas < 0)
       throw new ProviderError('INVALID', `deploying ${label}: replicas must be a whole number ≥ 0`)
-    const wire = await this.#namespaces.resolve(namespace)
+    const wire = await this.#namespaces.place(namespace)
     await writeSecrets(this.#api, this.capabilities, wire, desired.spec.secrets ?? [], desired.secrets, label)
     try {
       await putOrPost(this.#api, deploymentOf(desired, wire), label)
@@ -90,8 +90,10 @@ export class OpenFaasProvider implements Provider {
 
   async remove(namespace: string, name: string): Promise<void> {
     const label = checkNames(namespace, name)
-    const wire = await this.#namespaces.resolve(namespace)
     this.#readiness.forget(namespace, name)
+    const wire = await this.#namespaces.find(namespace)
+    // A namespace the backend cannot hold has no function there to remove.
+    if (wire === undefined) return
     // faas-netes reads the namespace from the query, faasd from the body: both get it (contract §10.2).
     const response = await this.#api.call('DELETE', '/system/functions', {
       json: { functionName: name, ...(wire === null ? {} : { namespace: wire }) },
@@ -108,8 +110,9 @@ export class OpenFaasProvider implements Provider {
       throw new ProviderError('INVALID', `scaling ${label}: replicas must be a whole number ≥ 0`)
     if (replicas === 0 && !this.capabilities.scaleToZero)
       throw this.#noScaleToZero(label, 'it refused before')
-    const wire = await this.#namespaces.resolve(namespace)
     this.#readiness.forget(namespace, name)
+    const wire = await this.#namespaces.find(namespace)
+    if (wire === undefined) throw this.#absent(label)
     // faas-netes takes the name from the path and the namespace from the query; faasd takes both from
     // the body (`serviceName`, `namespace`). They are sent in both places and agree (contract §1.5.5).
     const response = await this.#api.call('POST', `/system/scale-function/${name}`, {
@@ -118,10 +121,7 @@ export class OpenFaasProvider implements Provider {
     })
     if (response.status === 404) {
       await discard(response)
-      throw new ProviderError(
-        'NOT_FOUND',
-        `scaling ${label}: the function is not on backend ${this.#api.shown}`,
-      )
+      throw this.#absent(label)
     }
     if (replicas === 0 && response.status === 400) {
       // faas-netes CE and faasd CE refuse zero replicas with 400.
@@ -160,17 +160,19 @@ export class OpenFaasProvider implements Provider {
     this.#checkOpen()
     const label = checkNames(namespace, name)
     checkFunctionPath(path)
-    const wire = await untilAborted(this.#namespaces.resolve(namespace), request.signal)
     // Decided before the body is touched, so the gateway can hold the call and send it again.
-    const readiness = await untilAborted(this.#readiness.check(namespace, name), request.signal)
-    if (readiness === 'absent')
-      throw new ProviderError('NOT_FOUND', `function ${label} is not on backend ${this.#api.shown}`)
+    const wire = await untilAborted(this.#namespaces.find(namespace), request.signal)
+    const readiness =
+      wire === undefined
+        ? 'absent'
+        : await untilAborted(this.#readiness.check(namespace, name), request.signal)
+    if (readiness === 'absent') throw this.#absent(label)
     if (readiness === 'not-ready' && this.#options.scaleFromZero === 'edgefaas')
       throw new ProviderError(
         'NOT_READY',
         `function ${label} has no ready replica on backend ${this.#api.shown}`,
       )
-    const target = wire === null ? name : `${name}.${wire}`
+    const target = wire ? `${name}.${wire}` : name
     const url = `${this.#options.base}/function/${target}${path}`
     const response = await forwardInvocation(this.#options.http, url, request, this.#api.shown)
     if (isBackendInternalError(response)) {
@@ -196,7 +198,9 @@ export class OpenFaasProvider implements Provider {
     const capabilities = this.capabilities
     const namespaces = this.#namespaces
     return (async function* () {
-      const wire = await namespaces.resolve(request.namespace)
+      const wire = await namespaces.find(request.namespace)
+      if (wire === undefined)
+        throw new ProviderError('NOT_FOUND', `function ${label} is not on backend ${api.shown}`)
       yield* readLogs(api, capabilities, wire, request, signal)
     })()
   }
@@ -207,7 +211,8 @@ export class OpenFaasProvider implements Provider {
   }
 
   async #fetchStatus(namespace: string, name: string): Promise<ObservedFunction | null> {
-    const wire = await this.#namespaces.resolve(namespace)
+    const wire = await this.#namespaces.find(namespace)
+    if (wire === undefined) return null
     const response = await this.#api.call('GET', `/system/function/${name}`, {
       // usage=false as the OpenFaaS gateway's own lookups send it: no metrics query on the backend.
       query: { namespace: wire ?? undefined, usage: 'false' },
@@ -219,6 +224,10 @@ export class OpenFaasProvider implements Provider {
     const what = `reading the status of ${name}.${namespace}`
     if (!response.ok) throw await backendError(response, what, this.#api.shown)
     return observedFrom(await readJson(response, what, this.#api.shown), this.#api.shown)
+  }
+
+  #absent(label: string): ProviderError {
+    return new ProviderError('NOT_FOUND', `function ${label} is not on backend ${this.#api.shown}`)
   }
 
   #noScaleToZero(label: string, why: string): ProviderError {

@@ -21,8 +21,11 @@ export interface FaasMemoryOptions {
   auth?: { username: string; password: string } | { token: string }
   /** Status of a successful deploy, update, delete and scale. Default 202. */
   success?: 200 | 202
-  /** `/system/namespaces`: Go's 404 (default) or an empty list. */
-  namespaces?: '404' | 'empty'
+  /**
+   * `/system/namespaces`: Go's 404 (default), an empty list, or these names (faas-netes CE: one, which
+   * `/function/<name>.<ns>` accepts; `/system/namespace/` then answers 405, it cannot create more).
+   */
+  namespaces?: '404' | 'empty' | string[]
   /** `/system/info`: a gateway's GatewayInfo (default) or faas-provider's ProviderInfo. */
   info?: 'gateway' | 'provider'
   /** Zero replicas: allowed (default), refused with 400 (faas-netes/faasd CE), or raised to 1 (CE gateway). */
@@ -113,8 +116,10 @@ export async function startFaasMemory(options: FaasMemoryOptions = {}): Promise<
       )
     }
     if (path === '/system/namespaces' && method === 'GET') {
+      if (Array.isArray(options.namespaces)) return json(res, 200, options.namespaces)
       return options.namespaces === 'empty' ? json(res, 200, []) : text(res, 404, NO_ROUTE)
     }
+    if (path === '/system/namespace/' && Array.isArray(options.namespaces)) return text(res, 405, '')
     if (path === '/system/functions') {
       if (method === 'GET') return json(res, 200, [...functions.values()].map(statusOf))
       if (method === 'POST' || method === 'PUT') return deploy(method, body, res)
@@ -204,7 +209,10 @@ export async function startFaasMemory(options: FaasMemoryOptions = {}): Promise<
     body: string,
   ): Handled {
     const slash = rest.indexOf('/')
-    const name = slash === -1 ? rest : rest.slice(0, slash)
+    let name = slash === -1 ? rest : rest.slice(0, slash)
+    const dot = name.lastIndexOf('.')
+    if (dot !== -1 && Array.isArray(options.namespaces) && options.namespaces.includes(name.slice(dot + 1)))
+      name = name.slice(0, dot)
     const subPath = slash === -1 ? '/' : rest.slice(slash)
     const fn = functions.get(name)
     if (!fn || fn.replicas === 0) {

@@ -84,7 +84,34 @@ describe('openfaas provider on a backend without namespaces', () => {
       )
       expect(backend.functions.size).toBe(0)
       expect(provider.capabilities.namespaces).toBe(false)
+      // Nothing of that namespace can be there: absent to reads, removed already, NOT_FOUND to calls.
+      expect(await provider.status('staging', 'other')).toBeNull()
+      await provider.remove('staging', 'other')
+      await expectProviderError(
+        provider.invoke('staging', 'other', '/', functionRequest('other', '/')),
+        'NOT_FOUND',
+      )
     }
+  })
+
+  it('holds the default namespace in the one namespace of a backend that cannot create more', async () => {
+    const { backend, provider } = await setup({ namespaces: ['fn'] })
+    await provider.apply(fn('single'))
+    const deploys = backend.requests.filter((r) => r.path === '/system/functions')
+    expect(deploys.map((r) => [r.method, r.query.get('namespace'), JSON.parse(r.body).namespace])).toEqual([
+      ['PUT', 'fn', 'fn'],
+      ['POST', 'fn', 'fn'],
+    ])
+    expect(calls(backend, '/system/namespace/')).toEqual(['POST'])
+    const response = await provider.invoke(ns, 'single', '/', functionRequest('single', '/'))
+    expect(response.status).toBe(200)
+    expect(backend.requests.at(-1)?.path).toBe('/function/single.fn/')
+    expect(provider.capabilities.namespaces).toBe(false)
+    const error = await provider.apply({ ...fn('elsewhere'), namespace: 'staging' }).catch((e: unknown) => e)
+    expect(ProviderError.is(error) && error.code).toBe('INVALID')
+    expect((error as Error).message).toMatch(
+      /"staging" does not exist on backend .* \(it has: fn\) and the backend cannot create namespaces/,
+    )
   })
 
   it('serves another gateway namespace when told which one the backend holds', async () => {
