@@ -35,6 +35,8 @@ export default defineConfig({
           name: 'workerd',
           include: ['test/workers/**/*.test.ts'],
           setupFiles: ['test/workers/apply-migrations.ts'],
+          // Node-side servers the workerd tests reach over loopback (URLs handed in with provide/inject).
+          globalSetup: ['test/harness/workerd-backends.ts'],
           testTimeout: 30_000,
         },
       },
