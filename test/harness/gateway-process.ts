@@ -1,12 +1,15 @@
 /**
- * Runs the gateway as `npm start` does, in a child process, and reads its URL from what it prints.
- * For tests that kill or restart the gateway.
+ * Runs the gateway as `npm start` (or `npm run start:deno`) does, in a child process, and reads its URL
+ * from what it prints. For tests that kill or restart the gateway, or run it on another runtime.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const MAIN = fileURLToPath(new URL('../../src/runtime/node/main.ts', import.meta.url))
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+const DENO = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url))
 
 export interface GatewayProcess {
   child: ChildProcess
@@ -17,13 +20,37 @@ export interface GatewayProcess {
 }
 
 /** `npm start`'s process; with `command`, the `edgefaas` CLI with that command (e.g. `worker`). */
-export async function startGatewayProcess(
+export function startGatewayProcess(
   env: Record<string, string>,
   command?: 'worker',
 ): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, command ? [CLI, command] : [MAIN], {
+  return spawnGateway(process.execPath, command ? [CLI, command] : [MAIN], env, command)
+}
+
+/**
+ * `npm run start:deno`'s process: `deno run` with exactly the permissions and flags that script grants
+ * (read from package.json), so a test passing here proves the documented command suffices.
+ */
+export function startDenoGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+  const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+    scripts: Record<string, string>
+  }
+  const [deno, ...args] = (manifest.scripts['start:deno'] ?? '').replace(/^exec /, '').split(/\s+/)
+  if (deno !== 'deno') throw new Error('package.json start:deno is expected to be `exec deno run …`')
+  return spawnGateway(DENO, args, env, undefined, ROOT)
+}
+
+async function spawnGateway(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  command: 'worker' | undefined,
+  cwd?: string,
+): Promise<GatewayProcess> {
+  const child = spawn(file, args, {
     env: { PATH: process.env.PATH, EDGEFAAS_PORT: '0', EDGEFAAS_LOCAL_SANDBOX: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => {

@@ -4,8 +4,7 @@
  * stop on SIGTERM leaving no function process behind.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
-import { connect } from 'node:net'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,18 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../harness/free-port.ts'
 import { startGatewayProcess } from '../harness/gateway-process.ts'
 import { pollUntil } from '../harness/poll.ts'
+import { accepting, alive, childPids, descendants } from '../harness/processes.ts'
 
 const MAIN = fileURLToPath(new URL('../../src/runtime/node/main.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('npm start (src/runtime/node/main.ts)', () => {
   let dataDir: string
@@ -153,50 +144,4 @@ async function waitForInstances(
     )
     .toBe(true)
   return pids
-}
-
-/** Direct children of the gateway process: with no sandbox, each replica is one. */
-async function childPids(parent: number): Promise<number[]> {
-  const pids: number[] = []
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    // Field 4 is the parent PID; the command name (field 2) may hold spaces, so split after its ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    if (ppid === parent) pids.push(Number(entry))
-  }
-  return pids
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:`port`. */
-async function accepting(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
-
-/** Every live process below `root` (children, grandchildren, …), from /proc. */
-async function descendants(root: number): Promise<number[]> {
-  const parentOf = new Map<number, number>()
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    if (stat) parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-  }
-  const found: number[] = []
-  const walk = (pid: number) => {
-    for (const [child, parent] of parentOf) {
-      if (parent === pid) {
-        found.push(child)
-        walk(child)
-      }
-    }
-  }
-  walk(root)
-  return found
 }

@@ -1,32 +1,24 @@
 /**
  * @module
- * The Node runtime: opens the drivers (embedded SQLite or PostgreSQL, the queue, the local provider, the
- * secrets key and admin credentials from the data folder, Prometheus metrics, the callback transport),
- * hands them to the core's `createGateway`, serves it over HTTP and runs its background tick on a timer.
+ * The Node runtime: opens the drivers (drivers.ts: embedded SQLite or PostgreSQL, the queue, the local
+ * provider, the secrets key and admin credentials from the data folder, Prometheus metrics, the callback
+ * transport), hands them to the core's `createGateway`, serves it over HTTP with @hono/node-server and
+ * runs its background tick on a timer.
  * Used by `npm start` (main.ts) and by the tests that need a real listening gateway.
  */
-import { lookup } from 'node:dns/promises'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
-import { createLocalProvider } from '../../../providers/local/index.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
-import { createGateway, requestThrough, seedStore } from '../../gateway.ts'
+import { createGateway, requestThrough } from '../../gateway.ts'
 import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
-import { staticRegistry } from '../../routing/registry.ts'
-import { createSecretCipher } from '../../store/cipher.ts'
-import { buildInfo } from './build-info.ts'
-import { createCallbackSender } from './callback-sender.ts'
+import { shownBase } from './announce.ts'
 import { clientAddress } from './client-address.ts'
-import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
+import type { ResolvedCredentials } from './credentials.ts'
+import { openHostDrivers } from './drivers.ts'
 import { startLoop } from './loop.ts'
-import { createPromMetrics } from './metrics.ts'
-import { openQueue } from './open-queue.ts'
-import { openStore } from './open-store.ts'
-import { ensurePrivateDir } from './private-files.ts'
-import { resolveSecretsKey } from './secrets-key.ts'
 
 const WORKER_STOP_DEADLINE_MS = 10_000
 
@@ -57,40 +49,8 @@ export async function startGateway(
   logger: Logger = consoleLogger(config.logLevel),
   options: StartOptions = {},
 ): Promise<RunningGateway> {
-  ensurePrivateDir(config.dataDir)
-  const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
-  const cipher = await createSecretCipher(await resolveSecretsKey(config))
-  const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
-  await seedStore(store, config)
-
-  const local = createLocalProvider({
-    dataDir: config.dataDir,
-    sandbox: config.localSandbox,
-    logger,
-    callTimeoutMs: config.upstreamTimeoutMs,
-  })
-  const providers = staticRegistry({ local })
-  await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
-
-  const metrics = createPromMetrics({ processMetrics: true })
-  const queue = await openQueue(config.queueUrl, store)
-  const { version, arch } = await buildInfo(config.buildSha)
-  const gateway = createGateway({
-    config,
-    store,
-    providers,
-    cipher,
-    credentials: credentials?.credentials ?? null,
-    metrics,
-    queueMetrics: metrics,
-    clientAddress,
-    queue,
-    resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
-    sendCallback: createCallbackSender(config.callbackPolicy),
-    logger,
-    version,
-    arch,
-  })
+  const host = await openHostDrivers(config, logger, { clientAddress, processMetrics: true })
+  const gateway = createGateway(host.drivers)
   const { app, deps } = gateway
   const listen = options.listen !== false
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
@@ -131,14 +91,11 @@ export async function startGateway(
       for (const listener of [server, functionsServer]) {
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
       }
-      await local.close()
-      await queue.close()
-      await closeStore()
+      await host.close()
     })()
     return closing
   }
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}`
+  const base = shownBase(config.host)
   return {
     url: `${base}:${port}`,
     functionsUrl: functionsServer ? `${base}:${functionsPort}` : null,
@@ -147,7 +104,7 @@ export async function startGateway(
     request: requestThrough(gateway.fetch),
     port,
     deps,
-    credentials,
+    credentials: host.credentials,
     close,
   }
 }

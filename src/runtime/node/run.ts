@@ -4,9 +4,8 @@
  * only its background work and async worker (`worker`), and prints how to reach it. SIGINT and SIGTERM
  * stop it cleanly, taking every function process with it.
  */
-import { join } from 'node:path'
 import { ConfigError, loadConfig } from '../../config.ts'
-import { CREDENTIALS_FILE } from './credentials.ts'
+import { startupLines } from './announce.ts'
 import { startGateway } from './gateway.ts'
 
 export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
@@ -32,30 +31,15 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
     stopOnSignals(gateway.close)
     return
   }
-  const lines = [`edgefaas ${gateway.deps.version.release} listening on ${gateway.url}`]
-  if (gateway.functionsUrl) lines.push(`functions served on ${gateway.functionsUrl}/function/<name>`)
-  else if (config.functionsHost) lines.push(`functions served for host ${config.functionsHost} only`)
-  const creds = gateway.credentials
-  const credentialsPath = join(config.dataDir, CREDENTIALS_FILE)
-  if (!creds) {
-    lines.push(
-      'WARNING: authentication is off (EDGEFAAS_BASIC_AUTH=false); anyone who can reach the port is admin',
-    )
-  } else if (creds.source === 'generated') {
-    // Shown this once; later starts point at the file instead of printing the password again.
-    lines.push(`admin user:     ${creds.credentials.user}`)
-    lines.push(`admin password: ${creds.credentials.password}`)
-    lines.push(`(saved in ${credentialsPath}; set EDGEFAAS_ADMIN_PASSWORD to choose your own)`)
-  } else if (creds.source === 'data-dir') {
-    lines.push(`admin user: ${creds.credentials.user} (password in ${credentialsPath})`)
-  } else {
-    lines.push(`admin user: ${creds.credentials.user} (password from ${creds.source})`)
-  }
-  if (creds) {
-    lines.push(
-      `log in: echo -n '<password>' | faas-cli login -g ${gateway.url} -u ${creds.credentials.user} --password-stdin`,
-    )
-  }
+  const lines = startupLines(
+    {
+      release: gateway.deps.version.release,
+      url: gateway.url,
+      functionsUrl: gateway.functionsUrl,
+      credentials: gateway.credentials,
+    },
+    config,
+  )
   console.log(lines.join('\n'))
 
   stopOnSignals(gateway.close)

@@ -1,0 +1,90 @@
+/**
+ * @module
+ * Opens everything a gateway needs from the host, on any runtime with Node's APIs (Node itself, and Deno
+ * through its Node compatibility): the data folder with the admin credentials and the secrets key, the
+ * store (embedded SQLite or PostgreSQL), the queue from EDGEFAAS_QUEUE_URL, the local provider,
+ * Prometheus metrics, the callback transport and DNS. The runtime adds how it serves and hands the result
+ * to `createGateway`.
+ */
+import { lookup } from 'node:dns/promises'
+import { createLocalProvider } from '../../../providers/local/index.ts'
+import type { Config } from '../../config.ts'
+import type { GatewayDrivers } from '../../gateway.ts'
+import { seedStore } from '../../gateway.ts'
+import type { Logger } from '../../logger.ts'
+import { staticRegistry } from '../../routing/registry.ts'
+import { createSecretCipher } from '../../store/cipher.ts'
+import { buildInfo } from './build-info.ts'
+import { createCallbackSender } from './callback-sender.ts'
+import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
+import { createPromMetrics } from './metrics.ts'
+import { openQueue } from './open-queue.ts'
+import { openStore } from './open-store.ts'
+import { ensurePrivateDir } from './private-files.ts'
+import { resolveSecretsKey } from './secrets-key.ts'
+
+export interface HostDriverOptions {
+  /** The caller's `ip:port`, from what the runtime's server hands the handler as `env`. */
+  clientAddress: GatewayDrivers['clientAddress']
+  /** Node.js binary that runs the local provider's watchdog; default this process's own. */
+  nodePath?: string
+  /** Adds the runtime's process series (CPU, memory, event loop) to /metrics. */
+  processMetrics: boolean
+}
+
+export interface HostDrivers {
+  drivers: GatewayDrivers
+  credentials: ResolvedCredentials | null
+  /** Stops every function process, then the queue, then the store: call after the listeners and worker. */
+  close(): Promise<void>
+}
+
+export async function openHostDrivers(
+  config: Config,
+  logger: Logger,
+  options: HostDriverOptions,
+): Promise<HostDrivers> {
+  ensurePrivateDir(config.dataDir)
+  const credentials = config.basicAuth ? await resolveAdminCredentials(config) : null
+  const cipher = await createSecretCipher(await resolveSecretsKey(config))
+  const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
+  await seedStore(store, config)
+
+  const local = createLocalProvider({
+    dataDir: config.dataDir,
+    sandbox: config.localSandbox,
+    logger,
+    callTimeoutMs: config.upstreamTimeoutMs,
+    ...(options.nodePath ? { nodePath: options.nodePath } : {}),
+  })
+  const providers = staticRegistry({ local })
+  await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
+
+  const metrics = createPromMetrics({ processMetrics: options.processMetrics })
+  const queue = await openQueue(config.queueUrl, store)
+  const { version, arch } = await buildInfo(config.buildSha)
+  return {
+    drivers: {
+      config,
+      store,
+      providers,
+      cipher,
+      credentials: credentials?.credentials ?? null,
+      metrics,
+      queueMetrics: metrics,
+      clientAddress: options.clientAddress,
+      queue,
+      resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+      sendCallback: createCallbackSender(config.callbackPolicy),
+      logger,
+      version,
+      arch,
+    },
+    credentials,
+    async close() {
+      await local.close()
+      await queue.close()
+      await closeStore()
+    },
+  }
+}
