@@ -4,7 +4,7 @@
  * streamed body (SSE, NDJSON, large downloads) is long after the headers. A retiring replica waits for
  * this before it stops, so a stream is not cut short by a scale-down or an update.
  */
-import { SMALL_BODY_BYTES } from './proxy.ts'
+import { SMALL_BODY_BYTES } from '../../src/runtime/node/incoming-body.ts'
 
 /**
  * Returns `response` with `release` called once its body has been read to the end, failed, or been

@@ -12,11 +12,11 @@
  */
 import http from 'node:http'
 import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../../src/contract/hop-by-hop.ts'
+import { responseBody } from '../../src/runtime/node/incoming-body.ts'
 import type { InvocationRequest } from '../types.ts'
 
 /** Hop-by-hop headers, plus Host: node:http sets the replica's own. */
 const NOT_FORWARDED = new Set([...HOP_BY_HOP_HEADERS, 'host'])
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 
 export class Forwarder {
   // Free sockets are dropped after 4 s, under Node's default 5 s server keep-alive, to avoid most races.
@@ -121,14 +121,6 @@ function drained(upstream: http.ClientRequest): Promise<void> {
   })
 }
 
-/**
- * A body of known length up to this size is read whole before the response is handed on: it arrives
- * with the headers in practice, and a complete body lets the server write headers and body in one
- * syscall instead of flushing headers first, the largest single cost per call on this path.
- * Anything larger, or of unknown length (chunked, SSE, NDJSON), streams.
- */
-export const SMALL_BODY_BYTES = 16 * 1024
-
 async function toResponse(response: http.IncomingMessage, method: string): Promise<Response> {
   const headers = new Headers()
   const raw = response.rawHeaders
@@ -140,52 +132,5 @@ async function toResponse(response: http.IncomingMessage, method: string): Promi
   }
   const status = response.statusCode ?? 502
   const init = { status, statusText: response.statusMessage ?? '', headers }
-  if (method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
-    response.resume()
-    return new Response(null, init)
-  }
-  const length = Number(response.headers['content-length'] ?? Number.NaN)
-  if (length <= SMALL_BODY_BYTES) return new Response(await readAll(response, length), init)
-  return new Response(webStream(response), init)
-}
-
-function readAll(source: http.IncomingMessage, length: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const body = new Uint8Array(length)
-    let offset = 0
-    source.on('data', (chunk: Buffer) => {
-      if (offset + chunk.byteLength > length) {
-        source.destroy(new Error('function sent more bytes than its Content-Length'))
-        return
-      }
-      body.set(chunk, offset)
-      offset += chunk.byteLength
-    })
-    source.once('end', () => resolve(offset === length ? body : body.subarray(0, offset)))
-    source.once('error', reject)
-  })
-}
-
-/**
- * The response body as a Web stream. Hand-rolled rather than `Readable.toWeb`, which costs several
- * times more per response on the hot path; backpressure is kept by pausing the socket while the
- * consumer's queue is full.
- */
-function webStream(source: http.IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      source.on('data', (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-        if ((controller.desiredSize ?? 0) <= 0) source.pause()
-      })
-      source.once('end', () => controller.close())
-      source.once('error', (error) => controller.error(error))
-    },
-    pull() {
-      source.resume()
-    },
-    cancel(reason) {
-      source.destroy(reason instanceof Error ? reason : undefined)
-    },
-  })
+  return new Response(await responseBody(response, method, status), init)
 }

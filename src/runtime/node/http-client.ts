@@ -10,6 +10,7 @@ import https from 'node:https'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { type HttpClient, type HttpRequestInit, HttpTransportError } from '../../http/client.ts'
+import { responseBody } from './incoming-body.ts'
 
 export interface NodeHttpClientOptions {
   /**
@@ -26,14 +27,6 @@ export interface NodeHttpClientOptions {
 export interface NodeHttpClient extends HttpClient {
   close(): void
 }
-
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
-/**
- * A response of known length up to this size is read whole before it is handed on: it arrives with the
- * headers in practice, and an in-memory body lets the server write headers and body in one syscall.
- * Anything larger or of unknown length (chunked, SSE, NDJSON) streams.
- */
-const SMALL_BODY_BYTES = 16 * 1024
 
 interface Origin {
   module: typeof http | typeof https
@@ -153,51 +146,5 @@ async function toResponse(response: http.IncomingMessage, method: string): Promi
     })
   }
   const init = { status, statusText: response.statusMessage ?? '', headers }
-  if (method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
-    response.resume()
-    return new Response(null, init)
-  }
-  const length = Number(response.headers['content-length'] ?? Number.NaN)
-  if (length <= SMALL_BODY_BYTES) return new Response(await readAll(response, length), init)
-  return new Response(webStream(response), init)
-}
-
-function readAll(source: http.IncomingMessage, length: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const body = new Uint8Array(length)
-    let offset = 0
-    source.on('data', (chunk: Buffer) => {
-      if (offset + chunk.byteLength > length) {
-        source.destroy(new Error('the server sent more bytes than its Content-Length'))
-        return
-      }
-      body.set(chunk, offset)
-      offset += chunk.byteLength
-    })
-    source.once('end', () => resolve(offset === length ? body : body.subarray(0, offset)))
-    source.once('error', reject)
-  })
-}
-
-/**
- * The response body as a Web stream, hand-rolled rather than `Readable.toWeb` (several times cheaper
- * per response); backpressure is kept by pausing the socket while the consumer's queue is full.
- */
-function webStream(source: http.IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      source.on('data', (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-        if ((controller.desiredSize ?? 0) <= 0) source.pause()
-      })
-      source.once('end', () => controller.close())
-      source.once('error', (error) => controller.error(error))
-    },
-    pull() {
-      source.resume()
-    },
-    cancel(reason) {
-      source.destroy(reason instanceof Error ? reason : undefined)
-    },
-  })
+  return new Response(await responseBody(response, method, status), init)
 }
