@@ -1,7 +1,8 @@
 /**
  * @module
- * The Node runtime: opens the drivers (embedded SQLite or PostgreSQL, the queue, the local provider, the
- * secrets key and admin credentials from the data folder, Prometheus metrics, the callback transport),
+ * The Node runtime: opens the drivers (embedded SQLite or PostgreSQL, the queue, the local provider and
+ * the registry of remote backends over a node:http client, the backends file, the secrets key and admin
+ * credentials from the data folder, Prometheus metrics, the callback transport),
  * hands them to the core's `createGateway`, serves it over HTTP and runs its background tick on a timer.
  * Used by `npm start` (main.ts) and by the tests that need a real listening gateway.
  */
@@ -10,17 +11,20 @@ import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createLocalProvider } from '../../../providers/local/index.ts'
+import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { createGateway, requestThrough, seedStore } from '../../gateway.ts'
 import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
-import { staticRegistry } from '../../routing/registry.ts'
+import { createStoreRegistry } from '../../routing/registry.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
+import { seedBackendsFile } from './backends-file.ts'
 import { buildInfo } from './build-info.ts'
 import { createCallbackSender } from './callback-sender.ts'
 import { clientAddress } from './client-address.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
+import { createNodeHttpClient } from './http-client.ts'
 import { startLoop } from './loop.ts'
 import { createPromMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
@@ -50,6 +54,8 @@ export interface RunningGateway {
 export interface StartOptions {
   /** false: no HTTP listener, only the background loops and the async worker (`edgefaas worker`). */
   listen?: boolean
+  /** Where `${NAME}` in the backends file is looked up; default `process.env`. */
+  env?: Record<string, string | undefined>
 }
 
 export async function startGateway(
@@ -69,8 +75,31 @@ export async function startGateway(
     logger,
     callTimeoutMs: config.upstreamTimeoutMs,
   })
-  const providers = staticRegistry({ local })
-  await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
+  await store.upsertBackend({ name: LOCAL_BACKEND, kind: 'local', config: {} })
+  const http = createNodeHttpClient()
+  const providers = createStoreRegistry({
+    store,
+    builtins: { [LOCAL_BACKEND]: local },
+    context: { http, cipher, defaultNamespace: config.defaultNamespace },
+    ttlMs: config.routeCacheTtlMs,
+    logger,
+  })
+  try {
+    if (config.backendsFile) {
+      await seedBackendsFile(config.backendsFile, {
+        store,
+        cipher,
+        env: options.env ?? process.env,
+        defaultNamespace: config.defaultNamespace,
+        logger,
+      })
+    }
+    await providers.refresh()
+  } catch (error) {
+    await local.close()
+    await closeStore()
+    throw error
+  }
 
   const metrics = createPromMetrics({ processMetrics: true })
   const queue = await openQueue(config.queueUrl, store)
@@ -131,6 +160,8 @@ export async function startGateway(
       for (const listener of [server, functionsServer]) {
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
       }
+      await providers.close()
+      http.close()
       await local.close()
       await queue.close()
       await closeStore()
