@@ -17,6 +17,9 @@ export const CREATABLE_KINDS = ['openfaas'] as const
 export type CreatableKind = (typeof CREATABLE_KINDS)[number]
 
 const absent = (input: unknown) => input === undefined || input === null
+/** An object's own message, except for a misspelt field, which zod names better itself. */
+const unlessUnknownKey = (message: string) => (issue: { code?: string }) =>
+  issue.code === 'unrecognized_keys' ? undefined : message
 const requiredString = () =>
   z
     .string({ error: (issue) => (absent(issue.input) ? 'is required' : 'must be a string') })
@@ -67,7 +70,7 @@ const credentials = z
       password: z.string({ message: 'must be a string' }).optional(),
       token: z.string({ message: 'must be a string' }).optional(),
     },
-    { message: 'must be {"username":"…","password":"…"} or {"token":"…"}' },
+    { error: unlessUnknownKey('must be {"username":"…","password":"…"} or {"token":"…"}') },
   )
   .superRefine((c, ctx) => {
     const basic = c.username !== undefined || c.password !== undefined
@@ -154,7 +157,11 @@ const openfaasOptions = z.strictObject(
       })
       .optional(),
   },
-  { message: 'must be an object, e.g. {"namespaces":"auto","capabilities":{"scaleToZero":false}}' },
+  {
+    error: unlessUnknownKey(
+      'must be an object, e.g. {"namespaces":"auto","capabilities":{"scaleToZero":false}}',
+    ),
+  },
 )
 
 export type OpenFaasBackendOptions = z.output<typeof openfaasOptions>
@@ -174,7 +181,7 @@ export const backendInputSchema = z.strictObject(
     default: flag.optional(),
     options: openfaasOptions.optional(),
   },
-  { message: 'must be an object' },
+  { error: unlessUnknownKey('must be an object') },
 )
 
 export type BackendInput = z.output<typeof backendInputSchema>
