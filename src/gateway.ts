@@ -47,6 +47,7 @@ export interface Gateway {
 export function createGateway(drivers: GatewayDrivers): Gateway {
   const { sendCallback, queueMetrics, instanceId, ...given } = drivers
   const { store, providers, cipher, logger, config } = given
+  const routes = createRouteCache(store, config.routeCacheTtlMs)
   const deps: GatewayDeps = {
     ...given,
     reconciler: createReconciler({
@@ -55,8 +56,9 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       cipher,
       logger,
       instanceId: instanceId ?? crypto.randomUUID(),
+      onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
-    routes: createRouteCache(store, config.routeCacheTtlMs),
+    routes,
   }
   const app = createApp(deps)
   const worker =

@@ -32,6 +32,8 @@ export interface ReconcilerDeps {
   instanceId: string
   /** Lease length for shared backends; renewed on every tick. */
   leaseTtlMs?: number
+  /** Told when the tick moves a function (its selector's matches changed), e.g. to drop cached routes. */
+  onPlacementChange?: (namespace: string, name: string) => void
 }
 
 export interface ReconcileSummary {
@@ -277,7 +279,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         store.listDeletedFunctions(),
         store.listDeployments(),
       ])
-      await reresolvePlacements(live, store, providers, logger)
+      for (const moved of await reresolvePlacements(live, store, providers, logger)) {
+        deps.onPlacementChange?.(moved.namespace, moved.name)
+      }
       const keys = new Set<string>()
       for (const f of [...live, ...deleted]) keys.add(`${f.namespace}\u0000${f.name}`)
       for (const r of rows) keys.add(`${r.namespace}\u0000${r.functionName}`)

@@ -23,6 +23,8 @@ describe('reconciler across backends', () => {
   let reconciler: Reconciler
   /** The backends' labels as placement sees them (what the store registry reads from the store). */
   let labels: Record<string, Record<string, string>>
+  /** Functions the tick moved, as told to the gateway (which drops their cached routes). */
+  let moves: string[]
 
   beforeEach(async () => {
     ;({ store, close } = await openStore(':memory:', '/tmp'))
@@ -41,12 +43,14 @@ describe('reconciler across backends', () => {
           builtin: false,
         })),
     }
+    moves = []
     reconciler = createReconciler({
       store,
       providers: registry,
       cipher: null,
       logger: silentLogger,
       instanceId: 'test',
+      onPlacementChange: (namespace, name) => moves.push(`${name}.${namespace}`),
     })
   })
   afterEach(() => close())
@@ -147,6 +151,7 @@ describe('reconciler across backends', () => {
     const fn = await store.getFunction(ns, 'sel')
     expect(fn?.placement).toEqual(['a', 'b'])
     expect(fn?.generation).toBe(generation) // b, which stays, gets no new apply
+    expect(moves).toEqual([`sel.${ns}`])
     expect(a.functions.has(`${ns}/sel`)).toBe(true)
     expect(c.functions.has(`${ns}/sel`)).toBe(false)
     expect(await rows('sel')).toEqual(['a:ready', 'b:ready'])
