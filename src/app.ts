@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono'
 import { registerAsyncRoutes } from './api/async.ts'
+import { registerBackendRoutes } from './api/backends.ts'
 import { registerCallRoutes } from './api/calls.ts'
 import { registerDeploymentRoutes } from './api/deployments.ts'
 import { registerFunctionRoutes } from './api/functions.ts'
@@ -44,6 +45,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerFunctionRoutes(app, deps)
   registerScaleRoutes(app, deps)
   registerDeploymentRoutes(app, deps)
+  registerBackendRoutes(app, deps)
   registerSecretRoutes(app, deps)
   registerNamespaceRoutes(app, deps)
   registerLogRoutes(app, deps)

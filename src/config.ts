@@ -47,6 +47,7 @@ const schema = z.object({
     .optional(),
   EDGEFAAS_DEFAULT_NAMESPACE: label.default(DEFAULT_NAMESPACE),
   EDGEFAAS_DEFAULT_BACKEND: label.default('local'),
+  EDGEFAAS_BACKENDS_FILE: z.string().min(1).optional(),
   EDGEFAAS_RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(5000),
   EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS: int(0, 60_000).default(5000),
   EDGEFAAS_MAX_API_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
@@ -103,6 +104,8 @@ export interface Config {
   secretsKey: string | undefined
   defaultNamespace: string
   defaultBackend: string
+  /** Node: a YAML file of backends upserted into the store at start (docs/backends.md). */
+  backendsFile: string | undefined
   reconcileIntervalMs: number
   reconcileInlineTimeoutMs: number
   maxApiBodyBytes: number
@@ -174,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secretsKey: e.EDGEFAAS_SECRETS_KEY,
     defaultNamespace: e.EDGEFAAS_DEFAULT_NAMESPACE,
     defaultBackend: e.EDGEFAAS_DEFAULT_BACKEND,
+    backendsFile: e.EDGEFAAS_BACKENDS_FILE,
     reconcileIntervalMs: e.EDGEFAAS_RECONCILE_INTERVAL_MS,
     reconcileInlineTimeoutMs: e.EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS,
     maxApiBodyBytes: e.EDGEFAAS_MAX_API_BODY_BYTES,

@@ -38,8 +38,8 @@ export interface Gateway {
   /** Drains the async queue; null when the queue is off or `EDGEFAAS_WORKER=false`. */
   worker: AsyncWorker | null
   /**
-   * One pass of the background work: reconcile desired state onto backends, prune finished async
-   * records, refresh the replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
+   * One pass of the background work: follow the stored backends and probe them, reconcile desired
+   * state onto backends, prune finished async records, refresh the replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
    */
   tick(): Promise<void>
 }
@@ -47,6 +47,7 @@ export interface Gateway {
 export function createGateway(drivers: GatewayDrivers): Gateway {
   const { sendCallback, queueMetrics, instanceId, ...given } = drivers
   const { store, providers, cipher, logger, config } = given
+  const routes = createRouteCache(store, config.routeCacheTtlMs)
   const deps: GatewayDeps = {
     ...given,
     reconciler: createReconciler({
@@ -55,8 +56,9 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       cipher,
       logger,
       instanceId: instanceId ?? crypto.randomUUID(),
+      onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
-    routes: createRouteCache(store, config.routeCacheTtlMs),
+    routes,
   }
   const app = createApp(deps)
   const worker =
@@ -76,6 +78,10 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     }),
     worker,
     async tick() {
+      // Backends first: one added through another gateway is reconciled onto, one that came back is
+      // caught up at once, and selector placements see the labels as they are now.
+      await deps.providers.refresh()
+      await deps.providers.probe()
       await deps.reconciler.reconcileOnce()
       await pruneAsyncRecords(store, config.callRetentionMs)
       if (deps.metrics) {

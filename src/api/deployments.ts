@@ -17,14 +17,17 @@ export function registerDeploymentRoutes(app: Hono, deps: GatewayDeps): void {
       deps.store.listDeployments({ namespace, ...(name ? { functionName: name } : {}) }),
       deps.store.listFunctions(namespace),
     ])
-    const generation = new Map(functions.map((f) => [f.name, f.generation]))
+    const byName = new Map(functions.map((f) => [f.name, f]))
     return c.json(
       rows.map((r) => ({
         function: r.functionName,
         namespace: r.namespace,
         backend: r.backend,
         status: r.status,
-        generation: generation.get(r.functionName) ?? null,
+        // false while the function is being moved off this backend (or removed): it is left once it runs
+        // on one of its new backends.
+        placed: byName.get(r.functionName)?.placement.includes(r.backend) ?? false,
+        generation: byName.get(r.functionName)?.generation ?? null,
         appliedGeneration: r.appliedGeneration,
         replicas: r.observedReplicas,
         availableReplicas: r.availableReplicas,

@@ -9,7 +9,7 @@ import { isDns1123Label } from '../contract/names.ts'
 import type { functionDeploymentSchema } from '../contract/schemas.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { BACKENDS_ANNOTATION, parsePlacement } from '../routing/placement.ts'
+import { BACKENDS_ANNOTATION, parsePlacementRule, resolvePlacement } from '../routing/placement.ts'
 import type { FunctionSpec } from '../store/types.ts'
 import { settingsProblem } from './function-settings.ts'
 
@@ -45,16 +45,7 @@ export async function acceptDeployment(
   const retryDefaults = { ...deps.config.retry, codes: new Set(deps.config.retry.codes) }
   const problem = settingsProblem(labels, annotations, retryDefaults)
   if (problem) throw new ApiError('BAD_REQUEST', `validation failed: ${problem}`)
-  const placement = parsePlacement(annotations[BACKENDS_ANNOTATION], deps.config.defaultBackend)
-  if (typeof placement === 'string') throw new ApiError('BAD_REQUEST', `validation failed: ${placement}`)
-  for (const { backend } of placement) {
-    if (!deps.providers.has(backend) && !(await deps.store.getBackend(backend))) {
-      throw new ApiError(
-        'BAD_REQUEST',
-        `validation failed: unknown backend "${backend}" in ${BACKENDS_ANNOTATION}`,
-      )
-    }
-  }
+  const placement = await placeFunction(deps, annotations[BACKENDS_ANNOTATION])
   const secrets = body.secrets ?? []
   for (const secret of secrets) {
     if (!(await deps.store.getSecret(namespace, secret))) {
@@ -76,7 +67,20 @@ export async function acceptDeployment(
     ...(body.requests ? { requests: body.requests } : {}),
     ...(body.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
   }
-  return { name: body.service, spec, placement: placement.map((p) => p.backend), bounds }
+  return { name: body.service, spec, placement, bounds }
+}
+
+/**
+ * The backends a function goes on, from its `edgefaas.dev/backends` annotation against the backends known
+ * now (the registry is refreshed first, so one just added through another gateway counts).
+ */
+async function placeFunction(deps: GatewayDeps, annotation: string | undefined): Promise<string[]> {
+  const rule = parsePlacementRule(annotation)
+  if (typeof rule === 'string') throw new ApiError('BAD_REQUEST', `validation failed: ${rule}`)
+  await deps.providers.refresh()
+  const placement = resolvePlacement(rule, deps.providers.backends(), deps.config.defaultBackend)
+  if (!Array.isArray(placement)) throw new ApiError('BAD_REQUEST', `validation failed: ${placement.error}`)
+  return placement
 }
 
 /** Initial replicas of a new function: the min label when positive, else 1 (as faas-netes). */

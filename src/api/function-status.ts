@@ -3,7 +3,8 @@
  * FunctionRecord → FunctionStatus with the omission rules clients depend on (contract 1.6.3, 10.6):
  * `labels`/`annotations` always present and `labels` carrying `faas_function`; `envVars`, `limits`,
  * `requests`, `constraints`, `secrets` absent when not deployed (never `{}`); zero replicas absent;
- * `createdAt` always present. Keys in the Go struct's order.
+ * `createdAt` always present. Keys in the Go struct's order. A function placed on several backends is
+ * one function here, its replicas summed over them.
  */
 import type { FunctionResources, FunctionStatus } from '../contract/types.ts'
 import type { FunctionRecord } from '../store/types.ts'
@@ -23,7 +24,10 @@ export function toFunctionStatus(fn: FunctionRecord, available: number, invocati
   if (requests) status.requests = requests
   if (spec.readOnlyRootFilesystem) status.readOnlyRootFilesystem = true
   if (invocations > 0) status.invocationCount = invocations
-  if (fn.replicas > 0) status.replicas = fn.replicas
+  // One function to OpenFaaS clients wherever it runs: each placed backend runs `fn.replicas`, and the
+  // status reports the sum, as `availableReplicas` sums what the backends report.
+  const replicas = fn.replicas * Math.max(1, fn.placement.length)
+  if (replicas > 0) status.replicas = replicas
   if (available > 0) status.availableReplicas = available
   // Re-inserting createdAt places it after the replica fields, where Go writes it.
   delete (status as { createdAt?: string }).createdAt

@@ -26,3 +26,24 @@ export function splitFunctionName(
   if (dot === -1) return { name: qualified, namespace: fallbackNamespace }
   return { name: qualified.slice(0, dot), namespace: qualified.slice(dot + 1) }
 }
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+
+/**
+ * A Kubernetes label key: `name` or `prefix/name`, the name up to 63 characters of letters, digits, `-`,
+ * `_`, `.` (alphanumeric at both ends), the prefix a DNS subdomain. Backend labels follow it, so a
+ * selector can hold no `,` or `=` inside a key.
+ */
+export function isLabelKey(key: string): boolean {
+  const slash = key.indexOf('/')
+  const name = slash === -1 ? key : key.slice(slash + 1)
+  const prefix = slash === -1 ? null : key.slice(0, slash)
+  if (name.length > MAX_LABEL_LENGTH || !LABEL_NAME.test(name)) return false
+  return prefix === null || (prefix.length <= 253 && LABEL_PREFIX.test(prefix))
+}
+
+/** A Kubernetes label value: empty, or up to 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends. */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= MAX_LABEL_LENGTH && LABEL_NAME.test(value))
+}

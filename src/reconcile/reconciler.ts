@@ -1,10 +1,17 @@
 /**
  * @module
  * Desired state (SQL) → actual state (backends). The API writes a new generation and calls
- * `reconcileFunction` inline with a deadline; the runtime calls `reconcileOnce` on a timer. A failed
- * apply is recorded on the deployment row with its error and retried with backoff, so a backend that
- * is down never loses a deploy. Drift (a backend that lost the function, e.g. after a restart of the
- * local provider) is detected by comparing observed and desired replicas and re-applied.
+ * `reconcileFunction` inline with a deadline; the runtime calls `reconcileOnce` on a timer. Per function:
+ *
+ * - every placed backend gets the function (apply), each with the function's replica count;
+ * - a backend that is no longer placed loses it, but only once one placed backend runs it at the current
+ *   generation, so a move (apply on the new, then remove from the old) never leaves it nowhere;
+ * - a failed apply is recorded on the deployment row with its error and retried with backoff, so a
+ *   backend that is down never loses a deploy; when the backend answers again (its health, probed on
+ *   the tick, turns reachable) the rest of the backoff is skipped and it catches up at once;
+ * - drift (a backend that lost the function: restarted on an empty data folder, or its replicas
+ *   changed behind our back) is found by asking the backend's status of every ready deployment, and
+ *   re-applied.
  */
 import type { DesiredFunction, Provider } from '../../providers/types.ts'
 import type { Logger } from '../logger.ts'
@@ -13,6 +20,7 @@ import { type SecretCipher, secretAssociatedData } from '../store/cipher.ts'
 import type { DeploymentRecord, FunctionRecord, Store } from '../store/types.ts'
 import { retryDelayMs } from './backoff.ts'
 import { createKeyedLock } from './keyed-lock.ts'
+import { reresolvePlacements } from './placements.ts'
 
 export interface ReconcilerDeps {
   store: Store
@@ -24,6 +32,8 @@ export interface ReconcilerDeps {
   instanceId: string
   /** Lease length for shared backends; renewed on every tick. */
   leaseTtlMs?: number
+  /** Told when the tick moves a function (its selector's matches changed), e.g. to drop cached routes. */
+  onPlacementChange?: (namespace: string, name: string) => void
 }
 
 export interface ReconcileSummary {
@@ -63,27 +73,38 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return out
   }
 
+  /** True when the backend answered again after the row's last failure: its backoff no longer applies. */
+  function cameBack(backend: string, row: DeploymentRecord): boolean {
+    const since = providers.health(backend).reachableSince
+    return since !== null && since > row.updatedAt
+  }
+
+  /** Applies `fn` to one placed backend; true when the backend runs it at the current generation. */
   async function applyTo(
     fn: FunctionRecord,
     backend: string,
     row: DeploymentRecord | undefined,
     opts: { force: boolean; shared: boolean },
     summary: ReconcileSummary,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const key = { namespace: fn.namespace, functionName: fn.name, backend }
     const provider = providers.get(backend)
-    if (!provider) {
-      await store.upsertDeployment({
-        ...key,
-        status: 'pending',
-        lastError: `backend "${backend}" is not reachable from this gateway`,
-      })
-      return
-    }
-    if (provider.scope === 'shared' && !opts.shared) return
     const current = row !== undefined && row.appliedGeneration >= fn.generation && row.status === 'ready'
-    if (current && (await inSync(provider, fn, row))) return
-    if (!opts.force && row?.nextAttemptAt && row.nextAttemptAt > now()) return
+    if (!provider) {
+      const reason = providers.has(backend)
+        ? `backend "${backend}" is not reachable from this gateway`
+        : `backend "${backend}" does not exist (any more); place the function on another backend`
+      if (row?.status !== 'pending' || row.lastError !== reason)
+        await store.upsertDeployment({ ...key, status: 'pending', lastError: reason })
+      return false
+    }
+    if (provider.scope === 'shared' && !opts.shared) return current
+    if (current && (await inSync(provider, fn, row))) return true
+    if (!opts.force && row?.nextAttemptAt && row.nextAttemptAt > now() && !cameBack(backend, row))
+      return false
+    // A backend the last probe could not reach, whose failure is already on record, is not asked again
+    // until it answers: a tick should not wait on every function of a dead backend in turn.
+    if (!opts.force && row?.status === 'error' && providers.health(backend).reachable === false) return false
     try {
       const desired: DesiredFunction = {
         name: fn.name,
@@ -105,6 +126,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         nextAttemptAt: null,
       })
       summary.applied++
+      return true
     } catch (error) {
       const attempts = (row?.attempts ?? 0) + 1
       const message = error instanceof Error ? error.message : String(error)
@@ -122,6 +144,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         attempts,
         error: message,
       })
+      return false
     }
   }
 
@@ -148,6 +171,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   ): Promise<boolean> {
     const provider = providers.get(row.backend)
     if (provider?.scope === 'shared' && !shared) return false
+    if (!provider && providers.has(row.backend)) {
+      // Known but not reachable from here (e.g. `local` seen from workerd): another gateway may remove it.
+      const reason = `cannot remove: backend "${row.backend}" is not reachable from this gateway`
+      if (row.status !== 'removing' || row.lastError !== reason)
+        await store.upsertDeployment({
+          namespace: row.namespace,
+          functionName: row.functionName,
+          backend: row.backend,
+          status: 'removing',
+          lastError: reason,
+        })
+      return false
+    }
+    if (!provider) {
+      // The backend itself is gone: nothing is left to remove it from, only the record of it.
+      logger.warn('dropping the deployment on a backend that no longer exists', {
+        function: `${row.functionName}.${row.namespace}`,
+        backend: row.backend,
+      })
+    }
     try {
       await provider?.remove(row.namespace, row.functionName)
       await store.deleteDeployment(row.namespace, row.functionName, row.backend)
@@ -176,6 +219,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         store.getFunction(namespace, name),
         store.listDeployments({ namespace, functionName: name }),
       ])
+      // A backend added through another gateway moments ago: learn it before judging it unknown.
+      const named = [...(fn?.placement ?? []), ...rows.map((r) => r.backend)]
+      if (named.some((backend) => !providers.has(backend))) await providers.refresh()
       if (!fn) {
         let removedAll = true
         for (const row of rows) removedAll = (await removeFrom(row, summary, opts.shared)) && removedAll
@@ -185,17 +231,23 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         if (removedAll && tombstone) await store.purgeFunction(namespace, name, tombstone.generation)
         return summary
       }
-      for (const row of rows) {
-        if (!fn.placement.includes(row.backend)) await removeFrom(row, summary, opts.shared)
-      }
+      let placedSomewhere = false
       for (const backend of fn.placement) {
-        await applyTo(
+        const ready = await applyTo(
           fn,
           backend,
           rows.find((r) => r.backend === backend),
           opts,
           summary,
         )
+        placedSomewhere ||= ready
+      }
+      // Apply on the new, then remove from the old: the function keeps running where it was until one
+      // of its new backends runs it.
+      if (placedSomewhere) {
+        for (const row of rows) {
+          if (!fn.placement.includes(row.backend)) await removeFrom(row, summary, opts.shared)
+        }
       }
       return summary
     })
@@ -227,6 +279,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         store.listDeletedFunctions(),
         store.listDeployments(),
       ])
+      for (const moved of await reresolvePlacements(live, store, providers, logger)) {
+        deps.onPlacementChange?.(moved.namespace, moved.name)
+      }
       const keys = new Set<string>()
       for (const f of [...live, ...deleted]) keys.add(`${f.namespace}\u0000${f.name}`)
       for (const r of rows) keys.add(`${r.namespace}\u0000${r.functionName}`)

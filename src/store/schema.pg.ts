@@ -3,7 +3,7 @@
  * The store's tables for PostgreSQL, mirroring schema.sqlite.ts column for column with native types
  * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
-import { index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 import type { CallRecord } from '../calls/types.ts'
 import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
@@ -49,7 +49,11 @@ export const backends = pgTable('backends', {
   name: text('name').primaryKey(),
   kind: text('kind').notNull(),
   config: json('config').$type<Record<string, unknown>>().notNull(),
+  labels: json('labels').$type<Record<string, string>>().notNull().default({}),
+  isDefault: boolean('is_default').notNull().default(false),
+  credentials: text('credentials'),
   createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
 })
 
 export const deployments = pgTable(

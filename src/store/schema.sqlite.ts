@@ -4,6 +4,7 @@
  * JSON is text, because SQLite has neither type natively. schema.pg.ts mirrors these tables column for
  * column; schema.check.ts fails the build when the two drift apart.
  */
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { CallRecord } from '../calls/types.ts'
 import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
@@ -44,11 +45,19 @@ export const secrets = sqliteTable(
   (t) => [primaryKey({ columns: [t.namespace, t.name] })],
 )
 
+/**
+ * Backends functions are placed on. `credentials` is the secrets cipher's ciphertext of the backend's
+ * credentials (never plain text); `is_default` marks the backend of functions that name none.
+ */
 export const backends = sqliteTable('backends', {
   name: text('name').primaryKey(),
   kind: text('kind').notNull(),
   config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+  isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+  credentials: text('credentials'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(sql`0`),
 })
 
 export const deployments = sqliteTable(

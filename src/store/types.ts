@@ -20,7 +20,7 @@ import type { PayloadStore } from './payloads/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { SecretStore } from './secrets/types.ts'
 
-export type { BackendRecord, BackendStore } from './backends/types.ts'
+export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
 export type {
   DeadLetterPage,

@@ -188,6 +188,19 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         expect(await store.getFunction(fn.namespace, fn.name)).toEqual(r)
       })
 
+      it('moves a function at the expected generation without bumping it', async () => {
+        const fn = newFunction({ placement: ['a'] })
+        const created = await store.createFunction(fn)
+        expect(await store.setPlacement(fn.namespace, fn.name, ['b', 'c'], created!.generation + 1)).toBe(
+          false,
+        )
+        expect(await store.setPlacement(fn.namespace, fn.name, ['b', 'c'], created!.generation)).toBe(true)
+        const moved = await store.getFunction(fn.namespace, fn.name)
+        expect(moved).toMatchObject({ placement: ['b', 'c'], generation: created!.generation })
+        await store.markFunctionDeleted(fn.namespace, fn.name)
+        expect(await store.setPlacement(fn.namespace, fn.name, ['a'], created!.generation + 1)).toBe(false)
+      })
+
       it('gives every concurrent setReplicas its own generation', async () => {
         const fn = newFunction()
         await store.createFunction(fn)
@@ -331,20 +344,83 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         }
         await store.upsertBackend({ name, kind: 'faas-provider', config })
         const created = await store.getBackend(name)
-        expect(created).toEqual({ name, kind: 'faas-provider', config, createdAt: expect.any(Date) })
+        expect(created).toEqual({
+          name,
+          kind: 'faas-provider',
+          config,
+          labels: {},
+          isDefault: false,
+          credentials: null,
+          createdAt: expect.any(Date),
+          updatedAt: expect.any(Date),
+        })
 
-        await store.upsertBackend({ name, kind: 'lambda', config: { region: 'eu-west-1' } })
-        expect(await store.getBackend(name)).toEqual({
+        await clockPast(created!.updatedAt.getTime())
+        await store.upsertBackend({
           name,
           kind: 'lambda',
           config: { region: 'eu-west-1' },
-          createdAt: created!.createdAt,
+          labels: tricky,
+          isDefault: true,
+          credentials: 'v1:sealed',
         })
+        const replaced = await store.getBackend(name)
+        expect(replaced).toEqual({
+          name,
+          kind: 'lambda',
+          config: { region: 'eu-west-1' },
+          labels: tricky,
+          isDefault: true,
+          credentials: 'v1:sealed',
+          createdAt: created!.createdAt,
+          updatedAt: expect.any(Date),
+        })
+        expect(replaced!.updatedAt.getTime()).toBeGreaterThan(created!.updatedAt.getTime())
         expect((await store.listBackends()).filter((b) => b.name === name)).toHaveLength(1)
 
         expect(await store.deleteBackend(name)).toBe(true)
         expect(await store.deleteBackend(name)).toBe(false)
         expect(await store.getBackend(name)).toBeNull()
+      })
+
+      it('creates once, and replaces only an existing backend', async () => {
+        const name = unique('backend')
+        const backend = { name, kind: 'openfaas', config: { url: 'https://a.example' } }
+        expect(await store.replaceBackend(backend)).toBe(false)
+        expect(await store.getBackend(name)).toBeNull()
+        expect(await store.createBackend({ ...backend, labels: { region: 'eu' } })).toBe(true)
+        expect(await store.createBackend({ ...backend, kind: 'other' })).toBe(false)
+        const created = await store.getBackend(name)
+        expect(created).toMatchObject({ kind: 'openfaas', labels: { region: 'eu' }, credentials: null })
+        expect(
+          await store.replaceBackend({
+            ...backend,
+            config: { url: 'https://b.example' },
+            credentials: 'v1:x',
+          }),
+        ).toBe(true)
+        expect(await store.getBackend(name)).toEqual({
+          ...created,
+          config: { url: 'https://b.example' },
+          labels: {},
+          credentials: 'v1:x',
+          updatedAt: expect.any(Date),
+        })
+      })
+
+      it('clears the default flag from every backend but one', async () => {
+        const [a, b, c] = [unique('backend'), unique('backend'), unique('backend')]
+        for (const name of [a, b, c])
+          await store.upsertBackend({ name, kind: 'openfaas', config: {}, isDefault: true })
+        await store.clearDefaultBackends(b)
+        const flags = (await store.listBackends())
+          .filter((x) => [a, b, c].includes(x.name))
+          .map((x) => [x.name, x.isDefault])
+        expect(flags).toEqual([
+          [a, false],
+          [b, true],
+          [c, false],
+        ])
       })
 
       it('lists in name order', async () => {

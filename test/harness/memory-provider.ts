@@ -9,7 +9,7 @@ export interface MemoryProvider extends Provider {
   functions: Map<string, DesiredFunction>
   applied: DesiredFunction[]
   removed: string[]
-  /** While set, apply and remove throw UNAVAILABLE with this message. */
+  /** While set, info, status, apply and remove throw UNAVAILABLE with this message (a backend that is down). */
   failing: string | null
 }
 
@@ -29,6 +29,7 @@ export function createMemoryProvider(scope: 'instance' | 'shared' = 'instance'):
     removed: [],
     failing: null,
     async info() {
+      if (provider.failing) throw new ProviderError('UNAVAILABLE', provider.failing)
       return { provider: 'memory', orchestration: 'memory', version: { sha: 'test', release: 'test' } }
     },
     async apply(desired) {
@@ -48,6 +49,7 @@ export function createMemoryProvider(scope: 'instance' | 'shared' = 'instance'):
       functions.set(key(ns, name), { ...d, replicas })
     },
     async status(ns, name) {
+      if (provider.failing) throw new ProviderError('UNAVAILABLE', provider.failing)
       const d = functions.get(key(ns, name))
       return d ? observed(d) : null
     },

@@ -2,21 +2,25 @@
  * @module
  * Opens everything a gateway needs from the host, on any runtime with Node's APIs (Node itself, and Deno
  * through its Node compatibility): the data folder with the admin credentials and the secrets key, the
- * store (embedded SQLite or PostgreSQL), the queue from EDGEFAAS_QUEUE_URL, the local provider,
- * Prometheus metrics, the callback transport and DNS. The runtime adds how it serves and hands the result
+ * store (embedded SQLite or PostgreSQL), the queue from EDGEFAAS_QUEUE_URL, the local provider and the
+ * registry of remote backends (over a node:http client, seeded from EDGEFAAS_BACKENDS_FILE), Prometheus
+ * metrics, the callback transport and DNS. The runtime adds how it serves and hands the result
  * to `createGateway`.
  */
 import { lookup } from 'node:dns/promises'
 import { createLocalProvider } from '../../../providers/local/index.ts'
+import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDrivers } from '../../gateway.ts'
 import { seedStore } from '../../gateway.ts'
 import type { Logger } from '../../logger.ts'
-import { staticRegistry } from '../../routing/registry.ts'
+import { createStoreRegistry } from '../../routing/registry.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
+import { seedBackendsFile } from './backends-file.ts'
 import { buildInfo } from './build-info.ts'
 import { createCallbackSender } from './callback-sender.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
+import { createNodeHttpClient } from './http-client.ts'
 import { createPromMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
@@ -30,6 +34,8 @@ export interface HostDriverOptions {
   nodePath?: string
   /** Adds the runtime's process series (CPU, memory, event loop) to /metrics. */
   processMetrics: boolean
+  /** Where `${NAME}` in the backends file is looked up; default `process.env`. */
+  env?: Record<string, string | undefined>
 }
 
 export interface HostDrivers {
@@ -57,8 +63,32 @@ export async function openHostDrivers(
     callTimeoutMs: config.upstreamTimeoutMs,
     ...(options.nodePath ? { nodePath: options.nodePath } : {}),
   })
-  const providers = staticRegistry({ local })
-  await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
+  await store.upsertBackend({ name: LOCAL_BACKEND, kind: 'local', config: {} })
+  const http = createNodeHttpClient()
+  const providers = createStoreRegistry({
+    store,
+    builtins: { [LOCAL_BACKEND]: local },
+    context: { http, cipher, defaultNamespace: config.defaultNamespace },
+    ttlMs: config.routeCacheTtlMs,
+    logger,
+  })
+  try {
+    if (config.backendsFile) {
+      await seedBackendsFile(config.backendsFile, {
+        store,
+        cipher,
+        env: options.env ?? process.env,
+        defaultNamespace: config.defaultNamespace,
+        logger,
+      })
+    }
+    await providers.refresh()
+  } catch (error) {
+    await local.close()
+    http.close()
+    await closeStore()
+    throw error
+  }
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
   const queue = await openQueue(config.queueUrl, store)
@@ -82,6 +112,8 @@ export async function openHostDrivers(
     },
     credentials,
     async close() {
+      await providers.close()
+      http.close()
       await local.close()
       await queue.close()
       await closeStore()

@@ -42,6 +42,8 @@ export interface RunningGateway {
 export interface StartOptions {
   /** false: no HTTP listener, only the background loops and the async worker (`edgefaas worker`). */
   listen?: boolean
+  /** Where `${NAME}` in the backends file is looked up; default `process.env`. */
+  env?: Record<string, string | undefined>
 }
 
 export async function startGateway(
@@ -49,7 +51,11 @@ export async function startGateway(
   logger: Logger = consoleLogger(config.logLevel),
   options: StartOptions = {},
 ): Promise<RunningGateway> {
-  const host = await openHostDrivers(config, logger, { clientAddress, processMetrics: true })
+  const host = await openHostDrivers(config, logger, {
+    clientAddress,
+    processMetrics: true,
+    ...(options.env ? { env: options.env } : {}),
+  })
   const gateway = createGateway(host.drivers)
   const { app, deps } = gateway
   const listen = options.listen !== false

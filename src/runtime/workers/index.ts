@@ -1,18 +1,21 @@
 /**
  * @module
  * The Workers entry: the same app as on Node over D1, with the reconciler driven by the cron trigger.
- * Workers reach only remote backends (faas-provider, Lambda, ECS), so until one is registered a deploy is
- * stored and its deployment stays pending with the reason recorded.
+ * Workers reach only remote backends, registered through `/system/backends` (kept in D1) and reached with
+ * fetch; a function placed on `local` (the default until another backend is marked default) is stored
+ * and its deployment stays pending with the reason recorded.
  */
 import { drizzle } from 'drizzle-orm/d1'
+import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import { loadConfig } from '../../config.ts'
 import { createGateway, type Gateway, seedStore } from '../../gateway.ts'
 import { consoleLogger } from '../../logger.ts'
 import { createEmbeddedQueue } from '../../queue/embedded/driver.ts'
-import { staticRegistry } from '../../routing/registry.ts'
+import { createStoreRegistry } from '../../routing/registry.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
 import { SqliteStore } from '../../store/sqlite.ts'
 import { RELEASE } from '../../version.ts'
+import { createFetchHttpClient } from './http-client.ts'
 
 export interface Env {
   DB: D1Database
@@ -32,13 +35,24 @@ async function build(env: Env): Promise<Gateway> {
   }
   const store = new SqliteStore(drizzle(env.DB))
   await seedStore(store, config)
+  const cipher = config.secretsKey ? await createSecretCipher(config.secretsKey) : null
+  const logger = consoleLogger(config.logLevel)
+  const providers = createStoreRegistry({
+    store,
+    // `local` stays a known name here (functions placed on it wait for a Node gateway on the same store).
+    unreachable: [LOCAL_BACKEND],
+    context: { http: createFetchHttpClient(), cipher, defaultNamespace: config.defaultNamespace },
+    ttlMs: config.routeCacheTtlMs,
+    logger,
+  })
+  await providers.refresh()
   return createGateway({
     config,
     store,
-    providers: staticRegistry({}, [config.defaultBackend]),
+    providers,
     // The embedded queue works over D1 as well; the cron tick drains it (Cloudflare Queues are a later driver).
     queue: createEmbeddedQueue(store),
-    cipher: config.secretsKey ? await createSecretCipher(config.secretsKey) : null,
+    cipher,
     credentials:
       config.basicAuth && config.adminPassword
         ? { user: config.adminUser ?? 'admin', password: config.adminPassword }
@@ -49,7 +63,7 @@ async function build(env: Env): Promise<Gateway> {
     // suffices for callbacks.
     resolveHost: null,
     sendCallback: async (url, headers, body) => (await fetch(url, { method: 'POST', headers, body })).status,
-    logger: consoleLogger(config.logLevel),
+    logger,
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
   })

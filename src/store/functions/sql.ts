@@ -111,6 +111,15 @@ export function functionStore({ db, tables: { functions } }: Dialect): FunctionS
       return row ? toFunction(row) : null
     },
 
+    async setPlacement(namespace, name, placement, generation) {
+      const rows = await db
+        .update(functions)
+        .set({ placement, updatedAt: new Date() })
+        .where(and(live(namespace, name), eq(functions.generation, generation)))
+        .returning({ name: functions.name })
+      return rows.length > 0
+    },
+
     async markFunctionDeleted(namespace, name) {
       const now = new Date()
       const rows = await db

@@ -13,11 +13,14 @@ export interface FunctionRecord {
   namespace: string
   name: string
   spec: FunctionSpec
-  /** Desired replicas across the function's placement. */
+  /** Desired replicas on each backend of the function's placement. */
   replicas: number
   /** Backend names the function is placed on, in order of preference. */
   placement: string[]
-  /** Increments on every change of desired state (spec, replicas, placement, deletion). */
+  /**
+   * Increments on every change of desired state (spec, replicas, placement, deletion), except a
+   * placement re-resolved from a label selector (`setPlacement`).
+   */
   generation: number
   createdAt: Date
   updatedAt: Date
@@ -50,6 +53,12 @@ export interface FunctionStore {
   updateFunction(fn: FunctionUpdate): Promise<FunctionRecord | null>
   /** Returns null when no live function of that name exists. Bumps the generation. */
   setReplicas(namespace: string, name: string, replicas: number): Promise<FunctionRecord | null>
+  /**
+   * Moves a live function still at `generation` to `placement` without bumping the generation: for a
+   * label selector whose matches changed, where the function itself did not, so the backends it stays
+   * on need no new apply. False when the function changed or went meanwhile.
+   */
+  setPlacement(namespace: string, name: string, placement: string[], generation: number): Promise<boolean>
   /** Tombstones the function and bumps the generation; returns false when it does not exist. */
   markFunctionDeleted(namespace: string, name: string): Promise<boolean>
   /** Tombstoned functions, for the reconciler. */
