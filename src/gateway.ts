@@ -16,9 +16,10 @@ import { pruneAsyncRecords } from './queue/retention.ts'
 import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
 import { createRouteCache } from './routing/route-cache.ts'
+import { createBackendRouter } from './routing/router.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
@@ -38,8 +39,9 @@ export interface Gateway {
   /** Drains the async queue; null when the queue is off or `EDGEFAAS_WORKER=false`. */
   worker: AsyncWorker | null
   /**
-   * One pass of the background work: reconcile desired state onto backends, prune finished async
-   * records, refresh the replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
+   * One pass of the background work: reconcile desired state onto backends, probe ejected backends,
+   * prune finished async records, refresh the replica gauge. Node and Deno run it on a timer, Workers
+   * from `scheduled()`.
    */
   tick(): Promise<void>
 }
@@ -57,6 +59,12 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       instanceId: instanceId ?? crypto.randomUUID(),
     }),
     routes: createRouteCache(store, config.routeCacheTtlMs),
+    router: createBackendRouter({
+      providers,
+      metrics: given.metrics,
+      logger,
+      budget: { ratio: config.failoverBudgetPercent / 100 },
+    }),
   }
   const app = createApp(deps)
   const worker =
@@ -76,6 +84,8 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     }),
     worker,
     async tick() {
+      // Probes run beside the reconcile: an ejected backend should not wait for a slow apply elsewhere.
+      const probes = deps.router.probe()
       await deps.reconciler.reconcileOnce()
       await pruneAsyncRecords(store, config.callRetentionMs)
       if (deps.metrics) {
@@ -84,6 +94,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
           new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
         )
       }
+      await probes
     },
   }
 }

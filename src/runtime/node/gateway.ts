@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createLocalProvider } from '../../../providers/local/index.ts'
+import type { Provider } from '../../../providers/types.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { createGateway, requestThrough, seedStore } from '../../gateway.ts'
@@ -50,6 +51,11 @@ export interface RunningGateway {
 export interface StartOptions {
   /** false: no HTTP listener, only the background loops and the async worker (`edgefaas worker`). */
   listen?: boolean
+  /**
+   * Backends beside `local`, by name (tests: a front door over other gateways until backends come
+   * from the store). The caller owns them: they are not closed with the gateway.
+   */
+  providers?: Record<string, Provider>
 }
 
 export async function startGateway(
@@ -69,7 +75,7 @@ export async function startGateway(
     logger,
     callTimeoutMs: config.upstreamTimeoutMs,
   })
-  const providers = staticRegistry({ local })
+  const providers = staticRegistry({ ...options.providers, local })
   await store.upsertBackend({ name: 'local', kind: 'local', config: {} })
 
   const metrics = createPromMetrics({ processMetrics: true })
