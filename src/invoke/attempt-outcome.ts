@@ -30,7 +30,8 @@ export type Outcome =
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 export function responseOutcome(response: Response): Outcome {
-  return { kind: 'response', response, internal: isInternalAnswer(response) }
+  // Only errors can be the gateway's own; a success skips the header lookup (hot path).
+  return { kind: 'response', response, internal: response.status >= 400 && isInternalAnswer(response) }
 }
 
 /** The outcome of an attempt that threw; `timedOut` and `callerGone` say why the call was aborted. */

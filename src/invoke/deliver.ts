@@ -10,7 +10,7 @@ import type { BackendRouter } from '../routing/router.ts'
 import type { FunctionRecord } from '../store/types.ts'
 import { attemptResult, errorOutcome, type Outcome, resendAfter, responseOutcome } from './attempt-outcome.ts'
 import { ResendableBody } from './resendable-body.ts'
-import type { ScaleFromZero } from './scale-from-zero.ts'
+import type { ScaleFromZero, WaitOutcome } from './scale-from-zero.ts'
 
 export interface DeliverDeps {
   router: BackendRouter
@@ -93,7 +93,14 @@ export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> 
         }
         // Not ready (or not yet applied) wherever it could go: hold the call while it scales from zero.
         waited = true
-        const wait = await deps.scaleFromZero.waitUntilReady(fn, call.signal)
+        let wait: WaitOutcome
+        try {
+          wait = await deps.scaleFromZero.waitUntilReady(fn, call.signal)
+        } catch (error) {
+          // The function's timeout ran out while it scaled up, or the caller left.
+          if (call.timedOut()) return { kind: 'error', status: 502, message: noAnswer(label), backend }
+          return { kind: 'error', status: 502, message: unreachable(label), backend, cause: error }
+        }
         if (wait === 'gone') return { kind: 'error', status: 404, message: notFound(label), backend }
         if (wait === 'timeout')
           return {
@@ -117,18 +124,21 @@ export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> 
         continue
       }
       case 'timeout':
-        return { kind: 'error', status: 502, message: `function ${label} did not answer in time`, backend }
+        return { kind: 'error', status: 502, message: noAnswer(label), backend }
       default:
         return {
           kind: 'error',
           status: 502,
-          message: `function ${label} is unreachable`,
+          message: unreachable(label),
           backend,
           cause: 'error' in outcome ? outcome.error : undefined,
         }
     }
   }
 }
+
+const noAnswer = (label: string) => `function ${label} did not answer in time`
+const unreachable = (label: string) => `function ${label} is unreachable`
 
 /** The OpenFaaS gateway's answer for a function it cannot find (`name.namespace` is a validated label). */
 export function notFound(label: string): string {

@@ -35,7 +35,7 @@ export const GATEWAY_SERIES = {
 export const BACKEND_SERIES = {
   requests: series(
     'edgefaas_backend_requests_total',
-    'Attempts of invocations sent to a backend, by HTTP status or failure (unreachable, timeout, not_ready, not_found, error)',
+    'Attempts of invocations sent to a backend, by HTTP status or failure (unreachable, timeout, not_ready, not_found, aborted, error)',
     ['backend', 'code'],
   ),
   seconds: series(

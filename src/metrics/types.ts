@@ -13,7 +13,8 @@ export interface GatewayMetrics {
   /**
    * One attempt of a call on one backend ended: `edgefaas_backend_requests_total{backend,code}` and
    * `edgefaas_backend_request_duration_seconds{backend}`. `code` is the HTTP status the backend answered
-   * with, or what went wrong without one (`unreachable`, `timeout`, `not_ready`, `not_found`, `error`).
+   * with, or what went wrong without one (`unreachable`, `timeout`, `not_ready`, `not_found`, `aborted`,
+   * `error`).
    */
   backendAttempt(backend: string, code: string, seconds: number): void
   /** The backend was ejected by passive health: `edgefaas_backend_ejections_total{backend}`. */
