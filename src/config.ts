@@ -55,6 +55,8 @@ const schema = z.object({
   EDGEFAAS_UPSTREAM_TIMEOUT_MS: int(1, 86_400_000).default(60_000),
   EDGEFAAS_ROUTE_CACHE_TTL_MS: int(0, 3_600_000).default(1000),
   EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  EDGEFAAS_FAILOVER_BODY_BYTES: int(0, 64 * 1024 * 1024).default(256 * 1024),
+  EDGEFAAS_FAILOVER_BUDGET_PERCENT: int(0, 100).default(20),
   EDGEFAAS_QUEUE_URL: z.string().default(''),
   EDGEFAAS_ASYNC_MAX_BODY_BYTES: int(0, 64 * 1024 * 1024).default(1024 * 1024),
   EDGEFAAS_CALLBACK_ALLOW: z
@@ -113,6 +115,10 @@ export interface Config {
   upstreamTimeoutMs: number
   routeCacheTtlMs: number
   scaleFromZeroTimeoutMs: number
+  /** Request bodies up to this size are kept while a call is out, so it can fail over to another backend. */
+  failoverBodyBytes: number
+  /** Resends to another backend may add at most this share (%) to the calls sent, plus 10 per second. */
+  failoverBudgetPercent: number
   /** Empty: the embedded queue (a table in the store); `nats://…`; `sqs://<region>/<queue-prefix>`. */
   queueUrl: string
   asyncMaxBodyBytes: number
@@ -185,6 +191,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     upstreamTimeoutMs: e.EDGEFAAS_UPSTREAM_TIMEOUT_MS,
     routeCacheTtlMs: e.EDGEFAAS_ROUTE_CACHE_TTL_MS,
     scaleFromZeroTimeoutMs: e.EDGEFAAS_SCALE_FROM_ZERO_TIMEOUT_MS,
+    failoverBodyBytes: e.EDGEFAAS_FAILOVER_BODY_BYTES,
+    failoverBudgetPercent: e.EDGEFAAS_FAILOVER_BUDGET_PERCENT,
     queueUrl: e.EDGEFAAS_QUEUE_URL,
     asyncMaxBodyBytes: e.EDGEFAAS_ASYNC_MAX_BODY_BYTES,
     callbackPolicy: e.EDGEFAAS_CALLBACK_ALLOW,

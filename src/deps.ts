@@ -11,6 +11,7 @@ import type { QueueDriver } from './queue/types.ts'
 import type { Reconciler } from './reconcile/reconciler.ts'
 import type { ProviderRegistry } from './routing/registry.ts'
 import type { RouteCache } from './routing/route-cache.ts'
+import type { BackendRouter } from './routing/router.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
 
@@ -25,6 +26,8 @@ export interface GatewayDeps {
   credentials: AdminCredentials | null
   /** Function lookups for the invocation path; invalidated by every write through this gateway. */
   routes: RouteCache
+  /** The backend choice of every call: health, load and retry budget, per gateway. */
+  router: BackendRouter
   /** null where the runtime wires no metrics registry: `/metrics` answers 501. */
   metrics: GatewayMetrics | null
   /** The caller's `ip:port` for X-Forwarded-For, from the runtime's connection info. */

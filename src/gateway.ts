@@ -16,9 +16,10 @@ import { pruneAsyncRecords } from './queue/retention.ts'
 import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
 import { createRouteCache } from './routing/route-cache.ts'
+import { createBackendRouter } from './routing/router.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
@@ -39,7 +40,8 @@ export interface Gateway {
   worker: AsyncWorker | null
   /**
    * One pass of the background work: follow the stored backends and probe them, reconcile desired
-   * state onto backends, prune finished async records, refresh the replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
+   * state onto backends (probing ejected backends beside it), prune finished async records, refresh the
+   * replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
    */
   tick(): Promise<void>
 }
@@ -59,6 +61,12 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
+    router: createBackendRouter({
+      providers,
+      metrics: given.metrics,
+      logger,
+      budget: { ratio: config.failoverBudgetPercent / 100 },
+    }),
   }
   const app = createApp(deps)
   const worker =
@@ -82,6 +90,8 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       // caught up at once, and selector placements see the labels as they are now.
       await deps.providers.refresh()
       await deps.providers.probe()
+      // Routing probes run beside the reconcile: an ejected backend should not wait for a slow apply.
+      const probes = deps.router.probe()
       await deps.reconciler.reconcileOnce()
       await pruneAsyncRecords(store, config.callRetentionMs)
       if (deps.metrics) {
@@ -90,6 +100,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
           new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
         )
       }
+      await probes
     },
   }
 }

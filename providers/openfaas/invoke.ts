@@ -10,16 +10,15 @@
  * answer); a function's own 5xx does not. The header is passed on so the gateway's routing can tell
  * the two apart ({@link isBackendInternalError}).
  */
-import { HOP_BY_HOP_HEADERS } from '../../src/contract/hop-by-hop.ts'
+import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../../src/contract/hop-by-hop.ts'
+import { INTERNAL_HEADER, isInternalAnswer } from '../../src/contract/internal-header.ts'
 import type { HttpClient } from '../../src/http/client.ts'
 import { type InvocationRequest, ProviderError } from '../types.ts'
 import { unreachable } from './backend-api.ts'
 
 /** Set by the OpenFaaS gateway and faas-provider on answers they made themselves, not the function. */
-export const INTERNAL_HEADER = 'x-openfaas-internal'
+export { INTERNAL_HEADER }
 
-/** Hop-by-hop headers, plus Host: the HTTP client sets the backend's own. */
-const NOT_FORWARDED = new Set([...HOP_BY_HOP_HEADERS, 'host'])
 // Encoded slash, backslash and NUL change what a segment is; none is needed to reach a function.
 const FORBIDDEN_IN_PATH = /%2f|%5c|%00|\\/i
 const ENCODED_DOT = /%2e/gi
@@ -30,7 +29,7 @@ const ENCODED_DOT = /%2e/gi
  * function may have run). A function's own error status never carries the header.
  */
 export function isBackendInternalError(response: Response): boolean {
-  return response.headers.has(INTERNAL_HEADER)
+  return isInternalAnswer(response)
 }
 
 /**
@@ -86,15 +85,13 @@ export async function forwardInvocation(
   return withoutHopByHop(response)
 }
 
+/** The caller's headers without hop-by-hop ones (those its Connection names included) and Host. */
 function forwardedHeaders(incoming: Headers): Headers {
   const headers = new Headers()
-  // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  const named = (incoming.get('connection') ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '')
+  const listed = connectionOptions(incoming.get('connection'))
   incoming.forEach((value, key) => {
-    if (!NOT_FORWARDED.has(key) && !named.includes(key)) headers.append(key, value)
+    // Host: the HTTP client sets the backend's own.
+    if (key !== 'host' && !isHopByHop(key, listed)) headers.append(key, value)
   })
   return headers
 }
@@ -106,8 +103,8 @@ function forwardedHeaders(incoming: Headers): Headers {
  */
 function withoutHopByHop(response: Response): Response {
   const present: string[] = []
-  const named = response.headers.get('connection')
-  if (named) for (const name of named.split(',')) if (name.trim()) present.push(name.trim().toLowerCase())
+  const listed = connectionOptions(response.headers.get('connection'))
+  if (listed) for (const name of listed) if (response.headers.has(name)) present.push(name)
   for (const name of HOP_BY_HOP_HEADERS) if (response.headers.has(name)) present.push(name)
   if (present.length === 0) return response
   try {

@@ -7,6 +7,7 @@
 
 import { isDns1123Label } from '../../src/contract/names.ts'
 import type { LogMessage, LogRequest, ProviderInfo } from '../../src/contract/types.ts'
+import { HttpTransportError } from '../../src/http/client.ts'
 import {
   type DesiredFunction,
   type InstanceInfo,
@@ -24,7 +25,7 @@ import { checkFunctionPath, forwardInvocation, isBackendInternalError, untilAbor
 import { readLogs } from './logs.ts'
 import { NamespaceMap } from './namespaces.ts'
 import type { ResolvedOptions } from './options.ts'
-import { ReadinessCache } from './readiness.ts'
+import { type Readiness, ReadinessCache } from './readiness.ts'
 import { writeSecrets } from './secrets.ts'
 import { observedFrom, readJson } from './status.ts'
 
@@ -161,11 +162,17 @@ export class OpenFaasProvider implements Provider {
     const label = checkNames(namespace, name)
     checkFunctionPath(path)
     // Decided before the body is touched, so the gateway can hold the call and send it again.
-    const wire = await untilAborted(this.#namespaces.find(namespace), request.signal)
-    const readiness =
-      wire === undefined
-        ? 'absent'
-        : await untilAborted(this.#readiness.check(namespace, name), request.signal)
+    let wire: string | null | undefined
+    let readiness: Readiness
+    try {
+      wire = await untilAborted(this.#namespaces.find(namespace), request.signal)
+      readiness =
+        wire === undefined
+          ? 'absent'
+          : await untilAborted(this.#readiness.check(namespace, name), request.signal)
+    } catch (error) {
+      throw notSent(error, request.signal)
+    }
     if (readiness === 'absent') throw this.#absent(label)
     if (readiness === 'not-ready' && this.#options.scaleFromZero === 'edgefaas')
       throw new ProviderError(
@@ -242,6 +249,22 @@ export class OpenFaasProvider implements Provider {
   #checkOpen(): void {
     if (this.#closed) throw new ProviderError('UNAVAILABLE', `the provider for ${this.#api.shown} is closed`)
   }
+}
+
+/**
+ * A failure of the checks made before the call is sent (the namespace map, the readiness status): the
+ * call itself reached nothing, whatever became of those requests (a status request that timed out
+ * may have been received), so the gateway may send it to another backend.
+ */
+function notSent(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted || !ProviderError.is(error) || error.code !== 'UNAVAILABLE') return error
+  if (HttpTransportError.is(error.cause) && error.cause.beforeSend) return error
+  return new ProviderError('UNAVAILABLE', error.message, {
+    cause: new HttpTransportError(`the call was not sent: ${error.message}`, {
+      beforeSend: true,
+      cause: error.cause,
+    }),
+  })
 }
 
 /** Names go into URL paths: only DNS-1123 labels, which cannot climb out of them. Returns `name.namespace`. */

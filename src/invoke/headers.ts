@@ -43,21 +43,33 @@ export function upstreamHeaders(
   return { headers, call: { callId, generated, startTime } }
 }
 
-/** Adds the gateway's headers to the function's response; the function's own values win. */
-export function decorateResponse(response: Response, call: CallIdentity, servedBy: string): Response {
+/** Names the backend that served the call (edgefaas's own header, not OpenFaaS's). */
+export const BACKEND_HEADER = 'x-edgefaas-backend'
+
+/**
+ * Adds the gateway's headers to the function's response; the function's own values win, except for
+ * `X-Edgefaas-Backend`, which is always this gateway's choice (a backend edgefaas names its own).
+ */
+export function decorateResponse(
+  response: Response,
+  call: CallIdentity,
+  servedBy: string,
+  backend: string,
+): Response {
   let out = response
   try {
-    setIfAbsent(out.headers, call, servedBy)
+    decorate(out.headers, call, servedBy, backend)
   } catch {
     // Responses straight from fetch have immutable headers.
     out = new Response(response.body, response)
-    setIfAbsent(out.headers, call, servedBy)
+    decorate(out.headers, call, servedBy, backend)
   }
   return out
 }
 
-function setIfAbsent(headers: Headers, call: CallIdentity, servedBy: string): void {
+function decorate(headers: Headers, call: CallIdentity, servedBy: string, backend: string): void {
   if (call.generated && !headers.has('x-call-id')) headers.set('x-call-id', call.callId)
   if (!headers.has('x-start-time')) headers.set('x-start-time', call.startTime)
   if (!headers.has('x-served-by')) headers.set('x-served-by', servedBy)
+  headers.set(BACKEND_HEADER, backend)
 }

@@ -1,7 +1,8 @@
 /**
  * @module
  * The one invocation path of a gateway, shared by `/function/*` and the async worker so both get the
- * same header rules, metrics and scale from zero (and one scale-up per burst, whoever causes it).
+ * same header rules, backend choice and failover, metrics and scale from zero (and one scale-up per
+ * burst, whoever causes it).
  */
 import type { GatewayDeps } from '../deps.ts'
 import { createProxy, type Invoke } from './proxy.ts'
@@ -15,7 +16,7 @@ export function invokerFor(deps: GatewayDeps): Invoke {
   if (!invoke) {
     invoke = createProxy({
       routes: deps.routes,
-      providers: deps.providers,
+      router: deps.router,
       scaleFromZero: createScaleFromZero({
         store: deps.store,
         providers: deps.providers,
@@ -27,6 +28,7 @@ export function invokerFor(deps: GatewayDeps): Invoke {
       logger: deps.logger,
       defaultNamespace: deps.config.defaultNamespace,
       upstreamTimeoutMs: deps.config.upstreamTimeoutMs,
+      resendBodyLimit: deps.config.failoverBodyBytes,
       servedBy: `edgefaas/${deps.version.release}`,
     })
     invokers.set(deps, invoke)

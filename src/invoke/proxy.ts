@@ -5,28 +5,30 @@
  * metric increments. A function with no ready replica is held while it scales from zero.
  */
 
-import { type InvocationRequest, ProviderError } from '../../providers/types.ts'
 import { functionTimeoutMs } from '../contract/function-timeout.ts'
+import { INTERNAL_HEADER } from '../contract/internal-header.ts'
 import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
-import { chooseBackend } from '../routing/choose-backend.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
-import type { ProviderRegistry } from '../routing/registry.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
+import type { BackendRouter } from '../routing/router.ts'
 import { splitUrl } from '../routing/split-url.ts'
-import { decorateResponse, upstreamHeaders } from './headers.ts'
+import { deliver, notFound } from './deliver.ts'
+import { BACKEND_HEADER, decorateResponse, upstreamHeaders } from './headers.ts'
 import type { ScaleFromZero } from './scale-from-zero.ts'
 
 export interface ProxyDeps {
   routes: RouteCache
-  providers: ProviderRegistry
+  router: BackendRouter
   scaleFromZero: ScaleFromZero
   metrics: GatewayMetrics | null
   logger: Logger
   defaultNamespace: string
   /** Gateway-wide cap on one upstream call (OpenFaaS `upstream_timeout`). */
   upstreamTimeoutMs: number
+  /** Bytes of a request body kept so a call can be resent to another backend. */
+  resendBodyLimit: number
   /** `X-Served-By` value. */
   servedBy: string
 }
@@ -50,25 +52,26 @@ export type Invoke = (
 ) => Promise<Response>
 
 export function createProxy(deps: ProxyDeps): Invoke {
+  const delivery = {
+    router: deps.router,
+    scaleFromZero: deps.scaleFromZero,
+    resendBodyLimit: deps.resendBodyLimit,
+  }
   return async (request, clientAddress, url) => {
     const started = performance.now()
     const { pathname, search } = url ?? splitUrl(request.url)
     const target = parseFunctionPath(pathname, PREFIX, deps.defaultNamespace)
-    if (!target) return textResponse(404, 'error finding function: no such function')
+    if (!target) return proxyError(404, 'error finding function: no such function', null)
     const { name, namespace } = target
-    const path = target.rest + search
 
     const fn = await deps.routes.get(namespace, name)
     const label = functionLabel(name, namespace)
-    if (!fn) return notFound(label)
-    const choice = chooseBackend(fn, deps.providers)
+    if (!fn) return proxyError(404, notFound(label), null)
     deps.metrics?.invocationStarted(label)
     const finish = (response: Response): Response => {
       deps.metrics?.invocationFinished(label, response.status, (performance.now() - started) / 1000)
       return response
     }
-    if (!choice) return finish(textResponse(502, `function ${label} has no reachable backend`))
-    const { backend, provider } = choice
 
     // GET and HEAD carry no body; not touching `request.body` keeps Node's lazy request unmaterialised.
     // The caller's body, if it sent one anyway, was framed and is discarded by the runtime's server.
@@ -83,52 +86,40 @@ export function createProxy(deps: ProxyDeps): Invoke {
     }, functionTimeoutMs(fn.spec.annotations, deps.upstreamTimeoutMs) + BACKEND_TIMEOUT_GRACE_MS)
     const onCallerGone = () => abort.abort(request.signal.reason)
     request.signal.addEventListener('abort', onCallerGone, { once: true })
-    const done = () => {
-      clearTimeout(timer)
-      request.signal.removeEventListener('abort', onCallerGone)
-    }
-    const forwarded: InvocationRequest = {
-      method: request.method,
-      headers,
-      body: forwardsBody ? request.body : null,
-      signal: abort.signal,
-    }
-    // NOT_READY and NOT_FOUND are thrown before the body is touched, so the request can be sent again.
-    const upstream = () => provider.invoke(namespace, name, path, forwarded)
     try {
-      let response: Response
-      try {
-        response = await upstream()
-      } catch (error) {
-        // NOT_FOUND while the store has the function: this backend has not applied it yet (another
-        // gateway wrote it and this one's reconcile tick has not run). Both wait like a scale from zero.
-        if (!ProviderError.is(error) || (error.code !== 'NOT_READY' && error.code !== 'NOT_FOUND'))
-          throw error
-        const outcome = await deps.scaleFromZero.waitUntilReady(fn, backend, abort.signal)
-        if (outcome === 'gone') return finish(notFound(label))
-        if (typeof outcome === 'object')
-          return finish(textResponse(503, `function ${label} cannot start: ${outcome.failed}`))
-        if (outcome === 'timeout')
-          return finish(textResponse(503, `function ${label} did not become ready in time`))
-        response = await upstream()
-      }
+      const result = await deliver(delivery, {
+        fn,
+        label,
+        path: target.rest + search,
+        method: request.method,
+        headers,
+        body: forwardsBody ? request.body : null,
+        signal: abort.signal,
+        timedOut: () => timedOut,
+        callerGone: () => request.signal.aborted,
+      })
       // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
       // run as long as the function keeps writing and the caller keeps reading.
-      done()
-      return finish(decorateResponse(response, call, deps.servedBy))
-    } catch (error) {
-      done()
-      if (timedOut) return finish(textResponse(502, `function ${label} did not answer in time`))
-      if (ProviderError.is(error) && error.code === 'NOT_FOUND') {
-        return finish(notFound(label))
+      if (result.kind === 'response') {
+        return finish(decorateResponse(result.response, call, deps.servedBy, result.backend))
       }
-      if (!request.signal.aborted) deps.logger.warn('invocation failed', { function: label, error })
-      return finish(textResponse(502, `function ${label} is unreachable`))
+      if (result.status === 502 && !request.signal.aborted && !timedOut) {
+        deps.logger.warn('invocation failed', { function: label, error: result.cause ?? result.message })
+      }
+      return finish(proxyError(result.status, result.message, result.backend))
+    } finally {
+      clearTimeout(timer)
+      request.signal.removeEventListener('abort', onCallerGone)
     }
   }
 }
 
-/** The OpenFaaS gateway's answer for a function it cannot find (`name.namespace` is a validated label). */
-function notFound(label: string): Response {
-  return textResponse(404, `error finding function ${label}: not found`)
+/**
+ * The gateway's own answer on the invocation path, marked `X-OpenFaaS-Internal: proxy` as the
+ * OpenFaaS proxy marks its own, so a front door (or a queue worker) can tell it from the function's.
+ */
+function proxyError(status: number, message: string, backend: string | null): Response {
+  const headers: Record<string, string> = { [INTERNAL_HEADER]: 'proxy' }
+  if (backend !== null) headers[BACKEND_HEADER] = backend
+  return textResponse(status, message, headers)
 }

@@ -1,10 +1,11 @@
 /**
  * @module
- * Scale from zero: a call to a function without a ready replica is held while the function is scaled to
- * max(`com.openfaas.scale.min`, 1) and its backend reports a ready replica, then it goes on. Concurrent
- * held calls share one wait, so a burst at zero causes one scale-up, not one per call. A function whose
- * last apply on the backend failed (a bad spec, a backend refusing it) will not become ready by waiting:
- * the call is answered at once with that error instead of being held until the timeout.
+ * Scale from zero: a call to a function without a ready replica on any placement it could go to is
+ * held while the function is scaled to max(`com.openfaas.scale.min`, 1) and reconciled onto its
+ * backends, until one of them reports a ready replica; the call then goes there. Concurrent held calls
+ * share one wait, so a burst at zero causes one scale-up, not one per call. A function whose last
+ * apply failed on every backend will not become ready by waiting: the call is answered at once with
+ * that error instead of being held until the timeout.
  */
 import { SCALE_MIN_LABEL } from '../contract/labels.ts'
 import type { Reconciler } from '../reconcile/reconciler.ts'
@@ -22,22 +23,22 @@ export interface ScaleFromZeroDeps {
   pollMs?: number
 }
 
-/** `failed`: the backend refused the function's last apply, with the error it gave. */
-export type WaitOutcome = 'ready' | 'timeout' | 'gone' | { failed: string }
+/** `ready`: the placements now ready. `failed`: every backend refused the last apply (the first error). */
+export type WaitOutcome = { ready: string[] } | 'timeout' | 'gone' | { failed: string }
 
 /** Enough of a provider's error to act on; the rest stays in the log and /system/deployments. */
 const MAX_ERROR_LENGTH = 300
 
 export interface ScaleFromZero {
-  /** Resolves once `backend` has a ready replica of `fn`, or with why it will not. */
-  waitUntilReady(fn: FunctionRecord, backend: string, signal: AbortSignal): Promise<WaitOutcome>
+  /** Resolves once a placement of `fn` reachable from here has a ready replica, or with why none will. */
+  waitUntilReady(fn: FunctionRecord, signal: AbortSignal): Promise<WaitOutcome>
 }
 
 export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
   const waits = new Map<string, Promise<WaitOutcome>>()
   const pollMs = deps.pollMs ?? 50
 
-  async function scaleUpAndWait(fn: FunctionRecord, backend: string): Promise<WaitOutcome> {
+  async function scaleUpAndWait(fn: FunctionRecord): Promise<WaitOutcome> {
     const deadline = Date.now() + deps.timeoutMs
     const current = await deps.store.getFunction(fn.namespace, fn.name)
     if (!current) return 'gone'
@@ -47,33 +48,47 @@ export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
       deps.routes.invalidate(fn.namespace, fn.name)
     }
     await deps.reconciler.reconcileFunction(fn.namespace, fn.name)
-    const failed = await lastApplyError(fn, backend)
+    const placed = current.placement.flatMap((backend) => {
+      const provider = deps.providers.get(backend)
+      return provider ? [{ backend, provider }] : []
+    })
+    const failed = await lastApplyError(current, placed.length)
     if (failed !== null) return { failed }
-    const provider = deps.providers.get(backend)
-    if (!provider) return 'timeout'
+    if (placed.length === 0) return 'timeout'
     while (Date.now() < deadline) {
-      const status = await provider.status(fn.namespace, fn.name).catch(() => null)
-      if (status && status.availableReplicas > 0) return 'ready'
+      const ready = await Promise.all(
+        placed.map(async ({ backend, provider }) => {
+          const status = await provider.status(fn.namespace, fn.name).catch(() => null)
+          return status && status.availableReplicas > 0 ? backend : null
+        }),
+      )
+      const backends = ready.filter((b): b is string => b !== null)
+      if (backends.length > 0) return { ready: backends }
       await new Promise((resolve) => setTimeout(resolve, pollMs))
     }
     return 'timeout'
   }
 
-  /** The error of the deployment's last apply when it failed (the reconcile just above retried it). */
-  async function lastApplyError(fn: FunctionRecord, backend: string): Promise<string | null> {
+  /**
+   * The error of the last apply when it failed on every reachable placement (the reconcile just above
+   * retried them); null while one of them may still come up.
+   */
+  async function lastApplyError(fn: FunctionRecord, reachable: number): Promise<string | null> {
     const rows = await deps.store.listDeployments({ namespace: fn.namespace, functionName: fn.name })
-    const row = rows.find((r) => r.backend === backend)
-    if (row?.status !== 'error') return null
-    const error = row.lastError ?? 'the backend refused the function'
+    const failed = rows.filter(
+      (r) => r.status === 'error' && fn.placement.includes(r.backend) && deps.providers.get(r.backend),
+    )
+    if (reachable === 0 || failed.length < reachable) return null
+    const error = failed[0]?.lastError ?? 'the backend refused the function'
     return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}…` : error
   }
 
   return {
-    waitUntilReady(fn, backend, signal) {
-      const key = `${fn.namespace}\u0000${fn.name}\u0000${backend}`
+    waitUntilReady(fn, signal) {
+      const key = `${fn.namespace}\u0000${fn.name}`
       let wait = waits.get(key)
       if (!wait) {
-        wait = scaleUpAndWait(fn, backend).finally(() => waits.delete(key))
+        wait = scaleUpAndWait(fn).finally(() => waits.delete(key))
         waits.set(key, wait)
       }
       // A caller that gives up stops waiting; the shared scale-up goes on for the others.

@@ -2,7 +2,8 @@
  * @module
  * The series the gateway exposes: names, help texts and labels, written once for every runtime's
  * registry. Gateway series keep the OpenFaaS gateway's names and labels byte for byte (contract §4.1);
- * queue series are named as OpenFaaS Pro's queue-worker documents them (contract §4.2).
+ * queue series are named as OpenFaaS Pro's queue-worker documents them (contract §4.2); backend series
+ * (`edgefaas_backend_*`) are edgefaas's own, for the routing across backends.
  */
 export interface SeriesDefinition<Label extends string = string> {
   name: string
@@ -28,6 +29,33 @@ export const GATEWAY_SERIES = {
     'function_name',
   ]),
   serviceCount: series('gateway_service_count', 'Current count of replicas for function', ['function_name']),
+} as const
+
+/** Per-backend series of the front door: what each backend was sent and how it answered. */
+export const BACKEND_SERIES = {
+  requests: series(
+    'edgefaas_backend_requests_total',
+    'Attempts of invocations sent to a backend, by HTTP status or failure (unreachable, timeout, not_ready, not_found, aborted, error)',
+    ['backend', 'code'],
+  ),
+  seconds: series(
+    'edgefaas_backend_request_duration_seconds',
+    'Time until a backend answered an attempt (response headers) or the attempt failed',
+    ['backend'],
+  ),
+  ejections: series(
+    'edgefaas_backend_ejections_total',
+    'Times a backend was ejected from routing by passive health',
+    ['backend'],
+  ),
+  healthy: series('edgefaas_backend_healthy', '1 while a backend receives calls, 0 while it is ejected', [
+    'backend',
+  ]),
+  resends: series(
+    'edgefaas_resends_total',
+    'Calls resent to another backend (sent), or not resent because the retry budget was spent (budget_exhausted)',
+    ['result'],
+  ),
 } as const
 
 export const QUEUE_SERIES = {

@@ -3,13 +3,26 @@
  * What the gateway records about invocations, behind an interface so the core stays runtime-neutral:
  * Node implements it with prom-client (src/runtime/node/metrics.ts); where no implementation is wired,
  * `/metrics` answers 501. Series names and labels are the OpenFaaS gateway's (contract §4.1), with
- * `function_name` as `name.namespace`.
+ * `function_name` as `name.namespace`; the per-backend series are edgefaas's own (`edgefaas_backend_*`).
  */
 export interface GatewayMetrics {
   /** A call reached the proxy: `gateway_function_invocation_started` and the in-flight gauge. */
   invocationStarted(functionName: string): void
   /** A call ended with `code` after `seconds`: `gateway_function_invocation_total`, `gateway_functions_seconds`. */
   invocationFinished(functionName: string, code: number, seconds: number): void
+  /**
+   * One attempt of a call on one backend ended: `edgefaas_backend_requests_total{backend,code}` and
+   * `edgefaas_backend_request_duration_seconds{backend}`. `code` is the HTTP status the backend answered
+   * with, or what went wrong without one (`unreachable`, `timeout`, `not_ready`, `not_found`, `aborted`,
+   * `error`).
+   */
+  backendAttempt(backend: string, code: string, seconds: number): void
+  /** The backend was ejected by passive health: `edgefaas_backend_ejections_total{backend}`. */
+  backendEjected(backend: string): void
+  /** `edgefaas_backend_healthy{backend}`: 1 while calls go to it, 0 while it is ejected. */
+  setBackendHealthy(backend: string, healthy: boolean): void
+  /** A call was resent to another backend, or was not because the retry budget was spent. */
+  resend(result: 'sent' | 'budget_exhausted'): void
   /** Desired replicas of every function: `gateway_service_count`; functions not listed are dropped. */
   setServiceCounts(replicas: Map<string, number>): void
   /** Completed calls per `function_name`, summed over codes: feeds `invocationCount` in the function list. */

@@ -132,7 +132,10 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     const body = response ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array()
     if (status >= 400 && !error) error = `function answered ${status}`
     const retries = message.deliveryCount - 1
-    const retryable = policy.codes.has(status) || response?.headers.has('x-openfaas-internal') === true
+    // The path's own failures (X-OpenFaaS-Internal) are retried as the OpenFaaS Pro queue-worker does,
+    // except the gateway's 404: a function that is not there will not be by retrying.
+    const internal = response?.headers.has('x-openfaas-internal') === true && status !== 404
+    const retryable = policy.codes.has(status) || internal
 
     if (retryable && retries < policy.attempts) {
       const delay = retryDelayMs(retries + 1, policy, response?.headers.get('retry-after') ?? null, status)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config.ts'
 import { silentLogger } from '../../src/logger.ts'
-import { type RunningGateway, startGateway } from '../../src/runtime/node/gateway.ts'
+import { type RunningGateway, type StartOptions, startGateway } from '../../src/runtime/node/gateway.ts'
 
 export interface TestGateway extends RunningGateway {
   dataDir: string
@@ -15,7 +15,11 @@ export interface TestGateway extends RunningGateway {
   password: string
 }
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+/** `options.providers`: backends beside `local` (a front door over other gateways). */
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-test-'))
   const config = loadConfig({
     EDGEFAAS_PORT: '0',
@@ -25,7 +29,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     EDGEFAAS_RECONCILE_INTERVAL_MS: '500',
     ...env,
   })
-  const gateway = await startGateway(config, silentLogger)
+  const gateway = await startGateway(config, silentLogger, options)
   return {
     ...gateway,
     dataDir,

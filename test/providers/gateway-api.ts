@@ -13,6 +13,8 @@ export interface GatewayApi {
   scale(name: string, replicas: number): Promise<void>
   /** The desired replica count the gateway reports. */
   replicas(name: string): Promise<number>
+  /** The available replicas the gateway reports. */
+  available(name: string): Promise<number>
   /** Waits until the function reports at least `count` available replicas. */
   waitAvailable(name: string, count?: number): Promise<void>
 }
@@ -36,6 +38,7 @@ export function gatewayApi(g: TestGateway): GatewayApi {
     scale: (name, replicas) =>
       send('POST', `/system/scale-function/${name}`, { serviceName: name, replicas }),
     replicas: async (name) => (await status(name)).replicas ?? 0,
+    available: async (name) => (await status(name)).availableReplicas ?? 0,
     waitAvailable: (name, count = 1) =>
       pollUntil(
         `${name} to have ${count} available replica(s)`,

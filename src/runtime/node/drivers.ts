@@ -9,6 +9,7 @@
  */
 import { lookup } from 'node:dns/promises'
 import { createLocalProvider } from '../../../providers/local/index.ts'
+import type { Provider } from '../../../providers/types.ts'
 import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDrivers } from '../../gateway.ts'
@@ -36,6 +37,8 @@ export interface HostDriverOptions {
   processMetrics: boolean
   /** Where `${NAME}` in the backends file is looked up; default `process.env`. */
   env?: Record<string, string | undefined>
+  /** Extra built-in backends by name (tests); owned by the caller, not closed here. */
+  providers?: Record<string, Provider>
 }
 
 export interface HostDrivers {
@@ -67,7 +70,7 @@ export async function openHostDrivers(
   const http = createNodeHttpClient()
   const providers = createStoreRegistry({
     store,
-    builtins: { [LOCAL_BACKEND]: local },
+    builtins: { ...options.providers, [LOCAL_BACKEND]: local },
     context: { http, cipher, defaultNamespace: config.defaultNamespace },
     ttlMs: config.routeCacheTtlMs,
     logger,

@@ -9,6 +9,7 @@
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
+import type { Provider } from '../../../providers/types.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { createGateway, requestThrough } from '../../gateway.ts'
@@ -44,6 +45,11 @@ export interface StartOptions {
   listen?: boolean
   /** Where `${NAME}` in the backends file is looked up; default `process.env`. */
   env?: Record<string, string | undefined>
+  /**
+   * Backends beside `local` and the stored ones, by name (tests: a front door over providers built by
+   * hand). The caller owns them: they are not closed with the gateway.
+   */
+  providers?: Record<string, Provider>
 }
 
 export async function startGateway(
@@ -55,6 +61,7 @@ export async function startGateway(
     clientAddress,
     processMetrics: true,
     ...(options.env ? { env: options.env } : {}),
+    ...(options.providers ? { providers: options.providers } : {}),
   })
   const gateway = createGateway(host.drivers)
   const { app, deps } = gateway

@@ -5,7 +5,7 @@
  * several gateways in one process keep their counts apart.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import { GATEWAY_SERIES, QUEUE_SERIES, type SeriesDefinition } from '../../metrics/names.ts'
+import { BACKEND_SERIES, GATEWAY_SERIES, QUEUE_SERIES, type SeriesDefinition } from '../../metrics/names.ts'
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
 
@@ -23,6 +23,11 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const processed = new Counter({ ...spec(QUEUE_SERIES.processed), registers })
   const workerInflight = new Gauge({ ...spec(QUEUE_SERIES.inflight), registers })
   const pending = new Gauge({ ...spec(QUEUE_SERIES.pending), registers })
+  const backendRequests = new Counter({ ...spec(BACKEND_SERIES.requests), registers })
+  const backendSeconds = new Histogram({ ...spec(BACKEND_SERIES.seconds), registers })
+  const ejections = new Counter({ ...spec(BACKEND_SERIES.ejections), registers })
+  const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers })
+  const resends = new Counter({ ...spec(BACKEND_SERIES.resends), registers })
 
   return {
     processed(queue, outcome) {
@@ -43,6 +48,19 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
       total.inc(labels)
       seconds.observe(labels, elapsed)
       inflight.dec({ function_name: functionName })
+    },
+    backendAttempt(backend, code, elapsed) {
+      backendRequests.inc({ backend, code })
+      backendSeconds.observe({ backend }, elapsed)
+    },
+    backendEjected(backend) {
+      ejections.inc({ backend })
+    },
+    setBackendHealthy(backend, isHealthy) {
+      healthy.set({ backend }, isHealthy ? 1 : 0)
+    },
+    resend(result) {
+      resends.inc({ result })
     },
     setServiceCounts(replicas) {
       serviceCount.reset()

@@ -1,0 +1,146 @@
+/**
+ * @module
+ * Gets one call to the function: chooses a backend, sends, and on a failure that provably did not
+ * reach the function sends it to another placement (attempt-outcome.ts has the rules, the router the
+ * retry budget). A function not ready anywhere it could go is held while it scales from zero, then
+ * sent where it became ready. Each backend is tried at most once per call, plus once more after the
+ * wait, so a call ends after a few attempts at most.
+ */
+import type { BackendRouter } from '../routing/router.ts'
+import type { FunctionRecord } from '../store/types.ts'
+import { attemptResult, errorOutcome, type Outcome, resendAfter, responseOutcome } from './attempt-outcome.ts'
+import { ResendableBody } from './resendable-body.ts'
+import type { ScaleFromZero, WaitOutcome } from './scale-from-zero.ts'
+
+export interface DeliverDeps {
+  router: BackendRouter
+  scaleFromZero: ScaleFromZero
+  /** Bytes of a request body kept so the call can be resent; a larger body is sent once. */
+  resendBodyLimit: number
+}
+
+export interface Call {
+  fn: FunctionRecord
+  /** `name.namespace`, for messages. */
+  label: string
+  /** What follows the function's name, with the query. */
+  path: string
+  method: string
+  headers: Headers
+  body: ReadableStream<Uint8Array> | null
+  signal: AbortSignal
+  timedOut(): boolean
+  callerGone(): boolean
+}
+
+/** The function's answer, or the gateway's own error (`backend`: the last one tried, if any). */
+export type Delivery =
+  | { kind: 'response'; response: Response; backend: string }
+  | { kind: 'error'; status: number; message: string; backend: string | null; cause?: unknown }
+
+export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> {
+  const { router } = deps
+  const { fn, label } = call
+  const several = fn.placement.length > 1
+  // Only a call that has somewhere else to go needs a body it can send again.
+  const replay = several && call.body ? new ResendableBody(call.body, deps.resendBodyLimit) : null
+  const tried: string[] = []
+  let waited = false
+  if (several) router.firstAttempt()
+
+  for (;;) {
+    const attempt = router.choose(fn, tried)
+    if (!attempt) {
+      return {
+        kind: 'error',
+        status: 502,
+        message: `function ${label} has no reachable backend`,
+        backend: null,
+      }
+    }
+    tried.push(attempt.backend)
+    let outcome: Outcome
+    try {
+      const response = await attempt.provider.invoke(fn.namespace, fn.name, call.path, {
+        method: call.method,
+        headers: call.headers,
+        body: replay ? replay.stream() : call.body,
+        signal: call.signal,
+      })
+      outcome = responseOutcome(response)
+    } catch (error) {
+      outcome = errorOutcome(error, call.timedOut(), call.callerGone())
+    }
+    router.finish(attempt, attemptResult(outcome))
+    const { backend } = attempt
+
+    const resend = resendAfter(outcome, call.method, replay ? replay.replayable : true)
+    const elsewhere = resend !== false && router.reachable(fn, tried)
+    if (elsewhere && (resend === 'free' || router.allowResend())) {
+      if (outcome.kind === 'response') outcome.response.body?.cancel().catch(() => {})
+      continue
+    }
+
+    switch (outcome.kind) {
+      case 'response':
+        return { kind: 'response', response: outcome.response, backend }
+      case 'not-ready':
+      case 'not-found': {
+        if (waited) {
+          return outcome.kind === 'not-found'
+            ? { kind: 'error', status: 404, message: notFound(label), backend }
+            : { kind: 'error', status: 503, message: `function ${label} has no ready replica`, backend }
+        }
+        // Not ready (or not yet applied) wherever it could go: hold the call while it scales from zero.
+        waited = true
+        let wait: WaitOutcome
+        try {
+          wait = await deps.scaleFromZero.waitUntilReady(fn, call.signal)
+        } catch (error) {
+          // The function's timeout ran out while it scaled up, or the caller left.
+          if (call.timedOut()) return { kind: 'error', status: 502, message: noAnswer(label), backend }
+          return { kind: 'error', status: 502, message: unreachable(label), backend, cause: error }
+        }
+        if (wait === 'gone') return { kind: 'error', status: 404, message: notFound(label), backend }
+        if (wait === 'timeout')
+          return {
+            kind: 'error',
+            status: 503,
+            message: `function ${label} did not become ready in time`,
+            backend,
+          }
+        if ('failed' in wait)
+          return {
+            kind: 'error',
+            status: 503,
+            message: `function ${label} cannot start: ${wait.failed}`,
+            backend,
+          }
+        tried.length = 0
+        for (const b of fn.placement) {
+          if (wait.ready.includes(b)) router.markReady(fn, b)
+          else tried.push(b)
+        }
+        continue
+      }
+      case 'timeout':
+        return { kind: 'error', status: 502, message: noAnswer(label), backend }
+      default:
+        return {
+          kind: 'error',
+          status: 502,
+          message: unreachable(label),
+          backend,
+          cause: 'error' in outcome ? outcome.error : undefined,
+        }
+    }
+  }
+}
+
+const noAnswer = (label: string) => `function ${label} did not answer in time`
+const unreachable = (label: string) => `function ${label} is unreachable`
+
+/** The OpenFaaS gateway's answer for a function it cannot find (`name.namespace` is a validated label). */
+export function notFound(label: string): string {
+  return `error finding function ${label}: not found`
+}
