@@ -4,8 +4,9 @@
  * Starts the trivial upstream (bench/upstream.ts) directly and, inside a real gateway (`npm start`'s
  * code, embedded SQLite, local provider), the same program as an http-mode function; then measures with
  * wrk (a C load generator, so the client costs little CPU) at 1 and 16 connections:
- *   (a) direct to the upstream, (b) through edgefaas to the function, and (c) through a bare node:http
- *   reverse proxy (bench/bare-proxy.ts): the ceiling of any proxy on Node's HTTP stack, for scale.
+ *   (a) direct to the upstream, (b) through edgefaas to the function, (c) through a bare node:http
+ *   reverse proxy (bench/bare-proxy.ts): the ceiling of any proxy on Node's HTTP stack, for scale, and
+ *   (d) through a front door (bench/front-door.ts) whose backend is the gateway of (b).
  * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
  */
 import { execFile } from 'node:child_process'
@@ -64,14 +65,44 @@ async function main(): Promise<void> {
   if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
   await waitHttp(`${gateway}/function/bench`)
 
+  // (d): a second gateway in front, whose backend `edge` is the gateway above (the multi-cluster path).
+  const frontDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-front-'))
+  const frontPort = await freePort()
+  spawnNode('bench/front-door.ts', {
+    EDGEFAAS_PORT: String(frontPort),
+    EDGEFAAS_DATA_DIR: frontDir,
+    EDGEFAAS_ADMIN_PASSWORD: password,
+    EDGEFAAS_LOG_LEVEL: 'warn',
+    BENCH_BACKEND_URL: gateway,
+    BENCH_BACKEND_PASSWORD: password,
+  })
+  const front = `http://127.0.0.1:${frontPort}`
+  await waitHttp(`${front}/healthz`)
+  const placed = await fetch(`${front}/system/functions`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      service: 'bench-edge',
+      image: 'bench',
+      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
+      envVars: { mode: 'http' },
+      annotations: { 'edgefaas.dev/backends': 'edge' },
+    }),
+  })
+  if (placed.status !== 202)
+    throw new Error(`front-door deploy failed: ${placed.status} ${await placed.text()}`)
+  await waitHttp(`${front}/function/bench-edge`)
+
   const rows: string[] = []
   for (const connections of CONNECTIONS) {
     const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections)
     const bare = await wrk(`http://127.0.0.1:${bareProxyPort}/`, connections)
     const through = await wrk(`${gateway}/function/bench`, connections)
+    const twoHops = await wrk(`${front}/function/bench-edge`, connections)
     rows.push(row('(a) direct', connections, direct, direct))
     rows.push(row('(c) bare node:http proxy (ceiling on Node)', connections, bare, direct))
     rows.push(row('(b) edgefaas → http-mode function', connections, through, direct))
+    rows.push(row('(d) front door → edgefaas backend → function', connections, twoHops, direct))
   }
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -81,6 +112,7 @@ async function main(): Promise<void> {
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const r of rows) console.log(r)
   await rm(dataDir, { recursive: true, force: true })
+  await rm(frontDir, { recursive: true, force: true })
 }
 
 function row(label: string, connections: number, r: WrkResult, base: WrkResult): string {
