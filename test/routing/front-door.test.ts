@@ -186,7 +186,7 @@ describe('front door over two edgefaas backends', () => {
     const id = accepted.headers.get('x-call-id')
     let call: { status?: string; lastStatus?: number | null } = {}
     await pollUntil('the async call to finish', async () => {
-      call = await (await front.request(`/system/calls/${id}`, { headers: auth })).json()
+      call = (await (await front.request(`/system/calls/${id}`, { headers: auth })).json()) as typeof call
       return call.status !== 'queued' && call.status !== 'running'
     })
     expect(call).toMatchObject({ status: 'succeeded', lastStatus: 200 })
