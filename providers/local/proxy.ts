@@ -12,6 +12,7 @@
  */
 import http from 'node:http'
 import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../../src/contract/hop-by-hop.ts'
+import { INTERNAL_HEADER } from '../../src/contract/internal-header.ts'
 import { responseBody } from '../../src/runtime/node/incoming-body.ts'
 import type { InvocationRequest } from '../types.ts'
 
@@ -128,7 +129,10 @@ async function toResponse(response: http.IncomingMessage, method: string): Promi
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? ''
     const lower = name.toLowerCase()
-    if (lower !== 'host' && !isHopByHop(lower, listed)) headers.append(name, raw[i + 1] ?? '')
+    // X-OpenFaaS-Internal marks the gateway's own answers: a function must not pass its error off as
+    // one (a front door would count it against the whole backend and resend the call).
+    if (lower !== 'host' && lower !== INTERNAL_HEADER && !isHopByHop(lower, listed))
+      headers.append(name, raw[i + 1] ?? '')
   }
   const status = response.statusCode ?? 502
   const init = { status, statusText: response.statusMessage ?? '', headers }

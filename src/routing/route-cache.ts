@@ -3,7 +3,8 @@
  * The route cache keeps SQL off the invocation hot path: a function record (or its absence) is read once
  * and reused for `ttlMs`. Writes through this gateway invalidate the entry at once; other gateways sharing
  * the store see a change within `ttlMs` (the bounded staleness DESIGN.md promises). Absent functions are
- * cached too, so a flood of calls to an unknown name costs no query each.
+ * cached too, so a flood of calls to an unknown name costs no query each. A reload that finds the function
+ * unchanged (same generation) hands out the same record object as before.
  */
 import type { FunctionRecord, Store } from '../store/types.ts'
 
@@ -19,6 +20,19 @@ interface Entry {
   expiresAt: number
 }
 
+/**
+ * The record a reload should hand out: the one already handed out while the function is unchanged, so
+ * what callers derived from it and keyed by it (routing's weights and load state) stays valid.
+ */
+function unchanged(previous: FunctionRecord | null, fresh: FunctionRecord | null): FunctionRecord | null {
+  const same =
+    previous !== null &&
+    fresh !== null &&
+    previous.generation === fresh.generation &&
+    Number(previous.updatedAt) === Number(fresh.updatedAt)
+  return same ? previous : fresh
+}
+
 /** Entries beyond this are evicted oldest-first, bounding memory under a scan of random names. */
 const MAX_ENTRIES = 10_000
 
@@ -32,7 +46,8 @@ export function createRouteCache(store: Store, ttlMs: number, now: () => number 
       const t = now()
       if (hit && hit.expiresAt > t) return hit.value
       // Concurrent misses share one query: the pending promise is what gets cached.
-      const value = store.getFunction(namespace, name)
+      const fetched = store.getFunction(namespace, name)
+      const value = hit ? Promise.all([hit.value, fetched]).then(([p, f]) => unchanged(p, f)) : fetched
       const entry = { value, expiresAt: t + ttlMs }
       entries.delete(k)
       entries.set(k, entry)

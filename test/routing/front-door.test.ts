@@ -179,6 +179,19 @@ describe('front door over two edgefaas backends', () => {
     expect(await metric('edgefaas_backend_ejections_total', 'backend="dead-1"')).toBeGreaterThan(0)
   }, 60_000)
 
+  it('async calls take the same routing: served although the first placement is dead', async () => {
+    await deploy('async-target', 'dead-1=50,a=50', [a])
+    const accepted = await front.request('/async-function/async-target', { method: 'POST', body: 'later' })
+    expect(accepted.status).toBe(202)
+    const id = accepted.headers.get('x-call-id')
+    let call: { status?: string; lastStatus?: number | null } = {}
+    await pollUntil('the async call to finish', async () => {
+      call = (await (await front.request(`/system/calls/${id}`, { headers: auth })).json()) as typeof call
+      return call.status !== 'queued' && call.status !== 'running'
+    })
+    expect(call).toMatchObject({ status: 'succeeded', lastStatus: 200 })
+  }, 60_000)
+
   it('a call to a function at zero on every placement is held, scaled up and served', async () => {
     await deploy('sleepy', 'a=50,b=50', [a, b])
     const scale = await front.request('/system/scale-function/sleepy', {

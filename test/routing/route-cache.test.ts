@@ -31,6 +31,25 @@ describe('route cache', () => {
     expect(calls).toHaveLength(2)
   })
 
+  it('hands out the same record object after a reload while the function is unchanged', async () => {
+    let generation = 1
+    const at = new Date(1000)
+    const { store, calls } = countingStore(
+      () => ({ namespace: 'ns', name: 'fn', generation, updatedAt: new Date(at) }) as FunctionRecord,
+    )
+    let now = 0
+    const cache = createRouteCache(store, 1000, () => now)
+    const first = await cache.get('ns', 'fn')
+    now = 1000
+    expect(await cache.get('ns', 'fn')).toBe(first)
+    expect(calls).toHaveLength(2)
+    generation = 2
+    now = 2000
+    const changed = await cache.get('ns', 'fn')
+    expect(changed).not.toBe(first)
+    expect(changed?.generation).toBe(2)
+  })
+
   it('caches absence too, so unknown names cost no query each', async () => {
     const { store, calls } = countingStore(() => null)
     const cache = createRouteCache(store, 1000, () => 0)
