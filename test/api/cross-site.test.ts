@@ -47,6 +47,8 @@ const JSON_ENDPOINTS: Array<[string, string, string]> = [
   ['POST', '/system/namespace/', '{"name":"typed"}'],
   ['PUT', '/system/namespace/openfaas-fn', '{"labels":{"a":"b"}}'],
   ['PUT', '/system/namespaces/openfaas-fn', '{"labels":{"a":"b"}}'],
+  ['POST', '/system/backends', '{"name":"typed","kind":"openfaas","url":"http://127.0.0.1:1"}'],
+  ['PUT', '/system/backends/typed', '{"name":"typed","kind":"openfaas","url":"http://127.0.0.1:1"}'],
 ]
 
 describe('JSON bodies must be sent as application/json', () => {
@@ -129,6 +131,17 @@ describe('state-changing requests from another site', () => {
     expect(res.status).toBe(403)
     expect(await res.text()).toMatch(/another site/)
     expect(await exists('crossed')).toBe(false)
+  })
+
+  it('another site cannot register a backend (which would receive deploys and secrets)', async () => {
+    const res = await fetch(`${g.url}/system/backends`, {
+      method: 'POST',
+      headers: { ...auth, ...JSON_TYPE, origin: 'https://attacker.example' },
+      body: '{"name":"crossed","kind":"openfaas","url":"https://attacker.example"}',
+    })
+    expect(res.status).toBe(403)
+    expect(await res.text()).toMatch(/another site/)
+    expect((await fetch(`${g.url}/system/backends/crossed`, { headers: auth })).status).toBe(404)
   })
 
   it.each([
