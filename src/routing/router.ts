@@ -10,6 +10,7 @@
  * dropping idle state) happens only when `probe()` is called, which the gateway's `tick()` does.
  */
 import type { Provider } from '../../providers/types.ts'
+import { probe } from '../backends/health.ts'
 import type { Logger } from '../logger.ts'
 import type { GatewayMetrics } from '../metrics/types.ts'
 import type { FunctionRecord } from '../store/types.ts'
@@ -190,20 +191,11 @@ export function createBackendRouter(options: RouterOptions): BackendRouter {
   }
 
   async function probeOne(backend: string, provider: Provider, health: BackendHealth): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${probeTimeoutMs} ms`)), probeTimeoutMs)
-    })
-    try {
-      await Promise.race([provider.info(), deadline])
-      health.probed(true, now())
-    } catch (error) {
-      const message = `probe failed: ${(error as Error)?.message ?? String(error)}`
-      health.probed(false, now(), message)
-      options.logger?.debug('backend probe failed', { backend, error: message })
-    } finally {
-      clearTimeout(timer)
-    }
+    const failure = await probe(provider, probeTimeoutMs)
+    if (failure === null) return health.probed(true, now())
+    const message = `probe failed: ${failure}`
+    health.probed(false, now(), message)
+    options.logger?.debug('backend probe failed', { backend, error: message })
   }
 
   return {
