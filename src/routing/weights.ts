@@ -8,7 +8,7 @@
  * hot path reads an array instead of parsing the annotation on every call.
  */
 import type { FunctionRecord } from '../store/types.ts'
-import { BACKENDS_ANNOTATION, parsePlacement } from './placement.ts'
+import { BACKENDS_ANNOTATION, weightsFor } from './placement.ts'
 
 export const DEFAULT_WEIGHT = 100
 
@@ -26,10 +26,7 @@ export function placementWeights(fn: FunctionRecord): readonly number[] {
 
 /** The weights of `placement` given the annotation's text; anything it does not weigh is 100. */
 export function weightsOf(placement: readonly string[], annotation: string | undefined): number[] {
-  // The default backend is irrelevant here: an empty annotation weighs nothing, so all get 100.
-  const parsed = parsePlacement(annotation, '')
-  const named = new Map<string, number>()
-  // A selector or anything else that is not a weight list leaves every placement at the default.
-  if (typeof parsed !== 'string') for (const entry of parsed) named.set(entry.backend, entry.weight)
-  return placement.map((backend) => named.get(backend) ?? DEFAULT_WEIGHT)
+  // A selector, a bare list or no annotation at all leaves every placement at the default.
+  const weights = weightsFor(annotation, [...placement])
+  return placement.map((backend) => weights.get(backend) ?? DEFAULT_WEIGHT)
 }
