@@ -13,6 +13,7 @@
 import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../../src/contract/hop-by-hop.ts'
 import { INTERNAL_HEADER, isInternalAnswer } from '../../src/contract/internal-header.ts'
 import type { HttpClient } from '../../src/http/client.ts'
+import { withEditedHeaders } from '../../src/http/edit-headers.ts'
 import { type InvocationRequest, ProviderError } from '../types.ts'
 import { unreachable } from './backend-api.ts'
 
@@ -96,24 +97,14 @@ function forwardedHeaders(incoming: Headers): Headers {
   return headers
 }
 
-/**
- * The response without hop-by-hop headers. Edited in place where the runtime allows it (Node); a
- * response with immutable headers (workerd's fetch) is rebuilt around the same body, marked
- * `encodeBody: 'manual'` so workerd sends an encoded body on as it came instead of encoding it again.
- */
+/** The response without hop-by-hop headers (see src/http/edit-headers.ts for immutable ones). */
 function withoutHopByHop(response: Response): Response {
   const present: string[] = []
   const listed = connectionOptions(response.headers.get('connection'))
   if (listed) for (const name of listed) if (response.headers.has(name)) present.push(name)
   for (const name of HOP_BY_HOP_HEADERS) if (response.headers.has(name)) present.push(name)
   if (present.length === 0) return response
-  try {
-    for (const name of present) response.headers.delete(name)
-    return response
-  } catch {
-    const headers = new Headers(response.headers)
+  return withEditedHeaders(response, (headers) => {
     for (const name of present) headers.delete(name)
-    const init = { status: response.status, statusText: response.statusText, headers, encodeBody: 'manual' }
-    return new Response(response.body, init as ResponseInit)
-  }
+  })
 }

@@ -6,6 +6,7 @@
  */
 
 import { deleteHopByHop } from '../contract/hop-by-hop.ts'
+import { withEditedHeaders } from '../http/edit-headers.ts'
 
 export interface CallIdentity {
   callId: string
@@ -56,15 +57,7 @@ export function decorateResponse(
   servedBy: string,
   backend: string,
 ): Response {
-  let out = response
-  try {
-    decorate(out.headers, call, servedBy, backend)
-  } catch {
-    // Responses straight from fetch have immutable headers.
-    out = new Response(response.body, response)
-    decorate(out.headers, call, servedBy, backend)
-  }
-  return out
+  return withEditedHeaders(response, (headers) => decorate(headers, call, servedBy, backend))
 }
 
 function decorate(headers: Headers, call: CallIdentity, servedBy: string, backend: string): void {
