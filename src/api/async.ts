@@ -6,7 +6,7 @@
  */
 import type { Hono } from 'hono'
 import { bytesToBase64 } from '../base64.ts'
-import { HOP_BY_HOP_HEADERS } from '../contract/hop-by-hop.ts'
+import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../contract/hop-by-hop.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
@@ -45,8 +45,16 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
     }
     const startTime = `${Date.now()}000000`
     const headers: Array<[string, string]> = []
+    // Headers the caller's Connection names are hop-by-hop too; Connection itself is not stored, so they
+    // must be dropped now or the worker could no longer tell them apart.
+    const listed = connectionOptions(c.req.header('connection'))
     c.req.raw.headers.forEach((value, name) => {
-      if (!NOT_STORED.has(name) && name !== 'x-call-id' && name !== 'x-start-time')
+      if (
+        !NOT_STORED.has(name) &&
+        !isHopByHop(name, listed) &&
+        name !== 'x-call-id' &&
+        name !== 'x-start-time'
+      )
         headers.push([name, value])
     })
     headers.push(['x-call-id', callId], ['x-start-time', startTime])

@@ -8,6 +8,7 @@
  * `drainOnce` is the tick (Workers' queue handler, tests); `start`/`stop` drive it as a loop on Node.
  */
 import { base64ToBytes } from '../base64.ts'
+import { isInternalAnswer } from '../contract/internal-header.ts'
 import type { Invoke } from '../invoke/proxy.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel } from '../metrics/types.ts'
@@ -134,7 +135,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     const retries = message.deliveryCount - 1
     // The path's own failures (X-OpenFaaS-Internal) are retried as the OpenFaaS Pro queue-worker does,
     // except the gateway's 404: a function that is not there will not be by retrying.
-    const internal = response?.headers.has('x-openfaas-internal') === true && status !== 404
+    const internal = response !== null && isInternalAnswer(response) && status !== 404
     const retryable = policy.codes.has(status) || internal
 
     if (retryable && retries < policy.attempts) {
