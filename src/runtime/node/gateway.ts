@@ -67,29 +67,35 @@ export async function startGateway(
   const { app, deps } = gateway
   const listen = options.listen !== false
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
-  const functionsServer =
-    listen && config.functionsPort !== undefined
-      ? await listening(
-          serve({
-            fetch: gateway.functionsFetch().functions,
-            port: config.functionsPort,
-            hostname: config.host,
-          }),
-        )
-      : null
-  const functionsPort = functionsServer ? (functionsServer.address() as AddressInfo).port : 0
-  const server = listen
-    ? await listening(
+  let functionsServer: ServerType | null = null
+  let server: ServerType | null = null
+  let functionsPort = 0
+  try {
+    if (listen && config.functionsPort !== undefined) {
+      functionsServer = await listening(
+        serve({
+          fetch: gateway.functionsFetch().functions,
+          port: config.functionsPort,
+          hostname: config.host,
+        }),
+      )
+      functionsPort = (functionsServer.address() as AddressInfo).port
+    }
+    if (listen) {
+      server = await listening(
         serve({
           fetch: functionsServer ? gateway.functionsFetch(`port ${functionsPort}`).api : gateway.fetch,
           port: config.port,
           hostname: config.host,
         }),
-      ).catch((error: unknown) => {
-        functionsServer?.close()
-        throw error
-      })
-    : null
+      )
+    }
+  } catch (error) {
+    // A port that is taken must not leave the store, the queue and function processes open behind it.
+    functionsServer?.close()
+    await host.close()
+    throw error
+  }
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = gateway.worker
   worker?.start()
