@@ -86,7 +86,7 @@ export async function readJson<S extends z.ZodType>(
 const SUFFIX_JSON = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*\+json$/
 
 /** `application/json` or any `…/…+json` type, with any parameters (`; charset=utf-8`). */
-export function isJsonMediaType(value: string | undefined): boolean {
+function isJsonMediaType(value: string | undefined): boolean {
   if (value === undefined) return false
   const semicolon = value.indexOf(';')
   const essence = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase()

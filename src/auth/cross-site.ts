@@ -41,7 +41,7 @@ export function refuseCrossSiteWrites(): MiddlewareHandler {
  * the origin the browser used is in `X-Forwarded-Proto`/`X-Forwarded-Host`; honouring them is safe against
  * pages, which cannot set those headers on a cross-site request without a preflight.
  */
-export function isOwnOrigin(origin: string, request: Request): boolean {
+function isOwnOrigin(origin: string, request: Request): boolean {
   const given = originOf(origin)
   if (given === null) return false
   const url = new URL(request.url)

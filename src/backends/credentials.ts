@@ -11,7 +11,7 @@ import type { BackendCredentials } from './schema.ts'
 export type CredentialsType = 'basic' | 'bearer'
 
 /** What the associated data of a backend's sealed credentials is: distinct from any secret's. */
-export function credentialsAssociatedData(backend: string): string {
+function credentialsAssociatedData(backend: string): string {
   return `backend:${backend}`
 }
 

@@ -13,8 +13,7 @@ import { isDns1123Label, isLabelKey, isLabelValue } from '../contract/names.ts'
 export const LOCAL_BACKEND = 'local'
 
 /** Kinds users can create. */
-export const CREATABLE_KINDS = ['openfaas'] as const
-export type CreatableKind = (typeof CREATABLE_KINDS)[number]
+const CREATABLE_KINDS = ['openfaas'] as const
 
 const absent = (input: unknown) => input === undefined || input === null
 /** An object's own message, except for a misspelt field, which zod names better itself. */

@@ -15,7 +15,7 @@ import type http from 'node:http'
 export const SMALL_BODY_BYTES = 16 * 1024
 
 /** Statuses that carry no body whatever the headers say. */
-export const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
+const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
 
 /** The body to hand on: null for HEAD and bodiless statuses (drained), whole when small, else a stream. */
 export async function responseBody(
