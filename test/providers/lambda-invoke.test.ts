@@ -9,7 +9,11 @@ import { randomBytes } from 'node:crypto'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLambdaProvider, FUNCTION_ERROR_HEADER, type LambdaProvider } from '../../providers/lambda/index.ts'
+import {
+  createLambdaProvider,
+  FUNCTION_ERROR_HEADER,
+  type LambdaProvider,
+} from '../../providers/lambda/index.ts'
 import { ProviderError } from '../../providers/types.ts'
 import { errorOutcome } from '../../src/invoke/attempt-outcome.ts'
 import { type LambdaOffline, startLambdaOffline } from '../harness/lambda-offline.ts'
@@ -55,7 +59,12 @@ describe('lambda provider: invoke through a real local Invoke endpoint (serverle
   it('sends an API Gateway v2 event: path, raw and parsed query, headers, cookies, base64 body', async () => {
     const response = await call('/event?x=1&x=2&y=a%20b', {
       method: 'POST',
-      headers: { 'content-type': 'text/plain', cookie: 'a=1; b=2', 'x-custom': 'yes', 'user-agent': 'probe/1' },
+      headers: {
+        'content-type': 'text/plain',
+        cookie: 'a=1; b=2',
+        'x-custom': 'yes',
+        'user-agent': 'probe/1',
+      },
       body: 'hello lambda',
     })
     expect(response.status).toBe(200)
@@ -117,7 +126,9 @@ describe('lambda provider: invoke through a real local Invoke endpoint (serverle
     expect(response.status).toBe(502)
     expect(response.headers.get(FUNCTION_ERROR_HEADER)).toBe('Error')
     expect(response.headers.has('x-openfaas-internal')).toBe(false)
-    expect(await response.text()).toMatch(/fixture\.openfaas-fn failed on Lambda: Error: the handler failed on purpose/)
+    expect(await response.text()).toMatch(
+      /fixture\.openfaas-fn failed on Lambda: Error: the handler failed on purpose/,
+    )
   })
 
   it('answers a function stopped at its Lambda timeout 504', async () => {
