@@ -147,9 +147,9 @@ export class EcsProvider implements Provider {
       const previous = current.taskDefinition
       if (previous && previous !== arn) {
         // Running tasks keep a deregistered revision; it only stops new ones from using it.
-        await this.#o.clients.ecs
-          .send(new DeregisterTaskDefinitionCommand({ taskDefinition: previous }))
-          .catch(() => {})
+        try {
+          await this.#o.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: previous }))
+        } catch {}
       }
     }
     this.#readiness.forget(desired.namespace, desired.name)

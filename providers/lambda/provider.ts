@@ -260,9 +260,11 @@ export class LambdaProvider implements Provider {
     const previous = alias.FunctionVersion
     if (previous && /^\d+$/.test(previous)) {
       // Old versions pile up otherwise (75 GB of code per account); a failure here costs nothing now.
-      await this.#o.clients.lambda
-        .send(new DeleteFunctionCommand({ FunctionName: fn, Qualifier: previous }))
-        .catch(() => {})
+      try {
+        await this.#o.clients.lambda.send(
+          new DeleteFunctionCommand({ FunctionName: fn, Qualifier: previous }),
+        )
+      } catch {}
     }
   }
 
@@ -289,9 +291,9 @@ export class LambdaProvider implements Provider {
     } catch (error) {
       if (ProviderError.is(error)) throw error
       const fn = await this.functionName(...splitLabel(label))
-      const config = await this.#o.clients.lambda
-        .send(new GetFunctionConfigurationCommand({ FunctionName: fn }))
-        .catch(() => null)
+      const config = await Promise.resolve(
+        this.#o.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn })),
+      ).catch(() => null)
       const reason =
         config?.StateReason ?? config?.LastUpdateStatusReason ?? (error instanceof Error ? error.message : '')
       const failed = config?.State === 'Failed' || config?.LastUpdateStatus === 'Failed'
