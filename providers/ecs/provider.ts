@@ -70,7 +70,7 @@ export class EcsProvider implements Provider {
       this.#o.clients.ecs.send(new DescribeClustersCommand({ clusters: [this.#o.cluster] })),
     )
     const cluster = answer.clusters?.[0]
-    if (!cluster || cluster.status !== 'ACTIVE')
+    if (cluster?.status !== 'ACTIVE')
       throw new ProviderError(
         'UNAVAILABLE',
         `${this.#o.shown}: cluster "${this.#o.cluster}" is ${cluster?.status ?? 'missing'}; create it or fix "cluster"`,

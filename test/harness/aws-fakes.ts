@@ -350,14 +350,14 @@ export async function fakeEcs(prefix = 'edgefaas-'): Promise<FakeEcs> {
     .on(UpdateServiceCommand)
     .callsFake((input: { service: string; taskDefinition?: string; desiredCount?: number }) => {
       const s = services.get(input.service)
-      if (!s || s.status !== 'ACTIVE') throw new ServiceNotFoundException({ message: 'not found', ...meta })
+      if (s?.status !== 'ACTIVE') throw new ServiceNotFoundException({ message: 'not found', ...meta })
       if (input.taskDefinition) s.taskDefinition = input.taskDefinition
       if (input.desiredCount !== undefined) s.desiredCount = input.desiredCount
       return { service: describe(input.service) }
     })
   stub.on(DeleteServiceCommand).callsFake((input: { service: string }) => {
     const s = services.get(input.service)
-    if (!s || s.status !== 'ACTIVE') throw new ServiceNotFoundException({ message: 'not found', ...meta })
+    if (s?.status !== 'ACTIVE') throw new ServiceNotFoundException({ message: 'not found', ...meta })
     s.status = 'INACTIVE'
     return {}
   })
