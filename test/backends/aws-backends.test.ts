@@ -122,10 +122,13 @@ describe('the image entrypoint for secrets (providers/aws/image/edgefaas-secrets
       'fn.ns',
     )
     const script = resolve(import.meta.dirname, '../../providers/aws/image/edgefaas-secrets.sh')
+    // A shell expansion, run by sh: whether the entrypoint left the variable behind.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
+    const printLeft = 'echo "left:${EDGEFAAS_SECRETS:-none}"'
     const out = await new Promise<string>((done, fail) =>
       execFile(
         'sh',
-        [script, 'sh', '-c', 'echo "left:${EDGEFAAS_SECRETS:-none}"'],
+        [script, 'sh', '-c', printLeft],
         {
           env: {
             PATH: process.env.PATH ?? '',
