@@ -46,6 +46,8 @@ export interface LambdaProviderOptions {
   waitSeconds?: number | undefined
   /** How often `follow` polls CloudWatch Logs. Default 2000. */
   logPollMs?: number | undefined
+  /** How long a settled status is reused (Lambda's control plane allows 15 requests/s). Default 10000. */
+  statusCacheMs?: number | undefined
   capabilities?: Partial<ProviderCapabilities> | undefined
 }
 
@@ -62,6 +64,7 @@ export interface ResolvedLambdaOptions {
   timeoutSeconds: number
   waitSeconds: number
   logPollMs: number
+  statusCacheMs: number
   /** `lambda eu-west-1`, as messages show the backend. */
   shown: string
   capabilities: ProviderCapabilities
@@ -104,6 +107,7 @@ export function resolveLambdaOptions(options: LambdaProviderOptions): ResolvedLa
     timeoutSeconds,
     waitSeconds: options.waitSeconds ?? 300,
     logPollMs: options.logPollMs ?? 2_000,
+    statusCacheMs: options.statusCacheMs ?? 10_000,
     shown: `lambda ${options.region}`,
     capabilities: {
       scale: true,

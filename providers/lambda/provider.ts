@@ -48,6 +48,13 @@ export class LambdaProvider implements Provider {
   readonly scope = 'shared'
   readonly capabilities: ProviderCapabilities
   readonly #o: ResolvedLambdaOptions
+  /**
+   * Settled statuses (every provisioned environment ready, or none asked for), by function: the
+   * reconciler asks each function's status every tick, and Lambda's control plane allows 15 requests a
+   * second per account and region. A change through this provider drops the entry; a status still
+   * moving is never cached.
+   */
+  readonly #settled = new Map<string, { at: number; observed: ObservedFunction | null }>()
   #closed = false
 
   constructor(options: ResolvedLambdaOptions) {
@@ -120,6 +127,7 @@ export class LambdaProvider implements Provider {
       waitUntilPublishedVersionActive(this.#waiter(), { FunctionName: fn, Qualifier: version }),
     )
     await this.#pointAlias(fn, version, label)
+    this.#settled.delete(fn)
     await setConcurrency(this.#o, fn, desired.replicas, label)
     return (await readConcurrency(this.#o, fn, label)) ?? { replicas: desired.replicas, availableReplicas: 0 }
   }
@@ -127,6 +135,7 @@ export class LambdaProvider implements Provider {
   async remove(namespace: string, name: string): Promise<void> {
     const label = checkNames(namespace, name)
     const fn = await this.functionName(namespace, name)
+    this.#settled.delete(fn)
     // Deleting the function deletes its versions, its alias and their provisioned concurrency.
     // Its log group stays, with the retention set on it.
     await this.#send(
@@ -149,12 +158,22 @@ export class LambdaProvider implements Provider {
       true,
     )
     if (!alias) throw new ProviderError('NOT_FOUND', `function ${label} is not on backend ${this.#o.shown}`)
+    this.#settled.delete(fn)
     await setConcurrency(this.#o, fn, replicas, label)
   }
 
   async status(namespace: string, name: string): Promise<ObservedFunction | null> {
     const label = checkNames(namespace, name)
-    return readConcurrency(this.#o, await this.functionName(namespace, name), label)
+    const fn = await this.functionName(namespace, name)
+    const cached = this.#settled.get(fn)
+    if (cached && Date.now() - cached.at < this.#o.statusCacheMs) return cached.observed
+    const observed = await readConcurrency(this.#o, fn, label)
+    if (observed === null || observed.availableReplicas === observed.replicas) {
+      this.#settled.set(fn, { at: Date.now(), observed })
+    } else {
+      this.#settled.delete(fn)
+    }
+    return observed
   }
 
   /** One instance per provisioned environment: Lambda names none, so they are numbered. */

@@ -246,6 +246,7 @@ const lambdaOptions = z.strictObject(
     memoryMiB: wholeNumber(128, 10_240).optional(),
     timeoutSeconds: wholeNumber(1, 900).optional(),
     waitSeconds: wholeNumber(1, 3_600).optional(),
+    statusCacheMs: positiveMs.optional(),
     capabilities,
   },
   {

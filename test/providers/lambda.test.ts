@@ -93,7 +93,7 @@ describe('lambda provider: control plane command sequences (aws-sdk-client-mock)
     lambda = mockClient(clients.lambda)
     invoke = mockClient(clients.invoke)
     logs = mockClient(clients.logs)
-    provider = createLambdaProvider({ clients, region, roleArn: ROLE, logPollMs: 10 })
+    provider = createLambdaProvider({ clients, region, roleArn: ROLE, logPollMs: 10, statusCacheMs: 0 })
   })
 
   it('deploys a new function: create, wait Active, publish, alias, provisioned concurrency', async () => {
@@ -315,6 +315,51 @@ describe('lambda provider: control plane command sequences (aws-sdk-client-mock)
     lambda.on(GetProvisionedConcurrencyConfigCommand).rejects(notFound())
     expect(await provider.status('openfaas-fn', 'echo')).toBeNull()
     expect(await provider.instances('openfaas-fn', 'echo')).toEqual([])
+  })
+
+  it('reuses a settled status for statusCacheMs (Lambda allows 15 control-plane requests/s); a change drops it', async () => {
+    const clients = {
+      lambda: new LambdaClient({
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
+      invoke: new LambdaClient({
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
+      logs: new CloudWatchLogsClient({
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
+    }
+    const stub = mockClient(clients.lambda)
+    const cached = createLambdaProvider({
+      clients,
+      region: 'eu-west-1',
+      roleArn: ROLE,
+      statusCacheMs: 60_000,
+    })
+    stub.on(GetProvisionedConcurrencyConfigCommand).resolves({
+      RequestedProvisionedConcurrentExecutions: 2,
+      AvailableProvisionedConcurrentExecutions: 1,
+      Status: 'IN_PROGRESS',
+    })
+    await cached.status('openfaas-fn', 'echo')
+    await cached.status('openfaas-fn', 'echo')
+    // Still moving: asked each time.
+    expect(stub.commandCalls(GetProvisionedConcurrencyConfigCommand)).toHaveLength(2)
+    stub.on(GetProvisionedConcurrencyConfigCommand).resolves({
+      RequestedProvisionedConcurrentExecutions: 2,
+      AvailableProvisionedConcurrentExecutions: 2,
+      Status: 'READY',
+    })
+    expect(await cached.status('openfaas-fn', 'echo')).toEqual({ replicas: 2, availableReplicas: 2 })
+    expect(await cached.status('openfaas-fn', 'echo')).toEqual({ replicas: 2, availableReplicas: 2 })
+    expect(stub.commandCalls(GetProvisionedConcurrencyConfigCommand)).toHaveLength(3)
+    stub.on(GetAliasCommand).resolves({ FunctionVersion: '1' })
+    await cached.scale('openfaas-fn', 'echo', 0)
+    stub.on(GetProvisionedConcurrencyConfigCommand).rejects(noPc())
+    expect(await cached.status('openfaas-fn', 'echo')).toEqual({ replicas: 0, availableReplicas: 0 })
   })
 
   it('removes with DeleteFunction; removing an absent function succeeds', async () => {
