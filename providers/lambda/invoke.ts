@@ -14,6 +14,7 @@ import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda'
 import { INTERNAL_HEADER } from '../../src/contract/internal-header.ts'
 import { HttpTransportError } from '../../src/http/client.ts'
 import { awsError, isThrottling } from '../aws/errors.ts'
+import { checkFunctionPath } from '../openfaas/invoke.ts'
 import { type InvocationRequest, ProviderError } from '../types.ts'
 import { httpEvent } from './event.ts'
 import type { ResolvedLambdaOptions } from './options.ts'
@@ -30,6 +31,8 @@ export async function invokeFunction(
   path: string,
   request: InvocationRequest,
 ): Promise<Response> {
+  // The watchdog behind the adapter resolves the path: no climbing out of the function's own routes.
+  checkFunctionPath(path)
   const body = request.body ? await readAtMost(request.body, MAX_PAYLOAD_BYTES, request.signal) : null
   if (body === 'too-large') return tooLarge(label)
   const payload = encoder.encode(JSON.stringify(httpEvent(request.method, path, request.headers, body)))

@@ -539,6 +539,19 @@ describe('lambda provider: control plane command sequences (aws-sdk-client-mock)
     })
   })
 
+  it('refuses a path with dot segments or encoded separators before calling Lambda', async () => {
+    for (const path of ['/../system/info', '/a/%2e%2e/b', '/a%2fb']) {
+      const call = provider.invoke('openfaas-fn', 'echo', path, {
+        method: 'GET',
+        headers: new Headers(),
+        body: null,
+        signal: AbortSignal.timeout(5_000),
+      })
+      expect(await codeOf(call), path).toBe('INVALID')
+    }
+    expect(invoke.calls()).toHaveLength(0)
+  })
+
   it('names too long for Lambda keep their start and end in a hash', async () => {
     const long = 'a'.repeat(63)
     const name = await provider.functionName('openfaas-fn', long)
