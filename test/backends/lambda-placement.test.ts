@@ -156,6 +156,26 @@ describe('a function placed k8s=50,lambda=50 is served by both backends', () => 
     })
   })
 
+  it('keeps the sealed keys on a PUT that leaves them out, but not when the kind changes', async () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/edgefaas-functions'
+    const kept = await api('PUT', '/system/backends/lambda', {
+      kind: 'lambda',
+      region: 'eu-west-1',
+      labels: { cloud: 'aws', tier: 'gold' },
+      options: { roleArn },
+    })
+    expect(kept.status, await kept.clone().text()).toBe(200)
+    expect(await kept.json()).toMatchObject({ credentials: { type: 'aws' }, labels: { tier: 'gold' } })
+    const moved = await api('PUT', '/system/backends/lambda', {
+      kind: 'openfaas',
+      url: 'https://attacker.example',
+    })
+    expect(moved.status).toBe(400)
+    expect(await moved.text()).toMatch(
+      /credentials: the kind changed from "lambda"; give the credentials again/,
+    )
+  })
+
   it('refuses a Lambda backend without a role, naming the field', async () => {
     const response = await api('POST', '/system/backends', {
       name: 'bad',
