@@ -5,7 +5,7 @@
  * with core NATS.
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core'
+import { type NatsConnection, headers as natsHeaders } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type NatsServer, startNats } from '../harness/nats.ts'
@@ -21,7 +21,10 @@ const rec = createRecordingProvider()
 const api = (method: string, path: string, body?: unknown) =>
   fetch(`${g.url}${path}`, {
     method,
-    headers: { authorization: `Basic ${btoa(`${g.user}:${g.password}`)}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Basic ${btoa(`${g.user}:${g.password}`)}`,
+      'content-type': 'application/json',
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
 const deploy = async (service: string, annotations: Record<string, string>) => {
@@ -59,7 +62,11 @@ afterAll(async () => {
 
 it('500 messages on a JetStream subject all reach the function, once each', async () => {
   await deploy('nats-sink', { topic: 'nats:events.orders', 'edgefaas.dev/trigger-batch-size': '50' })
-  await pollUntil('the durable consumer', async () => (await triggerOf('nats-sink'))?.mode === 'jetstream', 15_000)
+  await pollUntil(
+    'the durable consumer',
+    async () => (await triggerOf('nats-sink'))?.mode === 'jetstream',
+    15_000,
+  )
   const js = jetstream(nc)
   for (let i = 0; i < 500; i++) {
     const h = natsHeaders()
@@ -86,7 +93,11 @@ it("a failing function's messages end in the dead-letter list", async () => {
     'com.openfaas.retry.min_wait': '50ms',
     'com.openfaas.retry.max_wait': '100ms',
   })
-  await pollUntil('the durable consumer', async () => (await triggerOf('fail-nats'))?.mode === 'jetstream', 15_000)
+  await pollUntil(
+    'the durable consumer',
+    async () => (await triggerOf('fail-nats'))?.mode === 'jetstream',
+    15_000,
+  )
   const js = jetstream(nc)
   for (let i = 0; i < 5; i++) await js.publish('events.bad', `bad ${i}`)
   await pollUntil(
@@ -106,7 +117,11 @@ it("a failing function's messages end in the dead-letter list", async () => {
 
 it('a subject without a stream is read with core NATS', async () => {
   await deploy('plain-sink', { topic: 'nats:plain.ping' })
-  await pollUntil('the core subscription', async () => (await triggerOf('plain-sink'))?.mode === 'core', 15_000)
+  await pollUntil(
+    'the core subscription',
+    async () => (await triggerOf('plain-sink'))?.mode === 'core',
+    15_000,
+  )
   for (let i = 0; i < 50; i++) nc.publish('plain.ping', `ping ${i}`)
   await nc.flush()
   await pollUntil(
