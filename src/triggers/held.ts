@@ -1,7 +1,8 @@
 /**
  * @module
- * Keeps a message held at its source while its calls are recorded: `touch` every third of the hold time
- * (SQS visibility, JetStream ack wait) until the returned stop function is called.
+ * Small timing helpers of the message sources: keep a message held at its source while its calls are
+ * recorded (`touch` every third of the hold time: SQS visibility, JetStream ack wait), sleep until
+ * aborted, and limit how many deliveries run at once.
  */
 export function keepHeld(holdMs: number, touch: () => Promise<unknown>, onError: (e: unknown) => void) {
   const timer = setInterval(() => touch().catch(onError), Math.max(200, Math.floor(holdMs / 3)))
@@ -20,4 +21,20 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done, { once: true })
   })
+}
+
+/** Runs at most `max` tasks at once; the rest wait in order. */
+export function createLimiter(max: number) {
+  let running = 0
+  const waiting: Array<() => void> = []
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve))
+    running++
+    try {
+      return await task()
+    } finally {
+      running--
+      waiting.shift()?.()
+    }
+  }
 }

@@ -19,7 +19,7 @@
  */
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core'
-import { keepHeld, pause } from '../held.ts'
+import { createLimiter, keepHeld, pause } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
 import type { Subscription, TriggerContext, TriggerEvent, TriggerSource } from '../types.ts'
 import { natsSubjectOf } from './topic.ts'
@@ -133,13 +133,15 @@ export function createNatsSource(options: NatsSourceOptions): TriggerSource {
     let backoff = 500
     while (!consumer.stop.signal.aborted && index < consumer.concurrency) {
       try {
-        const durable = await ensureDurable(consumer, stream)
-        const reader = await js.consumers.get(stream, durable)
-        const batch = await reader.fetch({ max_messages: consumer.batchSize, expires: 5_000 })
-        const work: Promise<void>[] = []
-        for await (const msg of batch) work.push(handle(consumer, msg))
-        await Promise.all(work)
-        backoff = 500
+        // The consumer is looked up (or added) once, and again only after a failure.
+        const reader = await js.consumers.get(stream, await ensureDurable(consumer, stream))
+        while (!consumer.stop.signal.aborted && index < consumer.concurrency) {
+          const batch = await reader.fetch({ max_messages: consumer.batchSize, expires: 5_000 })
+          const work: Promise<void>[] = []
+          for await (const msg of batch) work.push(handle(consumer, msg))
+          await Promise.all(work)
+          backoff = 500
+        }
       } catch (error) {
         if (consumer.stop.signal.aborted) break
         context.reportError('nats', consumer.topic, error)
@@ -150,17 +152,20 @@ export function createNatsSource(options: NatsSourceOptions): TriggerSource {
   }
 
   function subscribeCore(consumer: Consumer): void {
+    // Core NATS cannot push back: messages beyond the limit wait in the client, in order.
+    const limit = createLimiter(consumer.batchSize * consumer.concurrency)
     consumer.core = nc.subscribe(consumer.subject, {
       queue: 'edgefaas-triggers',
       callback: (error, msg: Msg) => {
         if (error) return context.reportError('nats', consumer.topic, error)
-        void deliverAll(consumer, {
+        const event: TriggerEvent = {
           key: crypto.randomUUID(),
           body: msg.data,
           headers: headersOf(msg.subject, msg.headers),
           occurredAt: Date.now(),
           redelivered: false,
-        }).catch(() => undefined)
+        }
+        void limit(() => deliverAll(consumer, event)).catch(() => undefined)
       },
     })
   }
@@ -222,7 +227,7 @@ export function createNatsSource(options: NatsSourceOptions): TriggerSource {
         }
         consumer.subscribers = subscribers
         consumer.batchSize = settings.batchSize
-        // Loops past the concurrency end themselves; the list keeps its length, so none restarts.
+        // Concurrency only grows while the consumer runs (a loop once started is not stopped half way).
         consumer.concurrency = Math.max(consumer.loops.length, settings.concurrency)
         await place(consumer).catch((error: unknown) => context.reportError('nats', topic, error))
       }
