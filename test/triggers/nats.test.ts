@@ -84,6 +84,10 @@ it('500 messages on a JetStream subject all reach the function, once each', asyn
   expect(one?.headers['x-nats-subject']).toBe('events.orders')
   const status = await triggerOf('nats-sink')
   expect(status).toMatchObject({ source: 'nats', active: true, deliveries: 500, errors: 0 })
+  const metrics = await (await api('GET', '/metrics')).text()
+  expect(metrics).toContain(
+    'edgefaas_trigger_deliveries_total{source="nats",topic="nats:events.orders",function_name="nats-sink.openfaas-fn",outcome="enqueued"} 500',
+  )
 }, 120_000)
 
 it("a failing function's messages end in the dead-letter list", async () => {
