@@ -27,7 +27,7 @@ export interface CronSourceOptions {
   instanceId: string
   /** Lease length; renewed every third of it. Default 10 s. */
   leaseMs?: number
-  /** How far back a pass looks for instants it has not run. Default 1.5 × the lease. */
+  /** How far back a pass looks for instants it has not run. Default twice the lease. */
   catchUpMs?: number
 }
 
@@ -41,7 +41,7 @@ interface Entry {
 export function createCronSource(options: CronSourceOptions): TriggerSource {
   const { store, context, instanceId } = options
   const leaseMs = options.leaseMs ?? 10_000
-  const catchUpMs = options.catchUpMs ?? Math.round(leaseMs * 1.5)
+  const catchUpMs = options.catchUpMs ?? leaseMs * 2
   let entries = new Map<string, Entry>()
   /** Until when this gateway holds the lease (as last renewed), and when to renew it. */
   let heldUntil = 0
