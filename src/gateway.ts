@@ -57,8 +57,15 @@ export interface Gateway {
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
-  const { sendCallback, queueMetrics, triggerSources, triggerMetrics, cronCatchUpMs, ...given } = drivers
-  const { instanceId: givenInstanceId } = drivers
+  const {
+    sendCallback,
+    queueMetrics,
+    instanceId: givenInstanceId,
+    triggerSources,
+    triggerMetrics,
+    cronCatchUpMs,
+    ...given
+  } = drivers
   const { store, providers, cipher, logger, config } = given
   const instanceId = givenInstanceId ?? crypto.randomUUID()
   const routes = createRouteCache(store, config.routeCacheTtlMs)

@@ -44,6 +44,8 @@ interface Consumer {
   loops: Promise<void>[]
 }
 
+/** Deliveries of one JetStream message that failed to be recorded before it is given up. */
+const MAX_DELIVERIES = 20
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/
 
 async function durableName(subject: string): Promise<string> {
@@ -120,8 +122,19 @@ export function createNatsSource(options: NatsSourceOptions): TriggerSource {
         occurredAt: Math.floor(Number(msg.info.timestampNanos) / 1_000_000),
         redelivered: msg.info.redelivered,
       })
-    } catch {
-      msg.nak(1_000)
+    } catch (error) {
+      // A message that cannot be recorded after this many tries (too large for the gateway's queue, say)
+      // is given up with an error rather than redelivered forever.
+      if (msg.info.deliveryCount >= MAX_DELIVERIES) {
+        msg.term()
+        context.reportError(
+          'nats',
+          consumer.topic,
+          new Error(
+            `message ${msg.seq} dropped after ${MAX_DELIVERIES} failed deliveries: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+      } else msg.nak(Math.min(30_000, 1_000 * msg.info.deliveryCount))
       return
     } finally {
       release()
