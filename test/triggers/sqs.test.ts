@@ -207,6 +207,15 @@ describe('a gateway killed mid-batch', () => {
     await killed.stop('SIGKILL')
     const left = await remaining(url)
     expect(left).toBeGreaterThan(0)
+    const { Attributes: held } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+      }),
+    )
+    console.log(
+      `sqs kill: ${left} of 500 still in SQS at the kill, ${held?.ApproximateNumberOfMessagesNotVisible} of them held by the killed gateway`,
+    )
 
     // Another gateway on the same store takes the rest, including what the killed one held.
     rescuer = await startTestGateway(
