@@ -54,6 +54,7 @@ describe('triggerProblem', () => {
     [{ topic: 'cron-function' }, /needs a schedule annotation/],
     [{ topic: 'cron-function', schedule: '* * *' }, /not a cron expression/],
     [{ topic: 'cron-function', schedule: '* * 31 2 *' }, /never runs again|not a cron expression/],
+    [{ topic: 'cron-function', schedule: `${'1,'.repeat(200)}1 * * * *` }, /longer than 256/],
     [{ topic: 'sqs:' }, /must name an SQS queue/],
     [{ topic: 'sqs:team-b-jobs' }, /does not allow/],
     [{ topic: 'sqs:https://sqs.eu-west-1.amazonaws.com/1/other' }, /does not allow/],

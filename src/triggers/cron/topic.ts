@@ -16,7 +16,10 @@ export function scheduleOf(annotations: Record<string, string>): Cron | string {
   const pattern = annotations[SCHEDULE_ANNOTATION]?.trim()
   if (!pattern)
     return `topic ${CRON_TOPIC} needs a ${SCHEDULE_ANNOTATION} annotation, a cron expression such as "*/5 * * * *"`
+  if (pattern.length > 256) return `annotation ${SCHEDULE_ANNOTATION} is longer than 256 characters`
   const timezone = annotations[TIMEZONE_ANNOTATION]?.trim() || 'UTC'
+  if (timezone.length > 64)
+    return `annotation ${TIMEZONE_ANNOTATION} must be an IANA time zone such as Europe/Berlin or UTC`
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone })
   } catch {
