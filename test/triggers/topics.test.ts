@@ -3,6 +3,7 @@
  * the deploy-time messages.
  */
 import { describe, expect, it } from 'vitest'
+import { metadataHeader } from '../../src/triggers/headers.ts'
 import { subscriptionsOf, topicsOf, triggerProblem } from '../../src/triggers/topics.ts'
 
 const policy = {
@@ -73,5 +74,17 @@ describe('triggerProblem', () => {
     expect(triggerProblem({ topic: 'sqs:orders' }, closed)).toMatch(/SQS triggers are off/)
     expect(triggerProblem({ topic: 'nats:events.x' }, closed)).toMatch(/NATS triggers are off/)
     expect(triggerProblem({ topic: 'cron-function', schedule: '* * * * *' }, closed)).toBeNull()
+  })
+})
+
+describe('metadataHeader', () => {
+  it('prefixes a message attribute and refuses what cannot be a safe header', () => {
+    expect(metadataHeader('x-sqs-attribute-', 'Tenant', 'a')).toEqual(['x-sqs-attribute-tenant', 'a'])
+    expect(metadataHeader('x-sqs-attribute-', 'Authorization', 'x')?.[0]).toBe(
+      'x-sqs-attribute-authorization',
+    )
+    expect(metadataHeader('x-nats-header-', 'bad name', 'x')).toBeNull()
+    expect(metadataHeader('x-nats-header-', 'X', 'a\r\nInjected: 1')).toBeNull()
+    expect(metadataHeader('x-nats-header-', 'X', 'v'.repeat(4097))).toBeNull()
   })
 })

@@ -19,6 +19,7 @@
  */
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core'
+import { metadataHeader } from '../headers.ts'
 import { createLimiter, keepHeld, pause } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
 import type { Subscription, TriggerContext, TriggerEvent, TriggerSource } from '../types.ts'
@@ -46,7 +47,6 @@ interface Consumer {
 
 /** Deliveries of one JetStream message that failed to be recorded before it is given up. */
 const MAX_DELIVERIES = 20
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/
 
 async function durableName(subject: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(subject))
@@ -60,9 +60,8 @@ function headersOf(subject: string, headers: MsgHdrs | undefined): Array<[string
     ['x-nats-subject', subject],
   ]
   for (const name of headers?.keys() ?? []) {
-    const value = headers?.get(name) ?? ''
-    if (HEADER_NAME.test(name) && !/[\r\n\0]/.test(value))
-      out.push([`x-nats-header-${name.toLowerCase()}`, value])
+    const header = metadataHeader('x-nats-header-', name, headers?.get(name) ?? '')
+    if (header) out.push(header)
   }
   return out
 }

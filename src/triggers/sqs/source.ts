@@ -20,6 +20,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
+import { metadataHeader } from '../headers.ts'
 import { keepHeld, pause } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
 import type { Subscription, TriggerContext, TriggerSource } from '../types.ts'
@@ -46,7 +47,6 @@ interface Consumer {
   done: Promise<void>[]
 }
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/
 const encoder = new TextEncoder()
 
 export function createSqsSource(options: SqsSourceOptions): TriggerSource {
@@ -75,9 +75,10 @@ export function createSqsSource(options: SqsSourceOptions): TriggerSource {
     ]
     for (const [name, attribute] of Object.entries(m.MessageAttributes ?? {})) {
       const value = attribute.StringValue
-      if (value === undefined || !HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) continue
-      headers.push([`x-sqs-attribute-${name.toLowerCase()}`, value])
-      if (name.toLowerCase() === 'content-type') headers.push(['content-type', value])
+      const header = value === undefined ? null : metadataHeader('x-sqs-attribute-', name, value)
+      if (!header) continue
+      headers.push(header)
+      if (header[0] === 'x-sqs-attribute-content-type') headers.push(['content-type', header[1]])
     }
     const sent = Number(m.Attributes?.SentTimestamp)
     const receives = Number(m.Attributes?.ApproximateReceiveCount)
