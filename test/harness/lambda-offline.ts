@@ -3,12 +3,13 @@
  * A real local Lambda Invoke endpoint for tests: serverless 3 + serverless-offline 13 (toolchain.md: the
  * one local server of Lambda's Invoke API; every other Lambda call 404s), on free loopback ports, running
  * the handler test/fixtures/lambda/handler.mjs under the Lambda function names given. Point a
- * LambdaClient's `endpoint` at `endpoint`. The service lives in a temp folder whose `node_modules` links to
- * this checkout's, so serverless finds its plugin; HOME is a temp folder too, and telemetry is off.
+ * LambdaClient's `endpoint` at `endpoint`. The service lives in a fresh folder under
+ * test/fixtures/lambda/ (ignored by git), so serverless finds its plugin in this checkout's
+ * node_modules by the usual lookup, with no link to the shared node_modules that a cleanup of /tmp
+ * could follow; HOME is inside it, and telemetry is off. It is removed on stop.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { freePort } from './free-port.ts'
 import { pollUntil } from './poll.ts'
@@ -30,8 +31,7 @@ export interface LambdaOfflineOptions {
 }
 
 export async function startLambdaOffline(options: LambdaOfflineOptions): Promise<LambdaOffline> {
-  const dir = await mkdtemp(join(tmpdir(), 'edgefaas-lambda-offline-'))
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+  const dir = await mkdtemp(join(ROOT, 'test/fixtures/lambda/.offline-'))
   await copyFile(join(ROOT, 'test/fixtures/lambda/handler.mjs'), join(dir, 'handler.mjs'))
   const functions = options.functionNames
     .map((name, i) => `  fn${i}:\n    name: ${name}\n    handler: handler.handler\n`)
