@@ -24,7 +24,11 @@ const b64url = (text: string) => Buffer.from(text).toString('base64url')
 
 async function sign(
   claims: JWTPayload = {},
-  options: { key?: CryptoKey; alg?: string; expiresIn?: string | number } = {},
+  options: {
+    key?: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
+    alg?: string
+    expiresIn?: string | number
+  } = {},
 ): Promise<string> {
   const jwt = new SignJWT({ sub: 'alice', email: 'alice@example.test', ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: 'k1' })
