@@ -26,12 +26,27 @@ import { mayInvoke } from './scopes.ts'
 import type { TokenVerifier } from './token-verifier.ts'
 import { bearerOf } from './tokens.ts'
 
+/**
+ * What the gate reads of a request: its headers, and its identity (queued-calls.ts). A Web Request is
+ * one; a transport without Request objects passes any object with a `headers.get`.
+ */
+export interface GateRequest {
+  headers: { get(name: string): string | null }
+}
+
+/** The header edits an admission makes; Web `Headers` is one. */
+export interface EditableHeaders {
+  forEach(callback: (value: string, name: string) => void): void
+  delete(name: string): void
+  set(name: string, value: string): void
+}
+
 /** What to change on an admitted call; `{}` changes nothing. */
 export interface Admission {
   /** The query to forward instead of the caller's (a token parameter removed). */
   search?: string
   /** Header edits on the forwarded request. */
-  apply?: (headers: Headers) => void
+  apply?: (headers: EditableHeaders) => void
   /** Headers to store with a queued call (claims); only from admitSubmit. */
   stored?: Array<[string, string]>
 }
@@ -43,7 +58,7 @@ export interface InvocationGate {
     clientAddress: string | undefined,
     search: string,
   ): Promise<Response | Admission>
-  admitSubmit(fn: FunctionRecord, request: Request, search: string): Promise<Response | Admission>
+  admitSubmit(fn: FunctionRecord, request: GateRequest, search: string): Promise<Response | Admission>
 }
 
 export interface GateDeps {
@@ -79,7 +94,7 @@ export function createInvocationGate(deps: GateDeps): InvocationGate {
   async function authenticate(
     fn: FunctionRecord,
     auth: InvokeAuthPolicy,
-    request: Request,
+    request: GateRequest,
     search: string,
     submit: boolean,
   ): Promise<Response | { caller: string | null; admission: Admission }> {
@@ -202,7 +217,7 @@ export function isImpersonationHeader(name: string): boolean {
   return lower.startsWith(CLAIM_HEADER_PREFIX) || lower === TOKEN_ID_HEADER
 }
 
-function stripImpersonation(headers: Headers): void {
+function stripImpersonation(headers: EditableHeaders): void {
   const names: string[] = []
   headers.forEach((_, name) => {
     if (isImpersonationHeader(name)) names.push(name)
