@@ -54,7 +54,7 @@ export interface Admission {
 export interface InvocationGate {
   admit(
     fn: FunctionRecord,
-    request: Request,
+    request: GateRequest,
     clientAddress: string | undefined,
     search: string,
   ): Promise<Response | Admission>
