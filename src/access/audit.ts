@@ -108,7 +108,9 @@ async function smallJsonBody(request: Request): Promise<Record<string, unknown> 
       if (done) break
       size += value.byteLength
       if (size > TARGET_BODY_LIMIT) {
-        await reader.cancel()
+        // Not awaited: cancelling one branch of a tee settles only once the other branch (the route's
+        // body) is cancelled too, which would wait for this very middleware.
+        reader.cancel().catch(() => undefined)
         return null
       }
       chunks.push(value)

@@ -63,7 +63,9 @@ async function bodyNamespace(request: Request, limit: number): Promise<string | 
     if (done) break
     size += value.byteLength
     if (size > limit) {
-      await reader.cancel()
+      // Not awaited: cancelling one branch of a tee settles only once the other branch (the route's
+      // body) is cancelled too, which would wait for this very middleware.
+      reader.cancel().catch(() => undefined)
       throw new BodyTooLargeError()
     }
     chunks.push(value)

@@ -205,6 +205,16 @@ describe('a deploy token on team-a', () => {
         })
       ).status,
     ).toBe(403)
+    // A body over the API limit is refused, not waited on, while its namespace is being looked for.
+    const huge = { ...body, namespace: 'team-a', annotations: { a: 'x'.repeat(3 * 1024 * 1024) } }
+    // In process: over a socket the client is still sending when the 413 comes back, and undici reports
+    // the closed connection instead of the answer.
+    const tooLarge = await g.request('/system/functions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(huge),
+    })
+    expect(tooLarge.status).toBe(413)
     // The default namespace is another namespace too.
     expect((await withToken(g, token, 'GET', '/system/functions')).status).toBe(403)
     // Cluster-wide things need every namespace.
