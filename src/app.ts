@@ -24,6 +24,7 @@ import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
 import { registerTokenRoutes } from './api/tokens.ts'
+import { registerTriggerRoutes } from './api/triggers.ts'
 import { registerUiRoutes } from './api/ui.ts'
 import { refuseCrossSiteWrites } from './auth/cross-site.ts'
 import { defaultDenyAuth } from './auth/middleware.ts'
@@ -68,6 +69,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerCallRoutes(app, deps)
   registerTokenRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerTriggerRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)

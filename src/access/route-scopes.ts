@@ -75,6 +75,9 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/dead-letters/:id/replay': METHOD_NOT_ALLOWED,
   'DELETE /async-function/:id': rule('admin', 'cluster'),
 
+  'GET /system/triggers': rule('read', 'cluster'),
+  'ALL /system/triggers': METHOD_NOT_ALLOWED,
+
   'GET /system/info': rule('read', 'none'),
   'ALL /system/info': METHOD_NOT_ALLOWED,
   'GET /metrics': rule('read', 'cluster'),

@@ -13,6 +13,8 @@ import type { CallbackPolicy } from '../queue/callback-policy.ts'
 import { isQueueName } from '../queue/queue-name.ts'
 import { type RetryPolicy, retryPolicyFor } from '../queue/retry-policy.ts'
 import { BACKENDS_ANNOTATION } from '../routing/placement.ts'
+import { triggerProblem } from '../triggers/topics.ts'
+import type { TriggerPolicy } from '../triggers/types.ts'
 
 const RETRY_ANNOTATIONS = [
   'com.openfaas.retry.attempts',
@@ -30,6 +32,7 @@ export function settingsProblem(
   labels: Record<string, string>,
   annotations: Record<string, string>,
   retryDefaults: RetryPolicy,
+  triggerPolicy: TriggerPolicy,
   callbackPolicy?: CallbackPolicy,
 ): string | null {
   for (const key of ANNOTATION_KEYS) {
@@ -52,5 +55,7 @@ export function settingsProblem(
   if (queue !== undefined && !isQueueName(queue)) {
     return `annotation ${QUEUE_ANNOTATION} must be a queue name: lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 63 characters`
   }
-  return accessSettingsProblem(labels, annotations, callbackPolicy)
+  return (
+    accessSettingsProblem(labels, annotations, callbackPolicy) ?? triggerProblem(annotations, triggerPolicy)
+  )
 }
