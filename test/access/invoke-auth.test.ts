@@ -260,6 +260,31 @@ describe('a private function', () => {
     ).toBe(404)
   })
 
+  it('runs from cron, which queues without HTTP', async () => {
+    await deployEcho(g, 'hidden-cron', 'team-a', {
+      'edgefaas.dev/auth': 'private',
+      topic: 'cron-function',
+      schedule: '* * * * * *',
+    })
+    expect((await call('/function/hidden-cron.team-a')).status).toBe(404)
+    // The function's own 200s, counted by the proxy after the gate admitted the queued call.
+    await pollUntil(
+      'a cron call to the private function to be answered 200 by it',
+      async () => {
+        const metrics = await (await admin(g, 'GET', '/metrics')).text()
+        return metrics
+          .split('\n')
+          .some(
+            (line) =>
+              line.startsWith('gateway_function_invocation_total') &&
+              line.includes('hidden-cron.team-a') &&
+              line.includes('code="200"'),
+          )
+      },
+      30_000,
+    )
+  })
+
   it('runs from the queue when an invoke token queued it', async () => {
     const { token } = await createToken(g, { scopes: ['invoke'], namespaces: ['team-a'] })
     const queued = await call('/async-function/hidden.team-a', { authorization: `Bearer ${token}` })
