@@ -12,6 +12,7 @@ import { registerAsyncRoutes } from './api/async.ts'
 import { registerBackendRoutes } from './api/backends.ts'
 import { registerCallRoutes } from './api/calls.ts'
 import { registerDeploymentRoutes } from './api/deployments.ts'
+import { registerDomainRoutes } from './api/domains.ts'
 import { registerFunctionRoutes } from './api/functions.ts'
 import { registerInfoRoutes } from './api/info.ts'
 import { registerLogRoutes } from './api/logs.ts'
@@ -52,6 +53,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerMetricsRoutes(app, deps)
   registerAsyncRoutes(app, deps)
   registerCallRoutes(app, deps)
+  registerDomainRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)

@@ -8,6 +8,7 @@
 import type { Hono } from 'hono'
 import { createApp } from './app.ts'
 import type { GatewayDeps } from './deps.ts'
+import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
 import { functionLabel } from './metrics/types.ts'
 import type { CallbackSender } from './queue/callbacks.ts'
@@ -19,7 +20,7 @@ import { createRouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'domains'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
@@ -61,6 +62,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
+    domains: createDomainCache(store, config.routeCacheTtlMs, logger),
     router: createBackendRouter({
       providers,
       metrics: given.metrics,

@@ -9,10 +9,13 @@
  * Every method is a single statement or a short sequence that stays correct without an interactive
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
+import type { AcmeStore } from './acme/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
+import type { CertificateStore } from './certificates/types.ts'
 import type { DeadLetterStore } from './dead-letters/types.ts'
 import type { DeploymentStore } from './deployments/types.ts'
+import type { DomainStore } from './domains/types.ts'
 import type { FunctionStore } from './functions/types.ts'
 import type { LeaseStore } from './leases/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
@@ -20,8 +23,16 @@ import type { PayloadStore } from './payloads/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { SecretStore } from './secrets/types.ts'
 
+export type { AcmeAccountRecord, AcmeChallengeRecord, AcmeStore } from './acme/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
+export type {
+  CertificateRecord,
+  CertificateSource,
+  CertificateStore,
+  CertificateSummary,
+  NewCertificate,
+} from './certificates/types.ts'
 export type {
   DeadLetterPage,
   DeadLetterQuery,
@@ -35,6 +46,14 @@ export type {
   DeploymentStore,
   DeploymentUpdate,
 } from './deployments/types.ts'
+export type {
+  DomainChange,
+  DomainRecord,
+  DomainSource,
+  DomainStore,
+  DomainTls,
+  NewDomain,
+} from './domains/types.ts'
 export type {
   FunctionRecord,
   FunctionSpec,
@@ -58,7 +77,10 @@ export interface Store
     QueueMessageStore,
     CallStore,
     DeadLetterStore,
-    PayloadStore {
+    PayloadStore,
+    DomainStore,
+    CertificateStore,
+    AcmeStore {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>
   close(): Promise<void>

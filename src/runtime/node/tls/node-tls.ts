@@ -1,0 +1,107 @@
+/**
+ * @module
+ * TLS for custom domains on Node: the certificate check behind uploads, the ACME job on its own loop
+ * (kicked when a domain is written), and the HTTPS listener (EDGEFAAS_TLS_PORT) that picks each
+ * connection's certificate by SNI, rereading the store's certificates every `refreshMs`.
+ */
+import { createServer } from 'node:https'
+import { type ServerType, serve } from '@hono/node-server'
+import type { Config } from '../../../config.ts'
+import type { DomainCache } from '../../../domains/domain-cache.ts'
+import type { TlsDriver } from '../../../domains/tls-driver.ts'
+import type { GatewayFetch } from '../../../gateway-fetch.ts'
+import type { Logger } from '../../../logger.ts'
+import type { SecretCipher } from '../../../store/cipher.ts'
+import type { Store } from '../../../store/types.ts'
+import { createAcmeJob } from '../acme/job.ts'
+import { createAcmeOrderer } from '../acme/order.ts'
+import { type Loop, startLoop } from '../loop.ts'
+import { inspectCertificate } from './inspect.ts'
+import { createSniContexts } from './sni.ts'
+
+/** How often a gateway looks for certificates another gateway stored, at most. */
+const MAX_REFRESH_MS = 5_000
+
+export interface NodeTls {
+  driver: TlsDriver
+  /** Starts the ACME loop (if configured) and the HTTPS listener (if EDGEFAAS_TLS_PORT is set). */
+  start(
+    fetch: GatewayFetch,
+    domains: DomainCache,
+    options: { listen: boolean },
+  ): Promise<{ port: number | null }>
+  close(): Promise<void>
+}
+
+export function createNodeTls(options: {
+  config: Config
+  store: Store
+  cipher: SecretCipher
+  logger: Logger
+}): NodeTls {
+  const { config, store, cipher, logger } = options
+  let acmeLoop: Loop | null = null
+  let kickPending = false
+  const job = config.acme
+    ? createAcmeJob({
+        store,
+        cipher,
+        order: createAcmeOrderer({ config: config.acme, store, cipher }),
+        holder: crypto.randomUUID(),
+        logger,
+      })
+    : null
+  let server: ServerType | null = null
+  let refreshTimer: ReturnType<typeof setInterval> | undefined
+  const refreshMs = Math.max(250, Math.min(MAX_REFRESH_MS, config.routeCacheTtlMs))
+
+  return {
+    driver: {
+      inspect: (chainPem, keyPem, host) => inspectCertificate(chainPem, keyPem, host),
+      acme: job
+        ? {
+            kick() {
+              if (acmeLoop) acmeLoop.kick()
+              else kickPending = true
+            },
+          }
+        : null,
+    },
+
+    async start(fetch, domains, { listen }) {
+      if (job) {
+        // Its own loop, not the reconcile tick: an order waits on the CA for seconds.
+        acmeLoop = startLoop('certificates', job.runOnce, config.reconcileIntervalMs, logger)
+        if (kickPending) acmeLoop.kick()
+      }
+      if (config.tlsPort === undefined || !listen) return { port: null }
+      const sni = createSniContexts({ store, cipher, domains, logger })
+      await sni.refresh()
+      refreshTimer = setInterval(() => {
+        sni.refresh().catch((error: unknown) => logger.warn('refreshing TLS certificates failed', { error }))
+      }, refreshMs)
+      refreshTimer.unref()
+      const https = serve({
+        fetch,
+        port: config.tlsPort,
+        hostname: config.host,
+        createServer,
+        serverOptions: { SNICallback: sni.SNICallback, minVersion: 'TLSv1.2' },
+      })
+      await new Promise<void>((resolve, reject) => {
+        https.once('listening', resolve)
+        https.once('error', reject)
+      })
+      server = https
+      const address = https.address()
+      return { port: typeof address === 'object' && address ? address.port : null }
+    },
+
+    async close() {
+      clearInterval(refreshTimer)
+      await acmeLoop?.stop()
+      const s = server
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
+    },
+  }
+}
