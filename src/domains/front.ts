@@ -31,7 +31,6 @@ export type DomainFront = (
 
 export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFront {
   const { domains, store, logger } = deps
-  const tlsPort = deps.config.tlsPort
 
   const answerChallenge = async (host: string | null, token: string): Promise<Response | null> => {
     if (!TOKEN.test(token) || host === null) return null
@@ -53,8 +52,10 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
     if (!match) return null
     if (match.route.redirectHttps && request.url.startsWith('http:')) {
       // The Host named a port: the caller reached this gateway directly, so its HTTPS port is the one.
+      // Without one the caller came through port 80, and HTTPS is on 443 in front of us.
+      const tlsPort = deps.tls?.httpsPort() ?? null
       const port =
-        portOfHostHeader(request.headers.get('host')) !== null && tlsPort !== undefined && tlsPort !== 443
+        portOfHostHeader(request.headers.get('host')) !== null && tlsPort !== null && tlsPort !== 443
           ? `:${tlsPort}`
           : ''
       return Promise.resolve(
@@ -91,7 +92,7 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
   return (request, env, url) => {
     const isChallenge = url.pathname.startsWith(ACME_CHALLENGE_PREFIX)
     if (isChallenge && (request.method === 'GET' || request.method === 'HEAD')) {
-      const host = normaliseRequestHost(request.headers.get('host'))
+      const host = requestHost(request)
       return answerChallenge(host, url.pathname.slice(ACME_CHALLENGE_PREFIX.length)).then(
         (answer) => answer ?? routeWith(request, env, url),
       )
@@ -106,9 +107,19 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
   ): Promise<Response | null> | null {
     const table = domains.table()
     if (!(table instanceof Promise) && table.size === 0) return null
-    const host = normaliseRequestHost(request.headers.get('host'))
+    const host = requestHost(request)
     if (host === null) return null
     if (table instanceof Promise) return table.then((t) => route(t, request, env, url, host))
     return route(table, request, env, url, host)
   }
+}
+
+/** The request's normalised host: its Host header, else the authority of its URL (in-process requests). */
+function requestHost(request: Request): string | null {
+  const header = request.headers.get('host')
+  if (header !== null) return normaliseRequestHost(header)
+  const url = request.url
+  const start = url.indexOf('//') + 2
+  const end = url.indexOf('/', start)
+  return normaliseRequestHost(url.slice(start, end === -1 ? url.length : end))
 }

@@ -19,6 +19,8 @@ export interface TlsDriver {
    * each certificate is issued by the next. Returns the details, or what is wrong in words for a 400.
    */
   inspect(chainPem: string, keyPem: string, host: string): InspectedCertificate | { problem: string }
+  /** The port the HTTPS listener is bound to, once it is; null when there is none. */
+  httpsPort(): number | null
   /** null when ACME is not configured (EDGEFAAS_ACME_DIRECTORY_URL unset). */
   acme: {
     /** Starts an ordering pass soon (a domain was created or changed), instead of at the next tick. */

@@ -52,12 +52,14 @@ export function createNodeTls(options: {
       })
     : null
   let server: ServerType | null = null
+  let boundPort: number | null = null
   let refreshTimer: ReturnType<typeof setInterval> | undefined
   const refreshMs = Math.max(250, Math.min(MAX_REFRESH_MS, config.routeCacheTtlMs))
 
   return {
     driver: {
       inspect: (chainPem, keyPem, host) => inspectCertificate(chainPem, keyPem, host),
+      httpsPort: () => boundPort,
       acme: job
         ? {
             kick() {
@@ -94,7 +96,8 @@ export function createNodeTls(options: {
       })
       server = https
       const address = https.address()
-      return { port: typeof address === 'object' && address ? address.port : null }
+      boundPort = typeof address === 'object' && address ? address.port : null
+      return { port: boundPort }
     },
 
     async close() {
