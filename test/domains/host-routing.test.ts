@@ -113,16 +113,22 @@ describe('/system/domains', () => {
     const again = await api('POST', '/system/domains', { host: 'api.example.com', function: 'wide' })
     expect(again.status).toBe(409)
     expect(await again.text()).toContain('function "env" in namespace "openfaas-fn"')
-    const moved = await api('PUT', '/system/domains/api.example.com', { namespace: 'other', function: 'wide' })
+    const moved = await api('PUT', '/system/domains/api.example.com', {
+      namespace: 'other',
+      function: 'wide',
+    })
     expect(moved.status).toBe(409)
   })
 
   it('wildcards: the exact host wins, then the longest wildcard', async () => {
-    expect((await api('POST', '/system/domains', { host: '*.example.com', function: 'wide' })).status).toBe(201)
+    expect((await api('POST', '/system/domains', { host: '*.example.com', function: 'wide' })).status).toBe(
+      201,
+    )
     expect(
       (await api('POST', '/system/domains', { host: '*.eu.example.com', function: 'narrow' })).status,
     ).toBe(201)
-    const names = async (host: string) => (await (await viaHost(host, '/v1/x')).text()).match(/FN_NAME=(\w+)/)?.[1]
+    const names = async (host: string) =>
+      (await (await viaHost(host, '/v1/x')).text()).match(/FN_NAME=(\w+)/)?.[1]
     expect(await names('api.example.com')).toBe('env')
     expect(await names('www.example.com')).toBe('wide')
     expect(await names('shop.eu.example.com')).toBe('narrow')
@@ -174,7 +180,9 @@ describe('/system/domains', () => {
 
 describe('the edgefaas.dev/domains annotation', () => {
   it('deploy claims its hosts, update drops the ones it no longer lists, delete drops them all', async () => {
-    const created = await deploy('annotated', { 'edgefaas.dev/domains': 'one.example.net/api, two.example.net' })
+    const created = await deploy('annotated', {
+      'edgefaas.dev/domains': 'one.example.net/api, two.example.net',
+    })
     expect(created.status).toBe(202)
     expect(await (await viaHost('one.example.net', '/api/x')).text()).toContain('FN_NAME=annotated')
     expect(await (await api('GET', '/system/domains/two.example.net')).json()).toMatchObject({
@@ -199,7 +207,9 @@ describe('the edgefaas.dev/domains annotation', () => {
   })
 
   it('a host another function owns is a 409 and nothing is deployed', async () => {
-    expect((await api('POST', '/system/domains', { host: 'taken.example.net', function: 'env' })).status).toBe(201)
+    expect(
+      (await api('POST', '/system/domains', { host: 'taken.example.net', function: 'env' })).status,
+    ).toBe(201)
     const response = await deploy('thief', { 'edgefaas.dev/domains': 'free.example.net, taken.example.net' })
     expect(response.status).toBe(409)
     expect(await response.text()).toContain('function "env" in namespace "openfaas-fn"')

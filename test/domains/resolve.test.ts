@@ -74,9 +74,12 @@ describe('configured hosts are validated', () => {
     expect(checkPathPrefix(input)).toEqual({ prefix })
   })
 
-  it.each(['v1', '/v1/../x', '//v1', '/v1?x', '/v%2f1', '/a/./b', '/a b'])('path prefix %s is refused', (input) => {
-    expect(checkPathPrefix(input)).toHaveProperty('problem')
-  })
+  it.each(['v1', '/v1/../x', '//v1', '/v1?x', '/v%2f1', '/a/./b', '/a b'])(
+    'path prefix %s is refused',
+    (input) => {
+      expect(checkPathPrefix(input)).toHaveProperty('problem')
+    },
+  )
 })
 
 describe('the most specific domain wins', () => {
