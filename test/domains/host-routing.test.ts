@@ -172,6 +172,38 @@ describe('/system/domains', () => {
     expect(await (await viaHost('api.example.com', '/')).text()).toContain('FN_NAME=wide')
   })
 
+  it('answers ACME challenges only for tokens this store holds, and only on their own host', async () => {
+    const token = 'tok_en-123'
+    await gw.deps.store.putAcmeChallenge({
+      token,
+      host: 'acme.example.org',
+      keyAuthorization: `${token}.thumbprint`,
+      expiresAt: new Date(Date.now() + 60_000),
+    })
+    const answered = await viaHost('ACME.example.org', `/.well-known/acme-challenge/${token}`)
+    expect(answered.status).toBe(200)
+    expect(await answered.text()).toBe(`${token}.thumbprint`)
+    // Another host, an unknown token, a malformed one, a POST: not answered (the usual routing, a 404).
+    for (const [host, path, method] of [
+      ['other.example.org', `/.well-known/acme-challenge/${token}`, 'GET'],
+      ['acme.example.org', '/.well-known/acme-challenge/unknown', 'GET'],
+      ['acme.example.org', '/.well-known/acme-challenge/a.b', 'GET'],
+      ['acme.example.org', `/.well-known/acme-challenge/${token}`, 'POST'],
+    ] as const) {
+      const response = await viaHost(host, path, { method })
+      expect(await response.text(), `${method} ${host}${path}`).not.toContain('thumbprint')
+    }
+    // Answered before a domain's HTTPS redirect: the CA validates over plain HTTP.
+    await api('POST', '/system/domains', { host: 'acme.example.org', function: 'env', redirectHttps: true })
+    expect((await viaHost('acme.example.org', `/.well-known/acme-challenge/${token}`)).status).toBe(200)
+    expect((await viaHost('acme.example.org', '/x')).status).toBe(308)
+  })
+
+  it('calls through a domain are counted like any invocation', async () => {
+    const metrics = await (await api('GET', '/metrics')).text()
+    expect(metrics).toMatch(/gateway_function_invocation_total\{[^}]*function_name="wide\.openfaas-fn"/)
+  })
+
   it('needs the admin credentials', async () => {
     const anonymous = await fetch(`${gw.url}/system/domains`)
     expect(anonymous.status).toBe(401)
