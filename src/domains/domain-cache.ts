@@ -1,16 +1,16 @@
 /**
  * @module
- * The domain table every request's host is looked up in, kept in memory: loaded once, then reloaded in
- * the background when older than `ttlMs` (requests keep using the previous table meanwhile, so the hot
- * path never waits on SQL). A write through this gateway invalidates it, and the next lookup waits for
- * the fresh table, so this gateway sees its own writes at once; other gateways within `ttlMs`.
+ * The domain table every request's host is looked up in, kept in memory and reloaded once it is older
+ * than `ttlMs`: the lookups that arrive during that one query share it (as the route cache does), so a
+ * domain created through another gateway is routed here within `ttlMs`, never later. A write through
+ * this gateway invalidates it, so this gateway sees its own writes at once.
  */
 import type { Logger } from '../logger.ts'
 import type { Store } from '../store/types.ts'
 import { buildDomainTable, type DomainTable, EMPTY_DOMAIN_TABLE } from './resolve.ts'
 
 export interface DomainCache {
-  /** The current table; a promise only on first use, after an invalidation, or while the store fails. */
+  /** The current table; a promise while it is (re)loaded: first use, after `ttlMs`, after an invalidation. */
   table(): DomainTable | Promise<DomainTable>
   invalidate(): void
 }
@@ -54,8 +54,7 @@ export function createDomainCache(
 
   return {
     table() {
-      if (current === null || loadedAt === 0) return load()
-      if (now() - loadedAt >= ttlMs) void load()
+      if (current === null || loadedAt === 0 || now() - loadedAt >= ttlMs) return load()
       return current
     },
     invalidate() {

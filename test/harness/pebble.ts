@@ -31,6 +31,8 @@ export interface Pebble {
   caFile: string
   /** The root that signs the certificates pebble issues (regenerated at each start). */
   rootPem: string
+  /** How many orders pebble created and how many certificates it issued since it started. */
+  orders(): { created: number; issued: number }
   /** Adds an A record (→ 127.0.0.1) to the DNS pebble asks. */
   addHost(host: string): Promise<void>
   stop(): Promise<void>
@@ -125,6 +127,8 @@ export async function startPebble(
       PEBBLE_VA_NOSLEEP: '1',
       // Every nonce good: the tests measure edgefaas, not acme-client's badNonce retries.
       PEBBLE_WFE_NONCEREJECT: '0',
+      // Every order validates anew: an order never rides on another's authorization.
+      PEBBLE_AUTHZREUSE: '0',
     })
     const agent = new Agent({ ca: ca.certPem })
     const get = (url: string) =>
@@ -157,6 +161,13 @@ export async function startPebble(
       directoryUrl,
       caFile: ca.certFile,
       rootPem: root.body,
+      orders() {
+        const log = output.join('')
+        return {
+          created: log.split('Added order ').length - 1,
+          issued: log.split('Issued certificate serial ').length - 1,
+        }
+      },
       async addHost(host) {
         const response = await fetch(`http://127.0.0.1:${ports.dnsManagement}/add-a`, {
           method: 'POST',
