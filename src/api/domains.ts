@@ -12,6 +12,7 @@ import { isDns1123Label } from '../contract/names.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { certificateView } from '../domains/certificate-view.ts'
 import { checkDomainHost, checkPathPrefix } from '../domains/host.ts'
+import { coveringWildcards } from '../domains/resolve.ts'
 import { certificateKeyData } from '../domains/tls-driver.ts'
 import { ApiError } from '../errors.ts'
 import type { CertificateSummary, DomainRecord, DomainTls } from '../store/types.ts'
@@ -61,6 +62,7 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
     const body = await readJson(c, createSchema, limit, DOMAIN)
     const host = validHost(deps, body.host)
     const namespace = await resolveNamespace(deps, body.namespace, c.req.query('namespace'))
+    await refuseUnderOtherNamespace(deps, host, namespace)
     const upload = uploadOf(deps, host, body)
     const tls = chooseTls(deps, host, body.tls, upload !== null)
     const created = await deps.store.createDomain({
@@ -303,6 +305,27 @@ export function ownedBy(owner: Pick<DomainRecord, 'host' | 'functionName' | 'nam
     'CONFLICT',
     `host ${owner.host} is already mapped to function "${owner.functionName}" in namespace "${owner.namespace}"; delete it there first (DELETE /system/domains/${owner.host})`,
   )
+}
+
+/**
+ * A wildcard owns the names below it against other namespaces: `api.example.com` (or
+ * `*.api.example.com`) cannot be taken from under `*.example.com` by another namespace's function, which
+ * would otherwise take over traffic the wildcard's function serves now. Its own namespace may.
+ */
+export async function refuseUnderOtherNamespace(
+  deps: GatewayDeps,
+  host: string,
+  namespace: string,
+): Promise<void> {
+  for (const wildcard of coveringWildcards(host)) {
+    const owner = await deps.store.getDomain(wildcard)
+    if (owner && owner.namespace !== namespace) {
+      throw new ApiError(
+        'CONFLICT',
+        `host ${host} falls under ${owner.host}, which is mapped to function "${owner.functionName}" in namespace "${owner.namespace}"; only that namespace may map names under it`,
+      )
+    }
+  }
 }
 
 function notFound(host: string): ApiError {

@@ -13,7 +13,7 @@ import {
   parseRedirectAnnotation,
 } from '../domains/annotation.ts'
 import { ApiError } from '../errors.ts'
-import { ownedBy, validHost } from './domains.ts'
+import { ownedBy, refuseUnderOtherNamespace, validHost } from './domains.ts'
 
 export interface DomainClaim {
   /** After the function was written: drop the domains the annotation no longer lists. */
@@ -37,6 +37,7 @@ export async function claimFunctionDomains(
     throw new ApiError('BAD_REQUEST', `validation failed: ${redirectHttps.problem}`)
   }
   for (const d of parsed.domains) validHost(deps, d.host)
+  for (const d of parsed.domains) await refuseUnderOtherNamespace(deps, d.host, namespace)
 
   const created: string[] = []
   const rollback = async () => {

@@ -114,12 +114,23 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
   }
 }
 
-/** The request's normalised host: its Host header, else the authority of its URL (in-process requests). */
+/** What a host must look like to match a domain: a DNS name (IP literals and odd bytes never match). */
+const DNS_NAME = /^[a-z0-9.-]{1,253}$/
+
+/**
+ * The request's normalised host: its Host header, else the authority of its URL (in-process requests);
+ * null unless it is a plain DNS name, so a wildcard match can never carry other characters into a
+ * redirect's Location, whatever the runtime let through.
+ */
 function requestHost(request: Request): string | null {
   const header = request.headers.get('host')
-  if (header !== null) return normaliseRequestHost(header)
-  const url = request.url
-  const start = url.indexOf('//') + 2
-  const end = url.indexOf('/', start)
-  return normaliseRequestHost(url.slice(start, end === -1 ? url.length : end))
+  let host: string | null
+  if (header !== null) host = normaliseRequestHost(header)
+  else {
+    const url = request.url
+    const start = url.indexOf('//') + 2
+    const end = url.indexOf('/', start)
+    host = normaliseRequestHost(url.slice(start, end === -1 ? url.length : end))
+  }
+  return host !== null && DNS_NAME.test(host) ? host : null
 }

@@ -42,7 +42,8 @@ export const EMPTY_DOMAIN_TABLE: DomainTable = buildDomainTable([])
 
 /** The domain a normalised host belongs to, most specific first; null when none. */
 export function findDomain(table: DomainTable, host: string): DomainRoute | null {
-  if (table.size === 0) return null
+  // Longer is no DNS name; and the suffix walk below must stay short whatever a client sends.
+  if (table.size === 0 || host.length > 253) return null
   const exact = table.exact.get(host)
   if (exact) return exact
   if (table.wildcard.size === 0) return null
@@ -77,4 +78,18 @@ export function resolveDomain(table: DomainTable, host: string, pathname: string
   const path = functionPathFor(route, pathname)
   if (path === null) return { kind: 'outside-prefix', route }
   return { kind: 'function', route, name: route.functionName, namespace: route.namespace, path }
+}
+
+/**
+ * The wildcard hosts that cover `host`, most specific first: `*.b.example.com` and `*.example.com` for
+ * `a.b.example.com` or `*.a.b.example.com`... A wildcard does not cover itself.
+ */
+export function coveringWildcards(host: string): string[] {
+  const name = host.startsWith('*.') ? host.slice(2) : host
+  const out: string[] = []
+  for (let dot = name.indexOf('.'); dot !== -1; dot = name.indexOf('.', dot + 1)) {
+    const suffix = name.slice(dot + 1)
+    if (suffix.includes('.')) out.push(`*.${suffix}`)
+  }
+  return out
 }

@@ -136,6 +136,22 @@ describe('/system/domains', () => {
     expect((await viaHost('example.com', '/healthz')).status).toBe(200)
   })
 
+  it('another namespace cannot map a name under a wildcard it does not own', async () => {
+    const ns = await api('POST', '/system/namespace/', { name: 'tenant-b' })
+    expect([201, 202]).toContain(ns.status)
+    for (const host of ['shop.example.com', '*.shop.example.com']) {
+      const response = await api('POST', '/system/domains', { host, function: 'x', namespace: 'tenant-b' })
+      expect(response.status, host).toBe(409)
+      expect(await response.text()).toContain('falls under *.example.com, which is mapped to function "wide"')
+    }
+    const sameNamespace = await api('POST', '/system/domains', {
+      host: 'shop.example.com',
+      function: 'narrow',
+    })
+    expect(sameNamespace.status).toBe(201)
+    expect((await api('DELETE', '/system/domains/shop.example.com')).status).toBe(204)
+  })
+
   it('unknown hosts keep the gateway: API behind auth, invocations by path', async () => {
     expect((await viaHost('gateway.internal', '/system/functions')).status).toBe(401)
     const invoked = await viaHost('gateway.internal', '/function/env/a')

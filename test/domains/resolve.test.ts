@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest'
 import { parseDomainsAnnotation } from '../../src/domains/annotation.ts'
 import { checkDomainHost, checkPathPrefix, normaliseRequestHost } from '../../src/domains/host.ts'
-import { buildDomainTable, type DomainRoute, findDomain, resolveDomain } from '../../src/domains/resolve.ts'
+import {
+  buildDomainTable,
+  coveringWildcards,
+  type DomainRoute,
+  findDomain,
+  resolveDomain,
+} from '../../src/domains/resolve.ts'
 
 const route = (host: string, functionName: string, pathPrefix = '/'): DomainRoute => ({
   host,
@@ -98,6 +104,16 @@ describe('the most specific domain wins', () => {
     ['eu.example.com', 'wide'],
   ])('%s → %s', (host, fn) => {
     expect(findDomain(table, host)?.functionName).toBe(fn)
+  })
+
+  it('lists the wildcards that cover a host, most specific first', () => {
+    expect(coveringWildcards('a.b.example.com')).toEqual(['*.b.example.com', '*.example.com'])
+    expect(coveringWildcards('*.b.example.com')).toEqual(['*.example.com'])
+    expect(coveringWildcards('example.com')).toEqual([])
+  })
+
+  it('ignores hosts longer than a DNS name can be', () => {
+    expect(findDomain(table, `${'a.'.repeat(200)}example.com`)).toBeNull()
   })
 
   it('a wildcard never matches its own apex, and unknown hosts match nothing', () => {
