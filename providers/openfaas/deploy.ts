@@ -6,7 +6,9 @@
  * edgefaas). The namespace goes in the body and the query, since providers read one or the other; a
  * backend without namespaces gets neither.
  */
+
 import type { FunctionDeployment } from '../../src/contract/types.ts'
+import { DOMAINS_ANNOTATION, DOMAINS_REDIRECT_ANNOTATION } from '../../src/domains/annotation.ts'
 import { BACKENDS_ANNOTATION } from '../../src/routing/placement.ts'
 import type { DesiredFunction } from '../types.ts'
 import type { BackendApi } from './backend-api.ts'
@@ -18,7 +20,11 @@ import { backendError, discard } from './errors.ts'
  * domains this gateway serves. Other annotations pass, `edgefaas.dev/timeout` included, which an
  * edgefaas backend needs so it does not cut a long call short at its own default.
  */
-const GATEWAY_ONLY_ANNOTATIONS = new Set([BACKENDS_ANNOTATION, 'edgefaas.dev/domains'])
+const GATEWAY_ONLY_ANNOTATIONS = new Set([
+  BACKENDS_ANNOTATION,
+  DOMAINS_ANNOTATION,
+  DOMAINS_REDIRECT_ANNOTATION,
+])
 
 export function deploymentOf(desired: DesiredFunction, wireNamespace: string | null): FunctionDeployment {
   const { spec } = desired
