@@ -207,6 +207,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'invalid configuration:\n  EDGEFAAS_FUNCTIONS_PORT: must differ from EDGEFAAS_PORT (functions get their own origin)',
     )
   }
+  const tlsPort = e.EDGEFAAS_TLS_PORT
+  if (
+    tlsPort !== undefined &&
+    tlsPort !== 0 &&
+    (tlsPort === e.EDGEFAAS_PORT || tlsPort === e.EDGEFAAS_FUNCTIONS_PORT)
+  ) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_TLS_PORT: must differ from EDGEFAAS_PORT and EDGEFAAS_FUNCTIONS_PORT (HTTPS has its own listener)',
+    )
+  }
   if ((e.EDGEFAAS_ACME_EAB_KID === undefined) !== (e.EDGEFAAS_ACME_EAB_HMAC_KEY === undefined)) {
     throw new ConfigError(
       'invalid configuration:\n  EDGEFAAS_ACME_EAB_KID, EDGEFAAS_ACME_EAB_HMAC_KEY: set both or neither',
