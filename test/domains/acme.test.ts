@@ -118,6 +118,26 @@ describe('ACME with pebble', () => {
     expect(second.subjectaltname).toBe('DNS:two.example.test')
   })
 
+  it('shows why an order failed, and keeps the domain serving plain HTTP meanwhile', async () => {
+    // The name points where no gateway listens: pebble's HTTP-01 validation is refused.
+    await pebble.addHost('broken.example.test', '127.0.0.2')
+    expect(
+      (await api('POST', '/system/domains', { host: 'broken.example.test', function: 'hello' })).status,
+    ).toBe(201)
+    await pollUntil(
+      'the failure to be recorded',
+      async () => (await certificateOf('broken.example.test')).lastError !== null,
+      30_000,
+      100,
+    )
+    const shown = await certificateOf('broken.example.test')
+    expect(shown).toMatchObject({ state: 'pending', attempts: 1 })
+    expect(String(shown.lastError)).toMatch(/127\.0\.0\.2|connection refused|connect/i)
+    expect(Date.parse(String(shown.nextAttemptAt))).toBeGreaterThan(Date.now() + 10_000)
+    const { stdout } = await run('curl', ['-sS', '-H', 'Host: broken.example.test', `${gw.url}/`])
+    expect(stdout).toContain('FN_NAME=hello')
+  })
+
   it('renews a short-lived certificate before it ends, with no failed request meanwhile', async () => {
     const port = gw.tlsPort as number
     const before = await presentedCertificate(port, 'api.example.test', pebble.rootPem)

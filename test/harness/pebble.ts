@@ -33,8 +33,8 @@ export interface Pebble {
   rootPem: string
   /** How many orders pebble created and how many certificates it issued since it started. */
   orders(): { created: number; issued: number }
-  /** Adds an A record (→ 127.0.0.1) to the DNS pebble asks. */
-  addHost(host: string): Promise<void>
+  /** Adds an A record (→ 127.0.0.1, or `address`) to the DNS pebble asks. */
+  addHost(host: string, address?: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -168,10 +168,10 @@ export async function startPebble(
           issued: log.split('Issued certificate serial ').length - 1,
         }
       },
-      async addHost(host) {
+      async addHost(host, address = '127.0.0.1') {
         const response = await fetch(`http://127.0.0.1:${ports.dnsManagement}/add-a`, {
           method: 'POST',
-          body: JSON.stringify({ host, addresses: ['127.0.0.1'] }),
+          body: JSON.stringify({ host, addresses: [address] }),
         })
         if (!response.ok) throw new Error(`challtestsrv add-a ${host}: ${response.status}`)
       },
