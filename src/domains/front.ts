@@ -31,6 +31,7 @@ export type DomainFront = (
 
 export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFront {
   const { domains, store, logger } = deps
+  const { functionsHost } = deps.config
 
   const answerChallenge = async (host: string | null, token: string): Promise<Response | null> => {
     if (!TOKEN.test(token) || host === null) return null
@@ -108,7 +109,8 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
     const table = domains.table()
     if (!(table instanceof Promise) && table.size === 0) return null
     const host = requestHost(request)
-    if (host === null) return null
+    // EDGEFAAS_FUNCTIONS_HOST is the gateway's own functions origin: no wildcard domain takes it over.
+    if (host === null || host === functionsHost) return null
     if (table instanceof Promise) return table.then((t) => route(t, request, env, url, host))
     return route(table, request, env, url, host)
   }

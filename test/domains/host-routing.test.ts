@@ -38,7 +38,7 @@ async function deploy(service: string, annotations: Record<string, string> = {})
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway({ EDGEFAAS_TLS_PORT: '0' })
+  gw = await startTestGateway({ EDGEFAAS_TLS_PORT: '0', EDGEFAAS_FUNCTIONS_HOST: 'fn.example.com' })
   for (const name of ['env', 'wide', 'narrow']) expect((await deploy(name)).status).toBe(202)
 }, 60_000)
 afterAll(async () => {
@@ -134,6 +134,12 @@ describe('/system/domains', () => {
     expect(await names('shop.eu.example.com')).toBe('narrow')
     // The apex is not under *.example.com: it stays the gateway's.
     expect((await viaHost('example.com', '/healthz')).status).toBe(200)
+    // Nor is the gateway's own functions origin (EDGEFAAS_FUNCTIONS_HOST), although the wildcard covers it.
+    const origin = await viaHost('fn.example.com', '/function/env/o')
+    expect(await origin.text()).toContain('Http_Path=/o')
+    const taken = await api('POST', '/system/domains', { host: 'fn.example.com', function: 'env' })
+    expect(taken.status).toBe(400)
+    expect(await taken.text()).toContain('EDGEFAAS_FUNCTIONS_HOST')
   })
 
   it('another namespace cannot map a name under a wildcard it does not own', async () => {
@@ -152,10 +158,11 @@ describe('/system/domains', () => {
     expect((await api('DELETE', '/system/domains/shop.example.com')).status).toBe(204)
   })
 
-  it('unknown hosts keep the gateway: API behind auth, invocations by path', async () => {
+  it('unknown hosts keep the gateway: the API behind auth, functions on their own origin', async () => {
     expect((await viaHost('gateway.internal', '/system/functions')).status).toBe(401)
-    const invoked = await viaHost('gateway.internal', '/function/env/a')
-    expect(await invoked.text()).toContain('Http_Path=/a')
+    const refused = await viaHost('gateway.internal', '/function/env/a')
+    expect(refused.status).toBe(404)
+    expect(await refused.text()).toContain('own origin (host fn.example.com)')
   })
 
   it('reads, updates and deletes a domain; bad input is a 400 saying what to fix', async () => {
