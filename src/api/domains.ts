@@ -147,7 +147,7 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
   app.all('/system/domains/:host/certificate', methodNotAllowed)
 }
 
-export function domainView(record: DomainRecord, certificate: CertificateSummary | undefined, now: Date) {
+function domainView(record: DomainRecord, certificate: CertificateSummary | undefined, now: Date) {
   return {
     host: record.host,
     function: record.functionName,

@@ -19,7 +19,7 @@ import { checkPath } from '../routing/clean-path.ts'
 import { normaliseRequestHost, portOfHostHeader } from './host.ts'
 import { type DomainTable, resolveDomain } from './resolve.ts'
 
-export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/'
+const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/'
 /** RFC 8555 §8.3: a token is base64url; 256 characters is far more than any CA sends. */
 const TOKEN = /^[A-Za-z0-9_-]{1,256}$/
 

@@ -58,7 +58,7 @@ export function findDomain(table: DomainTable, host: string): DomainRoute | null
 }
 
 /** The path the function sees for `pathname` under the domain's prefix; null when outside the prefix. */
-export function functionPathFor(route: DomainRoute, pathname: string): string | null {
+function functionPathFor(route: DomainRoute, pathname: string): string | null {
   const prefix = route.pathPrefix
   if (prefix === '/') return pathname
   if (!pathname.startsWith(prefix)) return null

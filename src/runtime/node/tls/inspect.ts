@@ -17,7 +17,7 @@ export function parseChain(chainPem: string): X509Certificate[] {
 }
 
 /** The DNS names a certificate covers: its subjectAltName DNS entries, else its common name. */
-export function namesOf(cert: X509Certificate): string[] {
+function namesOf(cert: X509Certificate): string[] {
   const san = cert.subjectAltName
   if (san) {
     return san
@@ -30,7 +30,7 @@ export function namesOf(cert: X509Certificate): string[] {
 }
 
 /** True when `names` cover `host`: exactly, or (for a one-label-deeper name) by a `*.` wildcard name. */
-export function covers(names: readonly string[], host: string): boolean {
+function covers(names: readonly string[], host: string): boolean {
   if (names.includes(host)) return true
   if (host.startsWith('*.')) return false
   const dot = host.indexOf('.')

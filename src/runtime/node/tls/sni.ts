@@ -44,15 +44,14 @@ export function createSniContexts(options: {
     const key = decoder.decode(await cipher.decrypt(record.keyCiphertext, certificateKeyData(host)))
     return createSecureContext({ cert: record.chainPem, key })
   }
-  const contextOf = (host: string, version: number): Promise<SecureContext | null> => {
-    const hit = cache.get(host)
-    if (hit && hit.version === version) return hit.context
+  /** First use of a host: whatever is stored now, under version -1 until refresh() learns the real one. */
+  const firstLoad = (host: string): Promise<SecureContext | null> => {
     const context = load(host).catch((error: unknown) => {
       logger.error('loading a TLS certificate failed', { host, error })
       cache.delete(host)
       return null
     })
-    cache.set(host, { version, context })
+    cache.set(host, { version: -1, context })
     return context
   }
 
@@ -63,8 +62,7 @@ export function createSniContexts(options: {
         const table = await domains.table()
         const domain = name === null ? null : findDomain(table, name)
         if (!domain) return callback(new Error('no custom domain for this server name'))
-        // Version -1: whatever is stored now; refresh() replaces it with the real version.
-        const context = await (cache.get(domain.host)?.context ?? contextOf(domain.host, -1))
+        const context = await (cache.get(domain.host)?.context ?? firstLoad(domain.host))
         if (!context) return callback(new Error('the domain has no certificate yet'))
         callback(null, context)
       })().catch((error: unknown) => callback(error as Error))
