@@ -222,6 +222,16 @@ describe('/system/domains', () => {
     expect((await viaHost('acme.example.org', '/x')).status).toBe(308)
   })
 
+  it('a call through a domain to a function at zero replicas is held while it scales up, then served', async () => {
+    const scaled = await api('POST', '/system/scale-function/narrow', { serviceName: 'narrow', replicas: 0 })
+    expect(scaled.status).toBe(202)
+    const response = await viaHost('shop.eu.example.com', '/cold')
+    expect(response.status).toBe(200)
+    expect(await response.text()).toContain('FN_NAME=narrow')
+    const status = (await (await api('GET', '/system/function/narrow')).json()) as { replicas: number }
+    expect(status.replicas).toBe(1)
+  })
+
   it('calls through a domain are counted like any invocation', async () => {
     const metrics = await (await api('GET', '/metrics')).text()
     expect(metrics).toMatch(/gateway_function_invocation_total\{[^}]*function_name="wide\.openfaas-fn"/)
