@@ -15,7 +15,7 @@ import { checkDomainHost, checkPathPrefix } from '../domains/host.ts'
 import { coveringWildcards } from '../domains/resolve.ts'
 import { certificateKeyData } from '../domains/tls-driver.ts'
 import { ApiError } from '../errors.ts'
-import type { CertificateSummary, DomainRecord, DomainTls } from '../store/types.ts'
+import type { CertificateSummary, DomainRecord, DomainTls, NewCertificate } from '../store/types.ts'
 import { readJson } from './body.ts'
 import { resolveNamespace } from './namespaces-param.ts'
 import { methodNotAllowed } from './responses.ts'
@@ -63,7 +63,7 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
     const host = validHost(deps, body.host)
     const namespace = await resolveNamespace(deps, body.namespace, c.req.query('namespace'))
     await refuseUnderOtherNamespace(deps, host, namespace)
-    const upload = uploadOf(deps, host, body)
+    const upload = await sealed(deps, host, uploadOf(deps, host, body))
     const tls = chooseTls(deps, host, body.tls, upload !== null)
     const created = await deps.store.createDomain({
       host,
@@ -75,7 +75,7 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
       source: 'api',
     })
     if (!created) throw await conflict(deps, host)
-    if (upload) await storeUpload(deps, host, upload)
+    if (upload) await deps.store.saveCertificate(host, upload)
     return c.json(await afterWrite(deps, host), 201)
   })
 
@@ -92,7 +92,7 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
     const current = await deps.store.getDomain(host)
     if (!current) throw notFound(host)
     if (body.namespace !== undefined && body.namespace !== current.namespace) throw ownedBy(current)
-    const upload = uploadOf(deps, host, body)
+    const upload = await sealed(deps, host, uploadOf(deps, host, body))
     const tls =
       body.tls === undefined && upload === null
         ? current.tls
@@ -104,8 +104,9 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
       tls,
     })
     if (!updated) throw notFound(host)
-    if (upload) await storeUpload(deps, host, upload)
-    else if (tls !== 'uploaded' && current.tls === 'uploaded') await deps.store.deleteCertificate(host)
+    if (upload) await deps.store.saveCertificate(host, upload)
+    // Another way of getting a certificate: the old one goes (ACME orders anew, `none` serves no HTTPS).
+    else if (tls !== current.tls) await deps.store.deleteCertificate(host)
     return c.json(await afterWrite(deps, host))
   })
 
@@ -124,9 +125,9 @@ export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {
     const body = await readJson(c, certificateSchema, limit, CERTIFICATE)
     const current = await deps.store.getDomain(host)
     if (!current) throw notFound(host)
-    const upload = uploadOf(deps, host, body)
+    const upload = await sealed(deps, host, uploadOf(deps, host, body))
     if (!upload) throw new ApiError('BAD_REQUEST', `validation failed: send ${CERTIFICATE}`)
-    await storeUpload(deps, host, upload)
+    await deps.store.saveCertificate(host, upload)
     if (current.tls !== 'uploaded') {
       await deps.store.updateDomain(host, current.namespace, changeOf(current, 'uploaded'))
     }
@@ -273,7 +274,13 @@ function uploadOf(
   return { chainPem: body.certificate, keyPem: body.privateKey, ...inspected }
 }
 
-async function storeUpload(deps: GatewayDeps, host: string, upload: Upload): Promise<void> {
+/** The upload ready for the store, its key sealed; checked before anything is written (503 without a key). */
+async function sealed(
+  deps: GatewayDeps,
+  host: string,
+  upload: Upload | null,
+): Promise<NewCertificate | null> {
+  if (!upload) return null
   if (!deps.cipher) {
     throw new ApiError(
       'UNAVAILABLE',
@@ -284,13 +291,13 @@ async function storeUpload(deps: GatewayDeps, host: string, upload: Upload): Pro
     new TextEncoder().encode(upload.keyPem),
     certificateKeyData(host),
   )
-  await deps.store.saveCertificate(host, {
+  return {
     source: 'uploaded',
     chainPem: upload.chainPem,
     keyCiphertext,
     notBefore: upload.notBefore,
     notAfter: upload.notAfter,
-  })
+  }
 }
 
 async function conflict(deps: GatewayDeps, host: string): Promise<ApiError> {

@@ -79,13 +79,18 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     let replicas = current.replicas
     if (min !== undefined && replicas < min) replicas = min
     if (max !== undefined && replicas > max) replicas = max
-    const updated = await deps.store.updateFunction({
-      namespace,
-      name: accepted.name,
-      spec: accepted.spec,
-      placement: accepted.placement,
-      replicas,
-    })
+    const updated = await deps.store
+      .updateFunction({
+        namespace,
+        name: accepted.name,
+        spec: accepted.spec,
+        placement: accepted.placement,
+        replicas,
+      })
+      .catch(async (error: unknown) => {
+        await domains.rollback()
+        throw error
+      })
     if (!updated) {
       await domains.rollback()
       throw notFound(accepted.name, namespace)

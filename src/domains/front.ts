@@ -35,7 +35,11 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
 
   const answerChallenge = async (host: string | null, token: string): Promise<Response | null> => {
     if (!TOKEN.test(token) || host === null) return null
-    const challenge = await store.getAcmeChallenge(token, new Date())
+    const challenge = await store.getAcmeChallenge(token, new Date()).catch((error: unknown) => {
+      // The CA will retry or fail the order; the request itself takes the usual route.
+      logger.error('reading an ACME challenge failed', { host, error })
+      return null
+    })
     if (!challenge || challenge.host !== host) return null
     return new Response(challenge.keyAuthorization, {
       headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' },
