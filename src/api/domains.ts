@@ -39,8 +39,29 @@ const settingsSchema = {
   certificate: pem.optional(),
   privateKey: pem.optional(),
 }
-const createSchema = z.object({ host: z.string(), ...settingsSchema }).strict()
-const updateSchema = z.object({ ...settingsSchema, function: settingsSchema.function.optional() }).strict()
+/**
+ * A FunctionIngress spec's names are accepted too (`domain`, `functionNamespace`), so one can be sent
+ * as it is; its `path` regex `/v1/(.*)` is read as the prefix `/v1`.
+ */
+const fromFunctionIngress = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+  const { domain, functionNamespace, ...rest } = value as Record<string, unknown>
+  const out: Record<string, unknown> = { ...rest }
+  if (domain !== undefined && out.host === undefined) out.host = domain
+  else if (domain !== undefined) out.domain = domain
+  if (functionNamespace !== undefined && out.namespace === undefined) out.namespace = functionNamespace
+  else if (functionNamespace !== undefined) out.functionNamespace = functionNamespace
+  if (typeof out.path === 'string' && out.path.endsWith('(.*)')) out.path = out.path.slice(0, -4)
+  return out
+}
+const createSchema = z.preprocess(
+  fromFunctionIngress,
+  z.object({ host: z.string({ message: 'host is required' }), ...settingsSchema }).strict(),
+)
+const updateSchema = z.preprocess(
+  fromFunctionIngress,
+  z.object({ ...settingsSchema, function: settingsSchema.function.optional() }).strict(),
+)
 const certificateSchema = z.object({ certificate: pem, privateKey: pem }).strict()
 
 export function registerDomainRoutes(app: Hono, deps: GatewayDeps): void {

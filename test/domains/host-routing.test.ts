@@ -77,6 +77,19 @@ describe('/system/domains', () => {
     expect(stdout.trim().endsWith('200')).toBe(true)
   })
 
+  it('takes a FunctionIngress spec as it is (domain, functionNamespace, a path regex)', async () => {
+    const created = await api('POST', '/system/domains', {
+      domain: 'ingress.example.org',
+      function: 'env',
+      functionNamespace: 'openfaas-fn',
+      path: '/v1/env/(.*)',
+    })
+    expect(created.status).toBe(201)
+    expect(await created.json()).toMatchObject({ host: 'ingress.example.org', path: '/v1/env' })
+    expect(await (await viaHost('ingress.example.org', '/v1/env/x')).text()).toContain('Http_Path=/x')
+    expect((await api('DELETE', '/system/domains/ingress.example.org')).status).toBe(204)
+  })
+
   it('normalises the Host (case, trailing dot, port) before matching', async () => {
     const response = await viaHost('API.EXAMPLE.COM.:8080', '/v1/')
     expect(response.status).toBe(200)
