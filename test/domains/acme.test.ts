@@ -15,8 +15,11 @@ import { pollUntil } from '../harness/poll.ts'
 import { presentedCertificate } from '../harness/tls-client.ts'
 
 const run = promisify(execFile)
-/** Short enough that a renewal (a third of the lifetime before the end) comes within the test. */
-const VALIDITY_SECONDS = 30
+/**
+ * Short enough that a renewal (a third of the lifetime before the end) comes within the test, and shorter
+ * than the loop's default period leaves room for: the renewal must be scheduled at its due time.
+ */
+const VALIDITY_SECONDS = 15
 let gw: TestGateway
 let ca: TestCa
 let pebble: Pebble
@@ -40,7 +43,8 @@ beforeAll(async () => {
   ca = await createPebbleCa()
   gw = await startTestGateway({
     EDGEFAAS_TLS_PORT: '0',
-    EDGEFAAS_RECONCILE_INTERVAL_MS: '500',
+    // Longer than a certificate lives: orders must come from kicks (writes) and due times, not passes.
+    EDGEFAAS_RECONCILE_INTERVAL_MS: '20000',
     EDGEFAAS_ROUTE_CACHE_TTL_MS: '250',
     ...pebbleEnv(ports, ca),
   })

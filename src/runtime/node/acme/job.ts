@@ -24,6 +24,22 @@ const MAX_ERROR_LENGTH = 500
 export interface AcmeJob {
   /** One pass: order what is due. */
   runOnce(): Promise<void>
+  /**
+   * When the next order falls due, as of the last pass (a renewal, or a retry after a failure); null
+   * when nothing is scheduled. Short-lived certificates need a pass sooner than the loop's period.
+   */
+  nextDueAt(): Date | null
+}
+
+/** When `domain` falls due next, for one that is not due now. */
+function dueAt(
+  domain: Pick<DomainRecord, 'tls' | 'host'>,
+  cert: CertificateSummary | undefined,
+): Date | null {
+  if (domain.tls !== 'acme' || domain.host.startsWith('*.')) return null
+  if (cert?.nextAttemptAt) return cert.nextAttemptAt
+  if (!cert?.notBefore || !cert.notAfter || cert.source !== 'acme') return null
+  return renewalTime(cert.notBefore, cert.notAfter)
 }
 
 /** True when `domain` needs an order at `now`, given its certificate state. */
@@ -54,6 +70,7 @@ export function createAcmeJob(options: {
 }): AcmeJob {
   const { store, cipher, order, holder, logger } = options
   const now = options.now ?? (() => new Date())
+  let nextDue: Date | null = null
 
   const orderOne = async (host: string): Promise<void> => {
     const lease = `acme:${host}`
@@ -107,10 +124,19 @@ export function createAcmeJob(options: {
       for (let i = 0; i < due.length; i += PARALLEL_ORDERS) {
         await Promise.all(due.slice(i, i + PARALLEL_ORDERS).map(orderOne))
       }
+      // After the orders: their new certificates and failures decide when the next one is due.
+      const after = new Map((await store.listCertificates()).map((c) => [c.host, c]))
+      nextDue = null
+      for (const d of domains) {
+        const at = dueAt(d, after.get(d.host))
+        if (at && (nextDue === null || at < nextDue)) nextDue = at
+      }
       // Certificates of domains that are gone are not kept (nor their keys).
       const live = new Set(domains.map((d) => d.host))
       for (const c of certificates) if (!live.has(c.host)) await store.deleteCertificate(c.host)
     },
+
+    nextDueAt: () => nextDue,
   }
 }
 

@@ -54,6 +54,7 @@ export function createNodeTls(options: {
   let server: ServerType | null = null
   let boundPort: number | null = null
   let refreshTimer: ReturnType<typeof setInterval> | undefined
+  let dueTimer: ReturnType<typeof setTimeout> | undefined
   const refreshMs = Math.max(250, Math.min(MAX_REFRESH_MS, config.routeCacheTtlMs))
 
   return {
@@ -72,8 +73,19 @@ export function createNodeTls(options: {
 
     async start(fetch, domains, { listen }) {
       if (job) {
-        // Its own loop, not the reconcile tick: an order waits on the CA for seconds.
-        acmeLoop = startLoop('certificates', job.runOnce, config.reconcileIntervalMs, logger)
+        // Its own loop, not the reconcile tick: an order waits on the CA for seconds. A renewal or retry
+        // due before the next pass (short-lived certificates) gets a pass of its own at that time.
+        const pass = async () => {
+          await job.runOnce()
+          clearTimeout(dueTimer)
+          const due = job.nextDueAt()
+          const wait = due === null ? null : due.getTime() - Date.now()
+          if (wait !== null && wait < config.reconcileIntervalMs) {
+            dueTimer = setTimeout(() => acmeLoop?.kick(), Math.max(0, wait) + 50)
+            dueTimer.unref()
+          }
+        }
+        acmeLoop = startLoop('certificates', pass, config.reconcileIntervalMs, logger)
         if (kickPending) acmeLoop.kick()
       }
       if (config.tlsPort === undefined || !listen) return { port: null }
@@ -103,6 +115,7 @@ export function createNodeTls(options: {
     async close() {
       clearInterval(refreshTimer)
       await acmeLoop?.stop()
+      clearTimeout(dueTimer)
       const s = server
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
     },
