@@ -19,6 +19,7 @@ import { type Loop, startLoop } from '../loop.ts'
 import { inspectCertificate } from './inspect.ts'
 import { createSniContexts } from './sni.ts'
 
+const MIN_DUE_WAIT_MS = 1000
 /** How often a gateway looks for certificates another gateway stored, at most. */
 const MAX_REFRESH_MS = 5_000
 
@@ -81,7 +82,8 @@ export function createNodeTls(options: {
           const due = job.nextDueAt()
           const wait = due === null ? null : due.getTime() - Date.now()
           if (wait !== null && wait < config.reconcileIntervalMs) {
-            dueTimer = setTimeout(() => acmeLoop?.kick(), Math.max(0, wait) + 50)
+            // At least a second apart: an order due now but leased by another gateway is not polled hot.
+            dueTimer = setTimeout(() => acmeLoop?.kick(), Math.max(MIN_DUE_WAIT_MS, wait + 50))
             dueTimer.unref()
           }
         }
