@@ -21,6 +21,7 @@ import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
+import { registerTriggerRoutes } from './api/triggers.ts'
 import { registerUiRoutes } from './api/ui.ts'
 import { refuseCrossSiteWrites } from './auth/cross-site.ts'
 import { defaultDenyAuth } from './auth/middleware.ts'
@@ -54,6 +55,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerAsyncRoutes(app, deps)
   registerCallRoutes(app, deps)
   registerDomainRoutes(app, deps)
+  registerTriggerRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)
