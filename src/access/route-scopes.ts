@@ -102,6 +102,19 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/tokens/:id': METHOD_NOT_ALLOWED,
   'GET /system/audit': rule('admin', 'cluster'),
   'ALL /system/audit': METHOD_NOT_ALLOWED,
+  // Custom domains: hosts of every namespace are listed, and a domain or certificate changes what a host
+  // serves for all (wildcards span namespaces), so writes are the admin's. A deploy token still claims
+  // hosts for its own functions through the edgefaas.dev/domains annotation, with the same ownership checks.
+  'GET /system/domains': rule('read', 'cluster'),
+  'POST /system/domains': rule('admin', 'cluster'),
+  'ALL /system/domains': METHOD_NOT_ALLOWED,
+  'GET /system/domains/:host': rule('read', 'cluster'),
+  'PUT /system/domains/:host': rule('admin', 'cluster'),
+  'DELETE /system/domains/:host': rule('admin', 'cluster'),
+  'ALL /system/domains/:host': METHOD_NOT_ALLOWED,
+  'PUT /system/domains/:host/certificate': rule('admin', 'cluster'),
+  'DELETE /system/domains/:host/certificate': rule('admin', 'cluster'),
+  'ALL /system/domains/:host/certificate': METHOD_NOT_ALLOWED,
 }
 
 /** What an unlisted route needs. */
