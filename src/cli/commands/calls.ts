@@ -155,7 +155,7 @@ export const callCommands: CommandSpec[] = [
             [
               'Request',
               d.request
-                ? `${d.request.method} /${d.request.path}${d.request.query ? `?${d.request.query}` : ''}`
+                ? `${d.request.method} ${d.request.path.startsWith('/') ? '' : '/'}${d.request.path}${d.request.query ? `?${d.request.query}` : ''}`
                 : undefined,
             ],
             ['Body bytes', d.request ? Buffer.from(d.request.body, 'base64').length : undefined],

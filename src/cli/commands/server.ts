@@ -4,7 +4,6 @@
  * `version` (this CLI's release; with --gateway, also the gateway's and its provider's).
  */
 import type { GatewayInfo } from '../../contract/types.ts'
-import { runNode } from '../../runtime/node/run.ts'
 import { RELEASE } from '../../version.ts'
 import { GatewayClient } from '../client.ts'
 import type { CommandSpec } from '../command-table.ts'
@@ -17,13 +16,14 @@ export const serverCommands: CommandSpec[] = [
     summary: 'run the gateway: the OpenFaaS API, invocations, background loops and the async worker',
     details: 'Configuration: EDGEFAAS_* environment variables, see docs/configuration.md.',
     keepsRunning: true,
-    run: () => runNode('serve').then(() => undefined),
+    // Loaded on demand: the client commands start without loading the whole gateway.
+    run: async () => (await import('../../runtime/node/run.ts')).runNode('serve'),
   },
   {
     name: 'worker',
     summary: 'run the background loops and the async worker only, without an HTTP listener',
     keepsRunning: true,
-    run: () => runNode('worker').then(() => undefined),
+    run: async () => (await import('../../runtime/node/run.ts')).runNode('worker'),
   },
   {
     name: 'version',
