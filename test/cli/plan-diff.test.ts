@@ -4,7 +4,7 @@
  * whatever the gateway adds on its side (faas_function, empty maps left out).
  */
 import { describe, expect, it } from 'vitest'
-import { planChanges } from '../../src/cli/plan/diff.ts'
+import { type FieldChange, planChanges } from '../../src/cli/plan/diff.ts'
 import type { FunctionDeployment, FunctionStatus } from '../../src/contract/types.ts'
 
 const NS = 'openfaas-fn'
@@ -113,12 +113,15 @@ describe('planChanges', () => {
       { annotations: { 'edgefaas.dev/backends': 'a' } },
       [{ field: 'annotations.edgefaas.dev/backends', before: '"a"', after: '"a=50,b=50"' }],
     ],
-  ] as const)('change: %s, field by field', (_, want, have, fields) => {
-    const result = plan([deployment({ service: 'a', ...want })], [status({ name: 'a', ...have })])
-    expect(result.changes).toEqual([
-      expect.objectContaining({ action: 'update', name: 'a', namespace: NS, fields }),
-    ])
-  })
+  ] as Array<[string, Partial<FunctionDeployment>, Partial<FunctionStatus>, FieldChange[]]>)(
+    'change: %s, field by field',
+    (_, want, have, fields) => {
+      const result = plan([deployment({ service: 'a', ...want })], [status({ name: 'a', ...have })])
+      expect(result.changes).toEqual([
+        expect.objectContaining({ action: 'update', name: 'a', namespace: NS, fields }),
+      ])
+    },
+  )
 
   it('creates what the gateway lacks, listing what it will set', () => {
     const result = plan([deployment({ service: 'new', envVars: { A: '1' } })], [])

@@ -3,6 +3,7 @@
  * written), the schema's messages naming the field, environment files merged in faas-cli's order, and
  * the FunctionDeployment faas-cli would send.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: stack files are written with ${VAR} in them
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
