@@ -216,7 +216,7 @@ describe.skipIf(!existsSync(FAAS_CLI))(
       const plan = await run('plan')
       expect(plan.code).toBe(0)
       expect(plan.stdout).toMatch(
-        /^No changes: http:\/\/127\.0\.0\.1:\d+ \(stack\.yml\) matches the stack file \(3 functions\)\.\n$/,
+        /^No changes: http:\/\/127\.0\.0\.1:\d+ matches stack\.yml \(3 functions\)\.\n$/,
       )
     }, 120_000)
 

@@ -5,6 +5,7 @@
 import type { CommandSpec } from '../command-table.ts'
 import { backendCommands } from './backends.ts'
 import { callCommands } from './calls.ts'
+import { domainCommands } from './domains.ts'
 import { functionCommands } from './functions.ts'
 import { invokeCommands } from './invoke.ts'
 import { loginCommands } from './login.ts'
@@ -24,5 +25,6 @@ export const COMMANDS: CommandSpec[] = [
   ...secretCommands,
   ...namespaceCommands,
   ...backendCommands,
+  ...domainCommands,
   ...callCommands,
 ]

@@ -130,7 +130,7 @@ async function plan({ options, io }: Invocation): Promise<number> {
   const prepared = await prepare(options, io)
   const result = await computePlan(prepared, options)
   if (options.json === true) printJson(io, planJson(result, prepared.client.gateway))
-  else io.stdout.write(renderPlan(result, `${prepared.client.gateway} (${prepared.stack.source})`))
+  else io.stdout.write(renderPlan(result, prepared.client.gateway, prepared.stack.source))
   return options['exit-code'] === true && result.changes.length > 0 ? EXIT.changes : EXIT.ok
 }
 
@@ -139,7 +139,7 @@ async function apply({ options, io }: Invocation): Promise<number> {
   const { client } = prepared
   const wait = waitMs(options)
   const result = await computePlan(prepared, options)
-  io.stdout.write(renderPlan(result, `${client.gateway} (${prepared.stack.source})`))
+  io.stdout.write(renderPlan(result, client.gateway, prepared.stack.source))
   if (result.changes.length === 0) return EXIT.ok
   if (options.yes !== true) await confirm(io)
   let failed = 0

@@ -8,12 +8,12 @@ import type { Plan, PlannedChange } from './diff.ts'
 const SIGN = { create: '+', update: '~', remove: '-' } as const
 const VERB = { create: 'create', update: 'change', remove: 'remove' } as const
 
-export function renderPlan(plan: Plan, where: string): string {
+export function renderPlan(plan: Plan, gateway: string, source: string): string {
   const lines: string[] = []
   if (plan.changes.length === 0) {
-    return `No changes: ${where} matches the stack file (${plan.unchanged.length} function${plan.unchanged.length === 1 ? '' : 's'}).\n`
+    return `No changes: ${gateway} matches ${source} (${plan.unchanged.length} function${plan.unchanged.length === 1 ? '' : 's'}).\n`
   }
-  lines.push(`Plan for ${where}:`, '')
+  lines.push(`Plan for ${gateway} (${source}):`, '')
   for (const change of plan.changes) {
     lines.push(`${SIGN[change.action]} ${VERB[change.action]}  ${qualified(change)}`)
     if (change.action === 'remove') continue
