@@ -223,6 +223,7 @@ describe('edgefaas client commands against a gateway process', () => {
       expect(env.stdout).toContain('Http_Content_Type=application/json')
       expect(env.stdout).toContain('Http_Path=/items/1')
       expect(env.stdout).not.toContain('Http_Authorization')
+      expect((await runIn('', 'invoke', 'env', '--path', '../../system/secrets')).code).toBe(2)
       const failed = await runIn('x', 'invoke', 'failing')
       expect(failed.code).toBe(1)
       expect(failed.stderr).toMatch(/failing answered 500/)

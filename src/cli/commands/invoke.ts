@@ -5,6 +5,7 @@
  * The function's answer goes to stdout byte for byte; a non-2xx answer also exits 1.
  */
 import { type CommandSpec, EXIT } from '../command-table.ts'
+import { usageError } from '../errors.ts'
 import { parsePairs, printJson } from '../output.ts'
 import { qualified } from '../plan/render.ts'
 import { readStdinBytes } from '../stdin.ts'
@@ -77,6 +78,11 @@ export const invokeCommands: CommandSpec[] = [
       if (callback) headers['x-callback-url'] = callback
       const body = NO_BODY.has(method) || io.stdin.isTTY ? undefined : await readStdinBytes(io)
       const extra = str(options.path) ?? ''
+      if (/[?#]/.test(extra) || extra.split('/').some((part) => part === '..' || part === '.')) {
+        throw usageError(
+          '--path: a path below the function, without "..", "?" or "#" (use --query for a query)',
+        )
+      }
       const path = `/${isAsync ? 'async-function' : 'function'}/${qualified({ name, namespace })}${extra && !extra.startsWith('/') ? '/' : ''}${extra}`
       const response = await client.request(isAsync ? 'POST' : method, encodeURI(path), {
         headers,
