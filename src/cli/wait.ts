@@ -127,11 +127,11 @@ async function observe(
     return { phase: 'ready', text: `on ${where}`, hasRoute }
   }
   const errors = failing.map((r) => ` ${r.backend}: ${r.lastError ?? 'failed'}, retrying`).join(';')
-  return {
-    phase: 'waiting',
-    text: `deploying on ${where} (${applied.length}/${placed.length} applied, ${available} available)${errors ? `;${errors}` : ''}`,
-    hasRoute,
-  }
+  const text =
+    applied.length < placed.length || placed.length === 0
+      ? `deploying on ${where} (${applied.length}/${placed.length} applied)`
+      : `applied on ${where}; ${available}/${wanted} replicas available`
+  return { phase: 'waiting', text: `${text}${errors ? `;${errors}` : ''}`, hasRoute }
 }
 
 interface ProgressDisplay {

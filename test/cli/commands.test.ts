@@ -309,6 +309,22 @@ describe('edgefaas client commands against a gateway process', () => {
       expect((await run('scale', 'nope', '--replicas', '1')).code).toBe(1)
     })
 
+    it('deploy --wait exits 1 naming a function that does not become ready in time', async () => {
+      await writeFile(
+        join(root, 'stuck.yml'),
+        'provider: {name: openfaas}\nfunctions:\n  stuck:\n    image: x\n    fprocess: /nonexistent/program\n    environment: {mode: http}\n',
+      )
+      const stuck = await run('deploy', '-f', 'stuck.yml', '--wait', '--timeout', '3s')
+      expect(stuck.code).toBe(1)
+      expect(stuck.stdout).toMatch(/Waiting up to 3s for 1 function\(s\):\n {2}stuck {2}/)
+      expect(stuck.stderr).toMatch(
+        /stuck is not ready: applied on local; 0\/1 replicas available \(see `edgefaas logs stuck`\)/,
+      )
+      expect(stuck.stderr).toMatch(/1 of 1 function\(s\) failed\.\n$/)
+      expect((await run('deploy', '-f', 'stuck.yml', '--timeout', '3s')).code).toBe(2) // --timeout needs --wait
+      expect((await run('rm', 'stuck')).code).toBe(0)
+    })
+
     it('remove by name and by stack file; a missing function exits 1', async () => {
       expect(await run('rm', 'env')).toMatchObject({ code: 0, stdout: 'Removed env.\n' })
       const again = await run('remove', 'env')

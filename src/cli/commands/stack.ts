@@ -184,8 +184,12 @@ async function waitAndReport(
   io.stdout.write(`Waiting up to ${Math.round(waitFor / 1000)}s for ${targets.length} function(s):\n`)
   const results = await waitForFunctions(client, targets, waitFor, io)
   const bad = results.filter((r) => r.outcome !== 'ready')
-  for (const r of bad)
-    io.stderr.write(`${qualified(r)} ${r.outcome === 'timeout' ? 'is not ready' : 'failed'}: ${r.detail}\n`)
+  for (const r of bad) {
+    const logs = `edgefaas logs ${r.name}${r.namespace ? ` -n ${r.namespace}` : ''}`
+    io.stderr.write(
+      `${qualified(r)} ${r.outcome === 'timeout' ? 'is not ready' : 'failed'}: ${r.detail} (see \`${logs}\`)\n`,
+    )
+  }
   return bad.length
 }
 
