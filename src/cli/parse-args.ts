@@ -1,11 +1,12 @@
 /**
  * @module
- * The one adapter between a command line and the command table (command-table.ts), over node:util
- * parseArgs. It finds the command by its words (`secret create`), checks options strictly, maps the
- * positional arguments onto the command's named ones, and renders help from the same table. Swapping
- * the parser library means rewriting this file only.
+ * The one adapter between a command line and the command table (command-table.ts), over commander.
+ * Commander only parses here: every leaf command's action records what was chosen, and `run.ts` runs
+ * it with the CLI's own streams. Help, unknown commands and options ("did you mean …?"), missing and
+ * excess arguments come from commander; its output goes to strings, never straight to the process, and
+ * it never exits the process. Swapping the parser library means rewriting this file only.
  */
-import { parseArgs } from 'node:util'
+import { Command, CommanderError, Option } from 'commander'
 import type { CommandSpec, OptionValues } from './command-table.ts'
 
 export type Parsed =
@@ -18,133 +19,123 @@ export type Parsed =
       options: OptionValues
     }
   | { kind: 'help'; text: string }
-  | { kind: 'error'; message: string; help: string }
+  | { kind: 'error'; text: string }
 
-const HELP_OPTION = { help: { type: 'boolean' as const, short: 'h' } }
-
-/**
- * `argv` without the node binary and script. An empty command line runs `defaultCommand` (the
- * gateway's `serve`, as before the CLI had other commands).
- */
+/** `argv` without the node binary and script; an empty one runs `defaultCommand` (the gateway's `serve`). */
 export function parseCommandLine(
   program: string,
   commands: CommandSpec[],
   argv: string[],
   defaultCommand: string,
 ): Parsed {
-  const root: CommandSpec = { name: program, summary: '', subcommands: commands }
-  const words = argv.length === 0 ? [defaultCommand] : argv
-  let current = root
-  const path: string[] = []
-  let index = 0
-  while (current.subcommands && index < words.length) {
-    const word = words[index] ?? ''
-    const next = current.subcommands.find((c) => c.name === word || c.aliases?.includes(word))
-    if (!next) break
-    current = next
-    path.push(next.name)
-    index++
-  }
-  const remaining = words.slice(index)
-  if (!current.run) {
-    const word = remaining[0]
-    if (word === undefined || word === '--help' || word === '-h' || word === 'help') {
-      return word === undefined && current !== root
-        ? {
-            kind: 'error',
-            message: `${[program, ...path].join(' ')} needs a command`,
-            help: help(program, path, current),
-          }
-        : { kind: 'help', text: help(program, path, current) }
-    }
-    return {
-      kind: 'error',
-      message: `unknown command: ${[...path, word].join(' ')}`,
-      help: help(program, path, current),
-    }
-  }
-  const usage = help(program, path, current)
-  let parsed: ReturnType<typeof parseArgs>
-  try {
-    parsed = parseArgs({
-      args: remaining,
-      allowPositionals: true,
-      strict: true,
-      options: { ...HELP_OPTION, ...optionConfig(current) },
+  const output = { out: '', err: '' }
+  let chosen: Extract<Parsed, { kind: 'run' }> | null = null
+  const root = configure(new Command(program), output)
+  root
+    .usage('<command> [options]')
+    .description(
+      'The edgefaas gateway (serve, worker) and its client: stack files, functions, secrets, backends, domains, async calls. docs/cli.md',
+    )
+  for (const spec of commands) {
+    add(root, spec, [], output, (run) => {
+      chosen = run
     })
+  }
+  try {
+    root.parse(argv.length === 0 ? [defaultCommand] : argv, { from: 'user' })
   } catch (error) {
-    return { kind: 'error', message: error instanceof Error ? error.message : String(error), help: usage }
+    if (!(error instanceof CommanderError)) throw error
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      (error.code === 'commander.help' && error.exitCode === 0)
+    ) {
+      return { kind: 'help', text: output.out.trimEnd() }
+    }
+    if (error.code === 'commander.help') {
+      // A group (`edgefaas secret`) given no command: its help, as an error.
+      return { kind: 'error', text: `error: missing command\n\n${output.err.trimEnd()}` }
+    }
+    return { kind: 'error', text: output.err.trimEnd() }
   }
-  if (parsed.values.help) return { kind: 'help', text: usage }
-  const specs = current.args ?? []
-  const args: Record<string, string | undefined> = {}
-  let rest: string[] = []
-  const positionals = [...parsed.positionals]
-  for (const spec of specs) {
-    if (spec.variadic) {
-      rest = positionals.splice(0)
-      if (spec.required && rest.length === 0) {
-        return { kind: 'error', message: `missing <${spec.name}>`, help: usage }
+  if (!chosen) return { kind: 'help', text: root.helpInformation().trimEnd() }
+  return chosen
+}
+
+function configure(command: Command, output: { out: string; err: string }): Command {
+  return command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        output.out += text
+      },
+      writeErr: (text) => {
+        output.err += text
+      },
+    })
+    .showHelpAfterError()
+    .allowExcessArguments(false)
+    .helpOption('-h, --help', 'show this help')
+}
+
+function add(
+  parent: Command,
+  spec: CommandSpec,
+  path: string[],
+  output: { out: string; err: string },
+  choose: (run: Extract<Parsed, { kind: 'run' }>) => void,
+): void {
+  const command = configure(parent.command(spec.name), output).description(spec.summary)
+  for (const alias of spec.aliases ?? []) command.alias(alias)
+  if (spec.details) command.addHelpText('after', `\n${spec.details}`)
+  const here = [...path, spec.name]
+  if (spec.subcommands) {
+    for (const sub of spec.subcommands) add(command, sub, here, output, choose)
+    return
+  }
+  for (const arg of spec.args ?? []) {
+    const name = `${arg.name}${arg.variadic ? '...' : ''}`
+    command.argument(arg.required ? `<${name}>` : `[${name}]`)
+  }
+  for (const [long, option] of Object.entries(spec.options ?? {})) {
+    const flags = `${option.short ? `-${option.short}, ` : ''}--${long}${option.type === 'string' ? ` <${option.placeholder ?? 'value'}>` : ''}`
+    const built = new Option(flags, option.description)
+    // Repeatable options collect every value (`-H a=1 -H b=2`) instead of keeping the last.
+    if (option.multiple)
+      built.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    command.addOption(built)
+  }
+  command.action((...received: unknown[]) => {
+    const opts = command.opts()
+    const args: Record<string, string | undefined> = {}
+    let rest: string[] = []
+    ;(spec.args ?? []).forEach((arg, i) => {
+      const value = received[i]
+      if (arg.variadic) {
+        rest = Array.isArray(value) ? (value as string[]) : []
+        args[arg.name] = rest[0]
+      } else {
+        args[arg.name] = typeof value === 'string' ? value : undefined
       }
-      args[spec.name] = rest[0]
-      continue
-    }
-    const value = positionals.shift()
-    if (value === undefined && spec.required) {
-      return { kind: 'error', message: `missing <${spec.name}>`, help: usage }
-    }
-    args[spec.name] = value
-  }
-  if (positionals.length > 0) {
-    return { kind: 'error', message: `unexpected argument: ${positionals[0]}`, help: usage }
-  }
-  const { help: _help, ...options } = parsed.values
-  return { kind: 'run', command: current, path, args, rest, options: options as OptionValues }
+    })
+    choose({ kind: 'run', command: spec, path: here, args, rest, options: optionValues(spec, opts) })
+  })
 }
 
-function optionConfig(command: CommandSpec) {
-  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {}
-  for (const [name, spec] of Object.entries(command.options ?? {})) {
-    config[name] = {
-      type: spec.type,
-      ...(spec.short ? { short: spec.short } : {}),
-      ...(spec.multiple ? { multiple: true } : {}),
+/** Commander's camelCase option values, back under the table's names; `--no-x` reads as `no-x: true`. */
+function optionValues(spec: CommandSpec, opts: Record<string, unknown>): OptionValues {
+  const values: OptionValues = {}
+  for (const long of Object.keys(spec.options ?? {})) {
+    const negated = long.startsWith('no-')
+    const value = opts[camel(negated ? long.slice(3) : long)]
+    if (negated) {
+      if (value === false) values[long] = true
+    } else if (value !== undefined && !(spec.options?.[`no-${long}`] && value === false)) {
+      values[long] = value as string | boolean | string[]
     }
   }
-  return config
+  return values
 }
 
-/** Help text for a command or a group, from the table. */
-export function help(program: string, path: string[], command: CommandSpec): string {
-  const name = [program, ...path].join(' ')
-  const lines: string[] = []
-  if (command.subcommands) {
-    lines.push(`usage: ${name} <command> [options]`)
-    if (command.summary) lines.push('', command.summary)
-    lines.push('', 'Commands:')
-    const width = Math.max(...command.subcommands.map((c) => c.name.length))
-    for (const c of command.subcommands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`)
-    lines.push('', `Run \`${name} <command> --help\` for a command's options.`)
-  } else {
-    const args = (command.args ?? [])
-      .map((a) => {
-        const text = `<${a.name}>${a.variadic ? '...' : ''}`
-        return a.required ? text : `[${text}]`
-      })
-      .join(' ')
-    lines.push(`usage: ${name}${args ? ` ${args}` : ''}${command.options ? ' [options]' : ''}`)
-    lines.push('', command.summary)
-    const options = Object.entries(command.options ?? {})
-    if (options.length > 0) {
-      lines.push('', 'Options:')
-      const shown = options.map(([long, spec]) => {
-        const value = spec.type === 'string' ? ` <${spec.placeholder ?? 'value'}>` : ''
-        return [`${spec.short ? `-${spec.short}, ` : '    '}--${long}${value}`, spec.description] as const
-      })
-      const width = Math.max(...shown.map(([flag]) => flag.length))
-      for (const [flag, description] of shown) lines.push(`  ${flag.padEnd(width)}  ${description}`)
-    }
-  }
-  if (command.details) lines.push('', command.details)
-  return lines.join('\n')
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
 }

@@ -19,7 +19,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number | null> 
     return EXIT.ok
   }
   if (parsed.kind === 'error') {
-    io.stderr.write(`${parsed.message}\n\n${parsed.help}\n`)
+    io.stderr.write(`${parsed.text}\n`)
     return EXIT.usage
   }
   try {

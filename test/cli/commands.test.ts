@@ -72,11 +72,15 @@ describe('edgefaas client commands against a gateway process', () => {
     it('a wrong command line exits 2 with the usage; --help exits 0', async () => {
       const unknown = await run('deploi')
       expect(unknown.code).toBe(2)
-      expect(unknown.stderr).toMatch(/^unknown command: deploi\n\nusage: edgefaas <command>/)
+      expect(unknown.stderr).toMatch(
+        /^error: unknown command 'deploi'\n\(Did you mean deploy\?\)\n\nUsage: edgefaas <command>/,
+      )
       const option = await run('list', '--nope')
       expect(option.code).toBe(2)
-      expect(option.stderr).toMatch(/Unknown option '--nope'[\s\S]*usage: edgefaas list/)
-      expect((await run('describe')).stderr).toMatch(/^missing <name>/)
+      expect(option.stderr).toMatch(/^error: unknown option '--nope'\n\nUsage: edgefaas list/)
+      expect((await run('describe')).stderr).toMatch(/^error: missing required argument 'name'/)
+      expect((await run('serve', 'extra')).code).toBe(2)
+      expect((await run('help', 'plan')).stdout).toMatch(/^Usage: edgefaas plan \[options\]/)
       expect((await run('secret')).code).toBe(2)
       const helped = await run('deploy', '--help')
       expect(helped.code).toBe(0)
