@@ -55,6 +55,15 @@ describe('planChanges', () => {
       deployment({ service: 'a', namespace: NS }),
       status({ name: 'a' }),
     ],
+    [
+      'what faas-netes adds: pod-template labels, the prometheus.io.scrape annotation',
+      deployment({ service: 'a' }),
+      status({
+        name: 'a',
+        labels: { faas_function: 'a', uid: '123', 'pod-template-hash': 'abc' },
+        annotations: { 'prometheus.io.scrape': 'false' },
+      }),
+    ],
   ])('no change: %s', (_, desired, actual) => {
     const result = plan([desired], [actual])
     expect(result.changes).toEqual([])
@@ -106,6 +115,12 @@ describe('planChanges', () => {
       { envProcess: 'cat' },
       { envProcess: 'env' },
       [{ field: 'envProcess', before: '"env"', after: '"cat"' }],
+    ],
+    [
+      'an added key the stack file sets itself',
+      { annotations: { 'prometheus.io.scrape': 'true' } },
+      { annotations: { 'prometheus.io.scrape': 'false' } },
+      [{ field: 'annotations.prometheus.io.scrape', before: '"false"', after: '"true"' }],
     ],
     [
       'placement',

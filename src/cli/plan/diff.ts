@@ -46,8 +46,13 @@ export interface PlanOptions {
   selects?: (fn: { name: string }) => boolean
 }
 
-/** Labels the gateway adds to every status, never in a stack file. */
-const GATEWAY_LABELS = new Set(['faas_function'])
+/**
+ * Keys gateways add to a function's status on their own: edgefaas and faas-netes the `faas_function`
+ * label, faas-netes its pod-template labels and the `prometheus.io.scrape` annotation. Not a difference
+ * unless the stack file sets them itself.
+ */
+const GATEWAY_LABELS = new Set(['faas_function', 'uid', 'pod-template-hash', 'controller-revision-hash'])
+const GATEWAY_ANNOTATIONS = new Set(['prometheus.io.scrape'])
 
 export function planChanges(
   desired: FunctionDeployment[],
@@ -63,7 +68,7 @@ export function planChanges(
     const namespace = nsOf(deployment.namespace)
     wanted.add(key(deployment.service, namespace))
     const current = existing.get(key(deployment.service, namespace))
-    const fields = diffFunction(current ? fromStatus(current) : EMPTY, fromDeployment(deployment))
+    const fields = diffFunction(current ? fromStatus(current, deployment) : EMPTY, fromDeployment(deployment))
     if (!current)
       plan.changes.push({ action: 'create', name: deployment.service, namespace, deployment, fields })
     else if (fields.length > 0)
@@ -113,7 +118,7 @@ function fromDeployment(d: FunctionDeployment): Shape {
     envVars: d.envVars ?? {},
     secrets: d.secrets ?? [],
     constraints: d.constraints ?? [],
-    labels: withoutGatewayLabels(d.labels ?? {}),
+    labels: withoutKeys(d.labels ?? {}, new Set(['faas_function'])),
     annotations: d.annotations ?? {},
     limits: d.limits ?? {},
     requests: d.requests ?? {},
@@ -121,23 +126,26 @@ function fromDeployment(d: FunctionDeployment): Shape {
   }
 }
 
-function fromStatus(s: FunctionStatus): Shape {
+/** The status side, without the keys its gateway added that the stack file does not set. */
+function fromStatus(s: FunctionStatus, desired: FunctionDeployment | undefined): Shape {
+  const added = (keys: Set<string>, wanted: Record<string, string> | null | undefined) =>
+    new Set([...keys].filter((k) => k === 'faas_function' || !(wanted && k in wanted)))
   return {
     image: s.image,
     ...(s.envProcess ? { envProcess: s.envProcess } : {}),
     envVars: s.envVars ?? {},
     secrets: s.secrets ?? [],
     constraints: s.constraints ?? [],
-    labels: withoutGatewayLabels(s.labels ?? {}),
-    annotations: s.annotations ?? {},
+    labels: withoutKeys(s.labels ?? {}, added(GATEWAY_LABELS, desired?.labels)),
+    annotations: withoutKeys(s.annotations ?? {}, added(GATEWAY_ANNOTATIONS, desired?.annotations)),
     limits: s.limits ?? {},
     requests: s.requests ?? {},
     readOnlyRootFilesystem: s.readOnlyRootFilesystem === true,
   }
 }
 
-function withoutGatewayLabels(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([k]) => !GATEWAY_LABELS.has(k)))
+function withoutKeys(map: Record<string, string>, keys: Set<string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).filter(([k]) => !keys.has(k)))
 }
 
 export function diffFunction(before: Shape, after: Shape): FieldChange[] {
