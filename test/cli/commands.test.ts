@@ -190,7 +190,8 @@ describe('edgefaas client commands against a gateway process', () => {
       expect(shown.stdout).toMatch(/Status:\s+Ready/)
       expect(shown.stdout).toContain(`URL:                ${gateway.url}/function/env.openfaas-fn`)
       expect(shown.stdout).toMatch(/Labels:\s+faas_function=env, team=a/)
-      expect(shown.stdout).toMatch(/BACKEND\s+STATUS\s+REPLICAS\s+LAST ERROR\nlocal\s+ready\s+1\/1/)
+      // The per-backend counts are what the last reconcile observed: they may lag the live status.
+      expect(shown.stdout).toMatch(/BACKEND\s+STATUS\s+REPLICAS\s+LAST ERROR\nlocal\s+ready\s+[01]\/1/)
       const json = JSON.parse((await run('describe', 'env', '--json')).stdout)
       expect(json).toMatchObject({
         name: 'env',
@@ -325,6 +326,17 @@ describe('edgefaas client commands against a gateway process', () => {
         /stuck is not ready: applied on local; 0\/1 replicas available \(see `edgefaas logs stuck`\)/,
       )
       expect(stuck.stderr).toMatch(/1 of 1 function\(s\) failed\.\n$/)
+      // On a terminal the lines are redrawn in place: cursor up over the block, each line cleared.
+      const redrawn = await cli(
+        ctx,
+        ['deploy', '-f', 'stuck.yml', '--wait', '--timeout', '2s'],
+        undefined,
+        true,
+      )
+      expect(redrawn.code).toBe(1)
+      expect(redrawn.stdout).toContain(
+        '\u001b[1A\u001b[2K  stuck  timed out after 2s: applied on local; 0/1 replicas available\n',
+      )
       expect((await run('deploy', '-f', 'stuck.yml', '--timeout', '3s')).code).toBe(2) // --timeout needs --wait
       expect((await run('rm', 'stuck')).code).toBe(0)
     })

@@ -22,7 +22,8 @@ export interface CliContext {
   cwd: string
 }
 
-export async function cli(context: CliContext, args: string[], stdin?: string): Promise<CliRun> {
+/** `tty`: run as if stdout were a terminal (progress redrawn in place). */
+export async function cli(context: CliContext, args: string[], stdin?: string, tty = false): Promise<CliRun> {
   let stdout = ''
   let stderr = ''
   const input = Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]) as Readable & {
@@ -35,7 +36,7 @@ export async function cli(context: CliContext, args: string[], stdin?: string): 
     stdout: { write: (t) => (stdout += typeof t === 'string' ? t : Buffer.from(t).toString()) },
     stderr: { write: (t) => (stderr += typeof t === 'string' ? t : Buffer.from(t).toString()) },
     stdin: input,
-    isTty: false,
+    isTty: tty,
   }
   const code = await runCli(args, io)
   return { code, stdout, stderr }
