@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FunctionStatus } from '../../src/contract/types.ts'
 import { RELEASE } from '../../src/version.ts'
 import { nodeCommand } from '../fixtures/functions/index.ts'
 import { type CliContext, cli, cliProcess, outputOf } from '../harness/cli.ts'
@@ -339,6 +340,27 @@ describe('edgefaas client commands against a gateway process', () => {
       )
       expect((await run('deploy', '-f', 'stuck.yml', '--timeout', '3s')).code).toBe(2) // --timeout needs --wait
       expect((await run('rm', 'stuck')).code).toBe(0)
+    })
+
+    it('apply asks on a terminal: anything but "yes" changes nothing', async () => {
+      const stack = join(root, 'stack.yml')
+      const original = await readFile(stack, 'utf8')
+      await writeFile(stack, original.replace('labels: {team: a}', 'labels: {team: b}'))
+      const declined = await cli(ctx, ['apply'], 'no\n', true)
+      expect(declined.code).toBe(1)
+      expect(declined.stdout).toMatch(
+        /~ change {2}env\.openfaas-fn\n {4}labels\.team {2}"a" → "b"[\s\S]*Apply these changes\? Only "yes" is accepted: $/,
+      )
+      expect(declined.stderr).toMatch(/Apply cancelled; nothing was changed\./)
+      expect(((await (await api('GET', '/system/function/env')).json()) as FunctionStatus).labels?.team).toBe(
+        'a',
+      )
+      const accepted = await cli(ctx, ['apply'], 'yes\n', true)
+      expect(accepted.code, accepted.stderr).toBe(0)
+      expect(((await (await api('GET', '/system/function/env')).json()) as FunctionStatus).labels?.team).toBe(
+        'b',
+      )
+      await writeFile(stack, original)
     })
 
     it('remove by name and by stack file; a missing function exits 1', async () => {

@@ -22,14 +22,14 @@ export interface CliContext {
   cwd: string
 }
 
-/** `tty`: run as if stdout were a terminal (progress redrawn in place). */
+/** `tty`: run as if stdout and stdin were a terminal (progress redrawn in place, questions asked). */
 export async function cli(context: CliContext, args: string[], stdin?: string, tty = false): Promise<CliRun> {
   let stdout = ''
   let stderr = ''
   const input = Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]) as Readable & {
     isTTY?: boolean
   }
-  input.isTTY = false
+  input.isTTY = tty
   const io: CliIo = {
     env: context.env,
     cwd: context.cwd,
