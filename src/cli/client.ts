@@ -90,7 +90,13 @@ export class GatewayClient {
     if ((error as Error).name === 'TimeoutError') {
       return new CliError(`the gateway at ${this.target.gateway} did not answer in time; is it overloaded?`)
     }
-    const reason = cause?.code ?? cause?.message ?? (error as Error).message
+    const code = cause?.code ?? cause?.message ?? (error as Error).message
+    const reason =
+      code === 'bad port'
+        ? `${new URL(this.target.gateway).port} is a port fetch refuses to use`
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? `${code}: the host name does not resolve`
+          : code
     return new CliError(
       `cannot reach the gateway at ${this.target.gateway} (${reason}); is it running? Point to another with --gateway or OPENFAAS_URL`,
     )
