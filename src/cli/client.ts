@@ -4,6 +4,7 @@
  * CliError carrying the gateway's own message and what to do: log in on a 401, check the URL when the
  * gateway cannot be reached.
  */
+import { Agent, fetch as undiciFetch } from 'undici'
 import { RELEASE } from '../version.ts'
 import { CliError } from './errors.ts'
 import type { Target } from './target.ts'
@@ -26,8 +27,11 @@ const DEFAULT_TIMEOUT_MS = 60_000
 
 export class GatewayClient {
   readonly target: Target
+  /** Set only with --tls-no-verify: a connection pool that accepts any certificate. */
+  readonly #insecure: Agent | undefined
   constructor(target: Target) {
     this.target = target
+    this.#insecure = target.insecure ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined
   }
 
   get gateway(): string {
@@ -59,13 +63,19 @@ export class GatewayClient {
     }
     let response: Response
     try {
-      response = await fetch(url, {
+      const init = {
         method,
         headers,
         ...(body !== undefined ? { body, duplex: 'half' } : {}),
         ...(options.stream ? {} : { signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }),
         redirect: 'manual',
-      } as RequestInit)
+      } as RequestInit
+      response = this.#insecure
+        ? ((await undiciFetch(url, {
+            ...(init as Parameters<typeof undiciFetch>[1]),
+            dispatcher: this.#insecure,
+          })) as unknown as Response)
+        : await fetch(url, init)
     } catch (error) {
       throw this.unreachable(error)
     }

@@ -17,6 +17,8 @@ export interface Target {
   /** Where the credentials came from, for error messages. */
   authSource: string
   configFile: string
+  /** `--tls-no-verify`: accept any certificate (a self-signed gateway on a trusted network). */
+  insecure?: boolean
 }
 
 export function normaliseGateway(url: string): string {
@@ -41,6 +43,17 @@ export async function resolveTarget(
 ): Promise<Target> {
   const gateway = chooseGateway(str(options.gateway), stackGateway, io.env.OPENFAAS_URL)
   const file = configPath(io.env, io.cwd)
+  const insecure = options['tls-no-verify'] === true
+  if (insecure) {
+    io.stderr.write(
+      'WARNING! --tls-no-verify: the gateway certificate is not checked; prefer NODE_EXTRA_CA_CERTS=ca.pem\n',
+    )
+  }
+  const target = await credentials(options, io, gateway, file)
+  return insecure ? { ...target, insecure } : target
+}
+
+async function credentials(options: OptionValues, io: CliIo, gateway: string, file: string): Promise<Target> {
   const token = str(options.token)
   if (token) return { gateway, auth: { kind: 'bearer', token }, authSource: '--token', configFile: file }
   if (io.env.OPENFAAS_TOKEN) {
@@ -73,5 +86,9 @@ export const GATEWAY_OPTIONS = {
     short: 'k',
     placeholder: 'token',
     description: 'API token sent as a bearer token (default: $OPENFAAS_TOKEN, then the saved login)',
+  },
+  'tls-no-verify': {
+    type: 'boolean',
+    description: "do not check the gateway's TLS certificate (prefer NODE_EXTRA_CA_CERTS)",
   },
 } as const

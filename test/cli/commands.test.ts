@@ -17,6 +17,7 @@ import { type CliContext, cli, cliProcess, outputOf } from '../harness/cli.ts'
 import { freePort } from '../harness/free-port.ts'
 import { type GatewayProcess, startGatewayProcess } from '../harness/gateway-process.ts'
 import { pollUntil } from '../harness/poll.ts'
+import { startTlsProxy } from '../harness/tls-proxy.ts'
 
 const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 const PASSWORD = 'cli-commands-password'
@@ -144,6 +145,26 @@ describe('edgefaas client commands against a gateway process', () => {
       )
       const env = await cli({ ...ctx, env: { ...ctx.env, OPENFAAS_TOKEN: 'nope' } }, ['list'])
       expect(env.stderr).toMatch(/from OPENFAAS_TOKEN were refused/)
+    })
+
+    it('an HTTPS gateway with an unknown certificate is refused; --tls-no-verify accepts it, with a warning', async () => {
+      const proxy = await startTlsProxy(gateway.url)
+      try {
+        const refused = await runIn(PASSWORD, 'login', '-g', proxy.url, '--password-stdin')
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(
+          /cannot reach the gateway at https:\/\/127\.0\.0\.1:\d+ \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+        )
+        const login = await runIn(PASSWORD, 'login', '-g', proxy.url, '--password-stdin', '--tls-no-verify')
+        expect(login.code, login.stderr).toBe(0)
+        const listed = await run('list', '-g', proxy.url, '--tls-no-verify')
+        expect(listed).toMatchObject({ code: 0, stdout: 'No functions.\n' })
+        expect(listed.stderr).toMatch(/^WARNING! --tls-no-verify: the gateway certificate is not checked/)
+        expect((await run('list', '-g', proxy.url)).code).toBe(1)
+        expect((await run('logout', '-g', proxy.url)).code).toBe(0)
+      } finally {
+        await proxy.close()
+      }
     })
 
     it('version with --gateway shows the gateway', async () => {

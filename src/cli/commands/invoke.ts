@@ -64,6 +64,7 @@ export const invokeCommands: CommandSpec[] = [
       },
       json: { type: 'boolean', description: 'with --async: print the call id as JSON' },
       gateway: GATEWAY_OPTIONS.gateway,
+      'tls-no-verify': GATEWAY_OPTIONS['tls-no-verify'],
     },
     async run({ args, options, io }) {
       const client = await clientFor(options, io)

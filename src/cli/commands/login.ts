@@ -10,7 +10,7 @@ import type { CommandSpec } from '../command-table.ts'
 import { configPath, removeAuth, type SavedAuth, saveAuth } from '../config-file.ts'
 import { CliError, usageError } from '../errors.ts'
 import { readStdinText } from '../stdin.ts'
-import { chooseGateway } from '../target.ts'
+import { chooseGateway, GATEWAY_OPTIONS } from '../target.ts'
 
 export const loginCommands: CommandSpec[] = [
   {
@@ -37,6 +37,7 @@ export const loginCommands: CommandSpec[] = [
         type: 'boolean',
         description: 'read an API token from stdin; it is sent as a bearer token',
       },
+      'tls-no-verify': GATEWAY_OPTIONS['tls-no-verify'],
     },
     async run({ options, io }) {
       const gateway = chooseGateway(str(options.gateway), undefined, io.env.OPENFAAS_URL)
@@ -66,6 +67,7 @@ export const loginCommands: CommandSpec[] = [
       const client = new GatewayClient({
         gateway,
         auth,
+        insecure: options['tls-no-verify'] === true,
         authSource: 'the credentials given',
         configFile: file,
       })

@@ -28,7 +28,7 @@ export const serverCommands: CommandSpec[] = [
   {
     name: 'version',
     summary: "print the version (with --gateway, also the gateway's and its provider's)",
-    options: { gateway: GATEWAY_OPTIONS.gateway, token: GATEWAY_OPTIONS.token, ...JSON_OPTION },
+    options: { ...GATEWAY_OPTIONS, ...JSON_OPTION },
     async run({ options, io }) {
       if (typeof options.gateway !== 'string') {
         if (options.json === true) printJson(io, { cli: { release: RELEASE } })
