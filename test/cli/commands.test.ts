@@ -89,6 +89,28 @@ describe('edgefaas client commands against a gateway process', () => {
       expect(helped.stdout).toMatch(/--wait\s+wait until every function is ready/)
     })
 
+    it('`edgefaas` with no command serves the gateway as before, and stops cleanly on SIGTERM', async () => {
+      const served = cliProcess(
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH,
+            HOME: root,
+            EDGEFAAS_PORT: '0',
+            EDGEFAAS_DATA_DIR: join(root, 'served-data'),
+            EDGEFAAS_ADMIN_PASSWORD: 'served-password',
+            EDGEFAAS_LOCAL_SANDBOX: 'none',
+          },
+        },
+        [],
+      )
+      await pollUntil('it listens', async () => /listening on http:\/\/\S+/.test(outputOf(served)), 60_000)
+      const url = /listening on (http:\/\/\S+)/.exec(outputOf(served))?.[1] ?? ''
+      expect((await fetch(`${url}/healthz`)).status).toBe(200)
+      served.child.kill('SIGTERM')
+      expect((await served).code).toBe(0)
+    }, 90_000)
+
     it('the real bin exits with the same codes', async () => {
       expect(await cliProcess(ctx, ['version'])).toMatchObject({ code: 0, stdout: `${RELEASE}\n` })
       expect((await cliProcess(ctx, ['nonsense'])).code).toBe(2)
