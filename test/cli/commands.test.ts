@@ -406,6 +406,16 @@ describe('edgefaas client commands against a gateway process', () => {
       await writeFile(stack, original)
     })
 
+    it('plan and apply --prune refuse a stack file that names no function', async () => {
+      await writeFile(join(root, 'empty.yml'), 'provider: {name: openfaas}\nfunctions: {}\n')
+      for (const command of [['plan'], ['apply', '--yes']]) {
+        const refused = await run(...command, '-f', 'empty.yml', '--prune')
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(/empty\.yml names no function, so --prune would remove every function/)
+      }
+      expect((await run('list', '-q')).stdout).toBe('echo\nenv\nfailing\n')
+    })
+
     it('remove by name and by stack file; a missing function exits 1', async () => {
       expect(await run('rm', 'env')).toMatchObject({ code: 0, stdout: 'Removed env.\n' })
       const again = await run('remove', 'env')

@@ -107,6 +107,12 @@ async function deploy({ options, io }: Invocation): Promise<number> {
 
 async function computePlan(prepared: Prepared, options: OptionValues): Promise<Plan> {
   const { client, deployments } = prepared
+  if (options.prune === true && deployments.length === 0) {
+    // An emptied file (a bad merge) must not turn into "remove everything" in CI.
+    throw new CliError(
+      `${prepared.stack.source} names no function, so --prune would remove every function in the namespace; remove them with \`edgefaas remove\` if that is meant`,
+    )
+  }
   const namespaces = [...new Set(deployments.map((d) => d.namespace ?? ''))]
   if (namespaces.length === 0) namespaces.push(str(options.namespace) ?? '')
   const lists = await Promise.all(namespaces.map((ns) => listFunctions(client, ns || undefined)))
