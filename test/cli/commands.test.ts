@@ -385,6 +385,40 @@ describe('edgefaas client commands against a gateway process', () => {
       expect((await run('rm', 'stuck')).code).toBe(0)
     })
 
+    it('deploy --image --name deploys one function from flags, with -e, -l and --annotation', async () => {
+      const deployed = await run(
+        'deploy',
+        '--image',
+        'example/flagged:1',
+        '--name',
+        'flagged',
+        '--fprocess',
+        'cat',
+        '-e',
+        'A=1',
+        '-l',
+        'team=x',
+        '--annotation',
+        'note=y',
+        '--wait',
+        '--timeout',
+        '60s',
+      )
+      expect(deployed.code, deployed.stderr).toBe(0)
+      const status = (await (await api('GET', '/system/function/flagged')).json()) as FunctionStatus
+      expect(status).toMatchObject({
+        image: 'example/flagged:1',
+        envProcess: 'cat',
+        envVars: { A: '1' },
+        labels: { team: 'x' },
+        annotations: { note: 'y' },
+      })
+      expect((await run('deploy', '--image', 'x')).code).toBe(2)
+      expect((await run('deploy', '--image', 'x', '--name', 'Bad')).code).toBe(2)
+      expect((await run('deploy', '-e', 'novalue')).code).toBe(2)
+      expect((await run('rm', 'flagged')).code).toBe(0)
+    })
+
     it('apply asks on a terminal: anything but "yes" changes nothing', async () => {
       const stack = join(root, 'stack.yml')
       const original = await readFile(stack, 'utf8')

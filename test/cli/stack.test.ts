@@ -98,6 +98,31 @@ describe('loadStack and toDeployment', () => {
     )
   })
 
+  it("applies faas-cli's deploy flags over the stack file as faas-cli does", async () => {
+    const stack = await load('stack.yml')
+    const [api, web] = stack.functions
+    const overrides = {
+      env: { SHARED: 'flag', NEW: 'n' },
+      labels: { team: 'x', 'com.openfaas.scale.min': '3' },
+      annotations: { extra: 'y' },
+      secrets: ['db', 'api-key'],
+      constraints: ['zone=b'],
+      readOnly: true,
+    }
+    const a = await toDeployment(api!, stack, dir, overrides)
+    expect(a.envVars).toMatchObject({ SHARED: 'flag', NEW: 'n', FROM_A: 'a' })
+    expect(a.labels).toEqual({ 'com.openfaas.scale.min': '3', team: 'x' })
+    expect(a.annotations).toEqual({ 'edgefaas.dev/backends': 'a=50,b=50', extra: 'y' })
+    expect(a.secrets).toEqual(['db', 'api-key'])
+    expect(a.constraints).toEqual(['node=edge']) // the stack's win where it sets them
+    const w = await toDeployment(web!, stack, dir, overrides)
+    expect(w).toMatchObject({
+      constraints: ['zone=b'],
+      secrets: ['db', 'api-key'],
+      readOnlyRootFilesystem: true,
+    })
+  })
+
   it('selects with --filter or --regex, and says when nothing matches', async () => {
     expect((await load('stack.yml', { filter: 'a*' })).functions.map((f) => f.name)).toEqual(['api'])
     expect((await load('stack.yml', { regex: 'e.$' })).functions.map((f) => f.name)).toEqual(['web'])

@@ -9,13 +9,14 @@ import { GatewayClient } from '../client.ts'
 import { type CliIo, type CommandSpec, EXIT, type Invocation, type OptionValues } from '../command-table.ts'
 import { CliError, usageError } from '../errors.ts'
 import { listFunctions, removeFunction, upsertFunction } from '../functions-api.ts'
-import { printJson } from '../output.ts'
+import { parsePairs, printJson } from '../output.ts'
 import { type Plan, planChanges } from '../plan/diff.ts'
 import { planJson, qualified, renderPlan } from '../plan/render.ts'
-import { toDeployment } from '../stack/deployment.ts'
+import { type DeployOverrides, toDeployment } from '../stack/deployment.ts'
 import { type LoadedStack, loadStack, matcher } from '../stack/load.ts'
 import { GATEWAY_OPTIONS, resolveTarget } from '../target.ts'
 import { parseTimeout, type WaitTarget, waitForFunctions } from '../wait.ts'
+import { list } from './common.ts'
 
 const STACK_OPTIONS = {
   file: {
@@ -44,7 +45,55 @@ const STACK_OPTIONS = {
     type: 'boolean',
     description: `leave $VAR and \${VAR:-default} in the stack file as written`,
   },
+  env: {
+    type: 'string',
+    short: 'e',
+    multiple: true,
+    placeholder: 'k=v',
+    description: 'environment variable, wins over the stack file (repeatable)',
+  },
+  label: {
+    type: 'string',
+    short: 'l',
+    multiple: true,
+    placeholder: 'k=v',
+    description: 'label added to every function (repeatable)',
+  },
+  annotation: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'k=v',
+    description: 'annotation added to every function (repeatable)',
+  },
+  secret: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'name',
+    description: 'secret added to every function (repeatable)',
+  },
+  constraint: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'c',
+    description: 'constraint, for functions whose stack entry has none (repeatable)',
+  },
+  readonly: { type: 'boolean', description: 'read-only root filesystem for every function' },
   ...GATEWAY_OPTIONS,
+} as const
+
+/** faas-cli's flag mode: one function from flags, no stack file. */
+const IMAGE_OPTIONS = {
+  image: {
+    type: 'string',
+    placeholder: 'image',
+    description: 'deploy one function from flags: its image (with --name)',
+  },
+  name: { type: 'string', placeholder: 'name', description: 'with --image: the function name' },
+  fprocess: {
+    type: 'string',
+    placeholder: 'command',
+    description: 'with --image: the process the watchdog runs',
+  },
 } as const
 
 const WAIT_OPTIONS = {
@@ -62,20 +111,59 @@ interface Prepared {
 
 /** Reads the whole stack, env files included, before any write: a bad file changes nothing. */
 async function prepare(options: OptionValues, io: CliIo): Promise<Prepared> {
-  const stack = await loadStack({
-    file: str(options.file),
-    filter: str(options.filter),
-    regex: str(options.regex),
-    envsubst: options['no-envsubst'] !== true,
-    env: io.env,
-    cwd: io.cwd,
-  })
+  const stack =
+    options.image !== undefined || options.name !== undefined
+      ? fromFlags(options)
+      : await loadStack({
+          file: str(options.file),
+          filter: str(options.filter),
+          regex: str(options.regex),
+          envsubst: options['no-envsubst'] !== true,
+          env: io.env,
+          cwd: io.cwd,
+        })
   const client = new GatewayClient(await resolveTarget(options, io, stack.provider.gateway))
-  const deployments: FunctionDeployment[] = []
-  for (const fn of stack.functions) {
-    deployments.push(await toDeployment(fn, stack, io.cwd, { namespace: str(options.namespace) }))
+  const overrides: DeployOverrides = {
+    namespace: str(options.namespace),
+    env: parsePairs(list(options.env), 'env'),
+    labels: parsePairs(list(options.label), 'label'),
+    annotations: parsePairs(list(options.annotation), 'annotation'),
+    secrets: list(options.secret),
+    constraints: list(options.constraint),
+    readOnly: options.readonly === true,
   }
+  const deployments: FunctionDeployment[] = []
+  for (const fn of stack.functions) deployments.push(await toDeployment(fn, stack, io.cwd, overrides))
   return { stack, client, deployments }
+}
+
+/** `deploy --image IMAGE --name NAME [--fprocess CMD]`: one function, as faas-cli's flag mode. */
+function fromFlags(options: OptionValues): LoadedStack {
+  const image = str(options.image)
+  const name = str(options.name)
+  if (!image || !name) throw usageError('deploy from flags needs both --image and --name')
+  if (options.file !== undefined) throw usageError('give a stack file (-f) or --image and --name, not both')
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+    throw usageError(`--name "${name}": use at most 63 lowercase letters, digits and "-"`)
+  }
+  const fprocess = str(options.fprocess)
+  return {
+    source: '(flags)',
+    provider: { name: 'openfaas' },
+    functions: [
+      {
+        name,
+        image,
+        ...(fprocess ? { fprocess } : {}),
+        environment: {},
+        environmentFile: [],
+        secrets: [],
+        labels: {},
+        annotations: {},
+        readOnlyRootFilesystem: false,
+      },
+    ],
+  }
 }
 
 async function deploy({ options, io }: Invocation): Promise<number> {
@@ -232,7 +320,7 @@ export const stackCommands: CommandSpec[] = [
     summary: 'deploy the functions of a stack file (PUT, then POST for new ones)',
     details:
       'Examples:\n  edgefaas deploy -f stack.yml --wait\n  edgefaas deploy --filter "api-*" --timeout 5m --wait',
-    options: { ...STACK_OPTIONS, ...WAIT_OPTIONS },
+    options: { ...STACK_OPTIONS, ...IMAGE_OPTIONS, ...WAIT_OPTIONS },
     run: deploy,
   },
   {

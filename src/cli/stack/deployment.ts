@@ -13,9 +13,21 @@ import { CliError } from '../errors.ts'
 import type { Stack, StackFunction } from './schema.ts'
 import { parseYamlText } from './yaml-text.ts'
 
+/** faas-cli's deploy flags, applied on top of the stack file as faas-cli applies them. */
 export interface DeployOverrides {
   /** `--namespace`: wins over the stack's. */
   namespace?: string
+  /** `--env`: wins over inline values and files. */
+  env?: Record<string, string>
+  /** `--label`, `--annotation`: merged over the stack's. */
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  /** `--secret`: added to the stack's. */
+  secrets?: string[]
+  /** `--constraint`: used only when the stack gives none. */
+  constraints?: string[]
+  /** `--readonly`: forces a read-only root filesystem. */
+  readOnly?: boolean
 }
 
 export async function toDeployment(
@@ -24,20 +36,26 @@ export async function toDeployment(
   cwd: string,
   overrides: DeployOverrides = {},
 ): Promise<FunctionDeployment> {
-  const envVars = { ...fn.environment, ...(await readEnvironmentFiles(fn, stack.source, cwd)) }
+  const envVars = {
+    ...fn.environment,
+    ...(await readEnvironmentFiles(fn, stack.source, cwd)),
+    ...overrides.env,
+  }
   const deployment: FunctionDeployment = { service: fn.name, image: fn.image }
   const namespace = overrides.namespace || fn.namespace
   if (namespace) deployment.namespace = namespace
   const envProcess = fn.fprocess ?? (await templateFprocess(fn, cwd))
   if (envProcess) deployment.envProcess = envProcess
   if (Object.keys(envVars).length > 0) deployment.envVars = envVars
-  if (fn.constraints && fn.constraints.length > 0) deployment.constraints = fn.constraints
-  if (fn.secrets.length > 0) deployment.secrets = fn.secrets
-  deployment.labels = fn.labels
-  deployment.annotations = fn.annotations
+  const constraints = fn.constraints ?? overrides.constraints
+  if (constraints && constraints.length > 0) deployment.constraints = constraints
+  const secrets = [...new Set([...(overrides.secrets ?? []), ...fn.secrets])]
+  if (secrets.length > 0) deployment.secrets = secrets
+  deployment.labels = { ...fn.labels, ...overrides.labels }
+  deployment.annotations = { ...fn.annotations, ...overrides.annotations }
   if (fn.limits && (fn.limits.memory || fn.limits.cpu)) deployment.limits = fn.limits
   if (fn.requests && (fn.requests.memory || fn.requests.cpu)) deployment.requests = fn.requests
-  if (fn.readOnlyRootFilesystem) deployment.readOnlyRootFilesystem = true
+  if (fn.readOnlyRootFilesystem || overrides.readOnly) deployment.readOnlyRootFilesystem = true
   return deployment
 }
 
