@@ -462,6 +462,49 @@ describe('edgefaas client commands against a gateway process', () => {
     })
   })
 
+  describe('API tokens (scoped, issue 13)', () => {
+    const token = async (scopes: string[]) => {
+      const response = await api('POST', '/system/tokens', {
+        name: `cli ${scopes.join(' ')}`,
+        scopes,
+        namespaces: ['*'],
+      })
+      expect(response.status).toBe(201)
+      return ((await response.json()) as { token: string }).token
+    }
+
+    it('a deploy token from OPENFAAS_TOKEN deploys; a read token is refused with what to do', async () => {
+      const deployer = await token(['deploy'])
+      const asDeployer = { ...ctx, env: { ...ctx.env, OPENFAAS_TOKEN: deployer } }
+      await writeFile(
+        join(root, 'token.yml'),
+        'provider: {name: openfaas}\nfunctions:\n  by-token:\n    image: x\n    fprocess: cat\n',
+      )
+      const deployed = await cli(asDeployer, ['deploy', '-f', 'token.yml'])
+      expect(deployed.code, deployed.stderr).toBe(0)
+      expect((await cli(asDeployer, ['list', '-q'])).stdout).toContain('by-token\n')
+      const reader = await token(['read'])
+      const refused = await cli({ ...ctx, env: { ...ctx.env, OPENFAAS_TOKEN: reader } }, ['rm', 'by-token'])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/403 forbidden: .*; the token lacks the scope for this action/)
+      expect((await run('rm', 'by-token')).code).toBe(0)
+    })
+
+    it('login --token-stdin saves it as faas-cli does (oauth2) and sends it as a bearer token', async () => {
+      const reader = await token(['read'])
+      const home = await mkdtemp(join(tmpdir(), 'edgefaas-cli-token-'))
+      const other = { ...ctx, env: { ...ctx.env, HOME: home } }
+      const login = await cli(other, ['login', '--token-stdin'], `${reader}\n`)
+      expect(login.code, login.stderr).toBe(0)
+      expect(await readFile(join(home, '.openfaas', 'config.yml'), 'utf8')).toMatch(
+        /auth: oauth2\n\s+token: /,
+      )
+      expect((await cli(other, ['list'])).code).toBe(0)
+      expect((await cli(other, ['login', '--token-stdin'], 'not-a-real-token')).code).toBe(1)
+      await rm(home, { recursive: true, force: true })
+    })
+  })
+
   describe('secrets', () => {
     it('create from stdin, a file or a literal; list; update; --replace; remove', async () => {
       expect(await runIn('s3cr3t\n', 'secret', 'create', 'api-key')).toMatchObject({
