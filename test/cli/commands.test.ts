@@ -463,15 +463,35 @@ describe('edgefaas client commands against a gateway process', () => {
   })
 
   describe('API tokens (scoped, issue 13)', () => {
+    /** `edgefaas token create`: the secret alone on stdout, for `$(…)`. */
     const token = async (scopes: string[]) => {
-      const response = await api('POST', '/system/tokens', {
-        name: `cli ${scopes.join(' ')}`,
-        scopes,
-        namespaces: ['*'],
-      })
-      expect(response.status).toBe(201)
-      return ((await response.json()) as { token: string }).token
+      const made = await run(
+        'token',
+        'create',
+        `cli ${scopes.join(' ')}`,
+        ...scopes.flatMap((x) => ['--scope', x]),
+      )
+      expect(made.code, made.stderr).toBe(0)
+      expect(made.stderr).toMatch(/created; its secret above is not shown again/)
+      return made.stdout.trim()
     }
+
+    it('token list and revoke; a revoked token is refused; create needs a scope', async () => {
+      const secret = await token(['read'])
+      const listed = JSON.parse((await run('token', 'ls', '--json')).stdout) as Array<{
+        id: string
+        name: string
+      }>
+      const id = listed.find((t) => t.name === 'cli read')?.id ?? ''
+      expect((await run('token', 'list')).stdout).toMatch(
+        new RegExp(`${id}\\s+cli read\\s+read\\s+\\*\\s+never\\s+active`),
+      )
+      expect((await cli({ ...ctx, env: { ...ctx.env, OPENFAAS_TOKEN: secret } }, ['list'])).code).toBe(0)
+      expect(await run('token', 'revoke', id)).toMatchObject({ code: 0, stdout: `Revoked token ${id}.\n` })
+      expect((await cli({ ...ctx, env: { ...ctx.env, OPENFAAS_TOKEN: secret } }, ['list'])).code).toBe(1)
+      expect((await run('token', 'revoke', id)).code).toBe(1)
+      expect((await run('token', 'create', 'none')).code).toBe(2)
+    })
 
     it('a deploy token from OPENFAAS_TOKEN deploys; a read token is refused with what to do', async () => {
       const deployer = await token(['deploy'])

@@ -14,10 +14,12 @@ import { namespaceCommands } from './namespaces.ts'
 import { secretCommands } from './secrets.ts'
 import { serverCommands } from './server.ts'
 import { stackCommands } from './stack.ts'
+import { tokenCommands } from './tokens.ts'
 
 export const COMMANDS: CommandSpec[] = [
   ...serverCommands,
   ...loginCommands,
+  ...tokenCommands,
   ...stackCommands,
   ...functionCommands,
   ...invokeCommands,
