@@ -16,6 +16,7 @@
  *   from zero is the data plane's (src/invoke/scale-from-zero.ts).
  * - no load figure (the source failed or cannot measure it): hold, and never go to zero on a guess.
  */
+import type { ScalingState } from '../store/autoscale/types.ts'
 import { ALERT_RPS_THRESHOLD, type ScaleType, type ScalingRule } from './rule.ts'
 
 /** The load of one function over the window, summed over every gateway and replica. */
@@ -34,16 +35,8 @@ export interface Load {
   active: boolean
 }
 
-/** What the policy remembers between ticks; stored, so a new lease holder carries on. */
-export interface ScalingState {
-  /** Unix ms of the last tick that saw activity (or of first sight). */
-  lastActiveAt: number
-  /** The down window's recommendations, `[unix ms, replicas]`, oldest first. */
-  recommendations: Array<[number, number]>
-  alertFiring: boolean
-  /** Unix ms of the alert rule's last step up. */
-  alertStepAt: number
-}
+
+export type { ScalingState }
 
 export interface Observation {
   now: number

@@ -3,8 +3,19 @@
  * The store's tables for PostgreSQL, mirroring schema.sqlite.ts column for column with native types
  * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
-import { boolean, index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  json,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core'
 import type { CallRecord } from '../calls/types.ts'
+import type { ScalingInputs, ScalingState } from './autoscale/types.ts'
 import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -110,7 +121,10 @@ export const calls = pgTable(
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
   },
-  (t) => [index('calls_updated_idx').on(t.updatedAt)],
+  (t) => [
+    index('calls_updated_idx').on(t.updatedAt),
+    index('calls_status_idx').on(t.status, t.namespace, t.functionName),
+  ],
 )
 
 export const deadLetters = pgTable(
@@ -136,3 +150,45 @@ export const payloads = pgTable('payloads', {
   body: text('body').notNull(),
   createdAt: at('created_at').notNull(),
 })
+
+/** See schema.sqlite.ts. */
+export const loadSamples = pgTable(
+  'load_samples',
+  {
+    instance: text('instance').notNull(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    rps: doublePrecision('rps').notNull(),
+    okRps: doublePrecision('ok_rps').notNull(),
+    inflight: doublePrecision('inflight').notNull(),
+    started: integer('started').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instance, t.namespace, t.functionName] })],
+)
+
+export const scalingStates = pgTable(
+  'scaling_states',
+  {
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    state: json('state').$type<ScalingState>().notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.functionName] })],
+)
+
+export const scalingDecisions = pgTable(
+  'scaling_decisions',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    at: at('at').notNull(),
+    fromReplicas: integer('from_replicas').notNull(),
+    toReplicas: integer('to_replicas').notNull(),
+    reason: text('reason').notNull(),
+    inputs: json('inputs').$type<ScalingInputs>().notNull(),
+  },
+  (t) => [index('scaling_decisions_function_idx').on(t.namespace, t.functionName, t.at)],
+)

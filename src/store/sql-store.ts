@@ -3,6 +3,7 @@
  * The Store over any dialect: every concern's SQL implementation, composed. A new concern adds one line
  * here and one `extends` in types.ts.
  */
+import { autoscaleStore } from './autoscale/sql.ts'
 import { backendStore } from './backends/sql.ts'
 import { callStore } from './calls/sql.ts'
 import { deadLetterStore } from './dead-letters/sql.ts'
@@ -29,6 +30,7 @@ export function createStore(dialect: Dialect): Store {
     ...callStore(dialect),
     ...deadLetterStore(dialect),
     ...payloadStore(dialect),
+    ...autoscaleStore(dialect),
     ping: () => dialect.ping(),
     close: () => dialect.close(),
   }

@@ -9,6 +9,7 @@
  * Every method is a single statement or a short sequence that stays correct without an interactive
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
+import type { AutoscaleStore } from './autoscale/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
 import type { DeadLetterStore } from './dead-letters/types.ts'
@@ -20,6 +21,13 @@ import type { PayloadStore } from './payloads/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { SecretStore } from './secrets/types.ts'
 
+export type {
+  AutoscaleStore,
+  LoadSample,
+  ScalingDecisionRecord,
+  ScalingInputs,
+  ScalingState,
+} from './autoscale/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
 export type {
@@ -58,7 +66,8 @@ export interface Store
     QueueMessageStore,
     CallStore,
     DeadLetterStore,
-    PayloadStore {
+    PayloadStore,
+    AutoscaleStore {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>
   close(): Promise<void>
