@@ -8,6 +8,7 @@
  * plain-text responses via `toApiError`.
  */
 import { Hono } from 'hono'
+import { registerAlertRoutes } from './api/alert.ts'
 import { registerAsyncRoutes } from './api/async.ts'
 import { registerBackendRoutes } from './api/backends.ts'
 import { registerCallRoutes } from './api/calls.ts'
@@ -19,6 +20,7 @@ import { registerMetricsRoutes } from './api/metrics.ts'
 import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
+import { registerScalingRoutes } from './api/scaling.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
 import { registerUiRoutes } from './api/ui.ts'
 import { refuseCrossSiteWrites } from './auth/cross-site.ts'
@@ -44,6 +46,8 @@ export function createApp(deps: GatewayDeps): Hono {
   registerInfoRoutes(app, deps)
   registerFunctionRoutes(app, deps)
   registerScaleRoutes(app, deps)
+  registerScalingRoutes(app, deps)
+  registerAlertRoutes(app, deps)
   registerDeploymentRoutes(app, deps)
   registerBackendRoutes(app, deps)
   registerSecretRoutes(app, deps)

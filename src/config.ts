@@ -5,6 +5,7 @@
  * Every variable is documented in docs/configuration.md.
  */
 import { z } from 'zod'
+import { AUTOSCALE_ENV, type AutoscaleConfig, autoscaleConfig } from './autoscale/config.ts'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
 import { type CallbackPolicy, parseCallbackAllowList } from './queue/callback-policy.ts'
 
@@ -85,6 +86,7 @@ const schema = z.object({
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'user', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
+  ...AUTOSCALE_ENV,
   // OpenFaaS gateway compatibility: `basic_auth=true` + `secret_mount_path` holding basic-auth-user/-password.
   basic_auth: z.string().optional(),
   secret_mount_path: z.string().optional(),
@@ -142,6 +144,8 @@ export interface Config {
   localSandbox: 'auto' | 'bwrap' | 'user' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
+  /** The autoscaler (src/autoscale/config.ts). */
+  autoscale: AutoscaleConfig
   /** Directory with OpenFaaS-style `basic-auth-user` / `basic-auth-password` files, when configured. */
   openfaasSecretMountPath: string | undefined
 }
@@ -170,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     )
   }
   const openfaasAuth = e.basic_auth === 'true'
+  const autoscale = autoscaleConfig(e)
+  if (typeof autoscale === 'string') throw new ConfigError(`invalid configuration:\n  ${autoscale}`)
   return {
     port: e.EDGEFAAS_PORT,
     host: e.EDGEFAAS_HOST,
@@ -212,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,
+    autoscale,
     openfaasSecretMountPath: openfaasAuth ? (e.secret_mount_path ?? '/run/secrets/') : undefined,
   }
 }

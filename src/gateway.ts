@@ -7,6 +7,7 @@
  */
 import type { Hono } from 'hono'
 import { createApp } from './app.ts'
+import { autoscaleMetrics, buildAutoscaler } from './autoscale/assemble.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
 import { functionLabel } from './metrics/types.ts'
@@ -44,20 +45,28 @@ export interface Gateway {
    * replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
    */
   tick(): Promise<void>
+  /**
+   * One autoscaler tick (src/autoscale/autoscaler.ts): publish this gateway's load; under the
+   * `autoscale` lease, decide and write desired replicas. Run every EDGEFAAS_AUTOSCALE_INTERVAL.
+   */
+  autoscale(): Promise<void>
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
   const { sendCallback, queueMetrics, instanceId, ...given } = drivers
   const { store, providers, cipher, logger, config } = given
   const routes = createRouteCache(store, config.routeCacheTtlMs)
+  const instance = instanceId ?? crypto.randomUUID()
+  const scaling = autoscaleMetrics(config, given.metrics)
   const deps: GatewayDeps = {
     ...given,
+    metrics: scaling.metrics,
     reconciler: createReconciler({
       store,
       providers,
       cipher,
       logger,
-      instanceId: instanceId ?? crypto.randomUUID(),
+      instanceId: instance,
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
@@ -69,6 +78,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     }),
   }
   const app = createApp(deps)
+  const autoscaler = buildAutoscaler(deps, scaling, instance)
   const worker =
     deps.queue && config.worker
       ? createGatewayWorker(deps, deps.queue, {
@@ -101,6 +111,9 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
         )
       }
       await probes
+    },
+    async autoscale() {
+      if (config.autoscale.enabled) await autoscaler.autoscaleOnce()
     },
   }
 }

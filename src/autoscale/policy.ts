@@ -35,7 +35,6 @@ export interface Load {
   active: boolean
 }
 
-
 export type { ScalingState }
 
 export interface Observation {

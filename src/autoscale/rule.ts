@@ -62,7 +62,7 @@ export type ScalingRule =
 
 /** Reads the rule from `labels`; a label with a bad value falls back to the default, as OpenFaaS does. */
 export function scalingRule(
-  labels: Record<string, string> | undefined,
+  labels: Record<string, string> | null | undefined,
   defaults: ScaleDefaults,
 ): ScalingRule {
   const l = labels ?? {}

@@ -100,11 +100,12 @@ export async function startGateway(
   const worker = gateway.worker
   worker?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
+  const autoscaleLoop = startLoop('autoscale', gateway.autoscale, config.autoscale.intervalMs, logger)
 
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
-      await loop.stop()
+      await Promise.all([loop.stop(), autoscaleLoop.stop()])
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
       for (const listener of [server, functionsServer]) {

@@ -5,7 +5,13 @@
  * several gateways in one process keep their counts apart.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import { BACKEND_SERIES, GATEWAY_SERIES, QUEUE_SERIES, type SeriesDefinition } from '../../metrics/names.ts'
+import {
+  AUTOSCALE_SERIES,
+  BACKEND_SERIES,
+  GATEWAY_SERIES,
+  QUEUE_SERIES,
+  type SeriesDefinition,
+} from '../../metrics/names.ts'
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
 
@@ -28,6 +34,11 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const ejections = new Counter({ ...spec(BACKEND_SERIES.ejections), registers })
   const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers })
   const resends = new Counter({ ...spec(BACKEND_SERIES.resends), registers })
+  const autoscaleDesired = new Gauge({ ...spec(AUTOSCALE_SERIES.desired), registers })
+  const autoscaleReady = new Gauge({ ...spec(AUTOSCALE_SERIES.ready), registers })
+  const autoscaleLoad = new Gauge({ ...spec(AUTOSCALE_SERIES.load), registers })
+  const autoscaleTarget = new Gauge({ ...spec(AUTOSCALE_SERIES.target), registers })
+  const scalingDecisions = new Counter({ ...spec(AUTOSCALE_SERIES.decisions), registers })
 
   return {
     processed(queue, outcome) {
@@ -65,6 +76,18 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
     setServiceCounts(replicas) {
       serviceCount.reset()
       for (const [functionName, count] of replicas) serviceCount.set({ function_name: functionName }, count)
+    },
+    setAutoscaleView(view) {
+      for (const gauge of [autoscaleDesired, autoscaleReady, autoscaleLoad, autoscaleTarget]) gauge.reset()
+      for (const [functionName, v] of view) {
+        autoscaleDesired.set({ function_name: functionName }, v.desired)
+        autoscaleReady.set({ function_name: functionName }, v.ready)
+        if (v.load !== null) autoscaleLoad.set({ function_name: functionName, mode: v.mode }, v.load)
+        if (v.target !== null) autoscaleTarget.set({ function_name: functionName, mode: v.mode }, v.target)
+      }
+    },
+    scalingDecision(functionName, direction) {
+      scalingDecisions.inc({ function_name: functionName, direction })
     },
     async invocationCounts() {
       const counts = new Map<string, number>()

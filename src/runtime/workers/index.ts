@@ -93,7 +93,7 @@ export default {
   },
 
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const { worker, tick } = await gatewayFor(env)
-    ctx.waitUntil(Promise.all([tick(), worker?.drainOnce()]))
+    const { worker, tick, autoscale } = await gatewayFor(env)
+    ctx.waitUntil(Promise.all([tick(), autoscale(), worker?.drainOnce()]))
   },
 } satisfies ExportedHandler<Env>

@@ -1,0 +1,207 @@
+/**
+ * @module
+ * `autoscaleOnce`: one tick of the autoscaler. Every gateway publishes its own load (the built-in
+ * source); the one holding the `autoscale` lease then reads the load of every function, the desired
+ * and ready replicas, the async backlog and the policy's state from the store, decides (policy.ts) and
+ * writes each change through the path manual scaling takes (set-desired.ts). Each change is logged on
+ * one line and kept in the scaling history; every function's last inputs are exported as metrics.
+ *
+ * Node and Deno run it on a timer (EDGEFAAS_AUTOSCALE_INTERVAL), Workers from `scheduled()`.
+ */
+import type { GatewayDeps } from '../deps.ts'
+import { type AutoscaleView, functionLabel } from '../metrics/types.ts'
+import type { FunctionRecord, ScalingInputs } from '../store/types.ts'
+import type { BuiltinSource } from './builtin-source.ts'
+import { decide, type Load } from './policy.ts'
+import { type ScaleDefaults, type ScalingRule, scalingRule } from './rule.ts'
+import { setDesiredReplicas } from './set-desired.ts'
+import type { LoadSource, SourceLoad } from './source.ts'
+
+export const AUTOSCALE_LEASE = 'autoscale'
+
+export interface AutoscalerOptions {
+  deps: GatewayDeps
+  /** null: no figures at all (Workers without EDGEFAAS_PROMETHEUS_URL): only queue backlogs are seen. */
+  source: LoadSource | null
+  /** The built-in source, published by every gateway each tick; null when Prometheus is the source. */
+  builtin: BuiltinSource | null
+  instanceId: string
+  now?: () => number
+}
+
+export interface AutoscaleSummary {
+  /** False when another gateway holds the lease: this one only published its load. */
+  leader: boolean
+  changed: number
+}
+
+export interface Autoscaler {
+  autoscaleOnce(): Promise<AutoscaleSummary>
+}
+
+export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
+  const { deps, source, builtin, instanceId } = options
+  const { store, logger } = deps
+  const config = deps.config.autoscale
+  const now = options.now ?? Date.now
+  const defaults: ScaleDefaults = {
+    target: config.target,
+    targetProportion: config.targetProportion,
+    zeroDurationMs: config.zeroDurationMs,
+    maxReplicas: deps.config.maxReplicas,
+  }
+  let sourceFailing = false
+
+  async function readLoads(): Promise<Map<string, SourceLoad> | null> {
+    if (!source) return null
+    try {
+      const loads = await source.read()
+      if (sourceFailing) logger.info('autoscale: load source answers again', { source: source.kind })
+      sourceFailing = false
+      return loads
+    } catch (error) {
+      // Once per outage, not once per tick.
+      if (!sourceFailing)
+        logger.warn('autoscale: load source failed; holding replicas', { source: source.kind, error })
+      sourceFailing = true
+      return null
+    }
+  }
+
+  return {
+    async autoscaleOnce() {
+      if (builtin) {
+        await builtin
+          .publish()
+          .catch((error: unknown) => logger.warn('autoscale: publishing load failed', { error }))
+      }
+      const at = now()
+      const ttl = Math.max(config.intervalMs * 3, 15_000)
+      if (!(await store.tryAcquireLease(AUTOSCALE_LEASE, instanceId, ttl, new Date(at)))) {
+        return { leader: false, changed: 0 }
+      }
+      const [functions, deployments, states, backlog, loads] = await Promise.all([
+        store.listFunctions(),
+        store.listDeployments(),
+        store.getScalingStates(),
+        store.countBacklog(),
+        readLoads(),
+      ])
+      const stateOf = new Map(states.map((s) => [`${s.function}.${s.namespace}`, s.state]))
+      const backlogOf = new Map(backlog.map((b) => [`${b.function}.${b.namespace}`, b.count]))
+      const view = new Map<string, AutoscaleView>()
+      let changed = 0
+
+      for (const fn of functions) {
+        const label = functionLabel(fn.name, fn.namespace)
+        const rule = scalingRule(fn.spec.labels, defaults)
+        const ready = deployments
+          .filter(
+            (d) =>
+              d.namespace === fn.namespace && d.functionName === fn.name && fn.placement.includes(d.backend),
+          )
+          .reduce((sum, d) => sum + d.availableReplicas, 0)
+        const queued = backlogOf.get(label) ?? 0
+        const load = toLoad(loads, label, queued)
+        const previous = stateOf.get(label) ?? null
+        stateOf.delete(label)
+        const decision = decide(rule, { now: at, current: fn.replicas, ready, load }, previous, {
+          alertRepeatMs: config.alertRepeatMs,
+        })
+        const mode = modeOf(rule)
+        view.set(label, { mode, desired: fn.replicas, ready, load: decision.load, target: decision.target })
+        if (JSON.stringify(decision.state) !== JSON.stringify(previous)) {
+          await store.putScalingState(fn.namespace, fn.name, decision.state)
+        }
+        if (decision.replicas === fn.replicas) continue
+
+        const inputs: ScalingInputs = {
+          mode: decision.replicas === 0 ? 'zero' : mode,
+          load: decision.load,
+          target: decision.target,
+          ready,
+          min: 'min' in rule ? rule.min : 0,
+          max: 'max' in rule ? rule.max : 0,
+          source: source?.kind ?? 'none',
+        }
+        const refused = await setDesiredReplicas(deps, fn, decision.replicas, 0)
+        if (refused !== null) {
+          logger.debug('autoscale: decision not applied', { function: label, reason: refused })
+          continue
+        }
+        changed++
+        view.set(label, {
+          mode,
+          desired: decision.replicas,
+          ready,
+          load: decision.load,
+          target: decision.target,
+        })
+        await recordDecision(deps, fn, decision.replicas, decision.reason, inputs, at)
+      }
+      // States of functions that are gone.
+      for (const key of stateOf.keys()) {
+        const dot = key.lastIndexOf('.')
+        await store.deleteScalingState(key.slice(dot + 1), key.slice(0, dot))
+      }
+      deps.metrics?.setAutoscaleView?.(view)
+      return { leader: true, changed }
+    },
+  }
+}
+
+/** Keeps a change in the history, counts it, and logs it on one line. */
+export async function recordDecision(
+  deps: GatewayDeps,
+  fn: FunctionRecord,
+  replicas: number,
+  reason: string,
+  inputs: ScalingInputs,
+  at: number,
+): Promise<void> {
+  const label = functionLabel(fn.name, fn.namespace)
+  const direction = replicas === 0 ? 'zero' : replicas > fn.replicas ? 'up' : 'down'
+  deps.metrics?.scalingDecision?.(label, direction)
+  deps.logger.info('autoscale', {
+    function: label,
+    from: fn.replicas,
+    to: replicas,
+    reason,
+    ...inputs,
+  })
+  await deps.store
+    .addScalingDecision(
+      {
+        id: crypto.randomUUID(),
+        namespace: fn.namespace,
+        function: fn.name,
+        at: new Date(at),
+        fromReplicas: fn.replicas,
+        toReplicas: replicas,
+        reason,
+        inputs,
+      },
+      deps.config.autoscale.historySize,
+    )
+    .catch((error: unknown) => deps.logger.warn('autoscale: could not record the decision', { error }))
+}
+
+function toLoad(loads: Map<string, SourceLoad> | null, label: string, backlog: number): Load | null {
+  if (loads === null) return null
+  const l = loads.get(label)
+  const rps = l?.rps ?? 0
+  const inflight = l?.inflight ?? 0
+  const started = l?.started ?? 0
+  return {
+    rps,
+    okRps: l?.okRps ?? 0,
+    inflight,
+    backlog,
+    cpu: l?.cpu ?? null,
+    active: started > 0 || inflight > 0 || backlog > 0 || rps > 0,
+  }
+}
+
+function modeOf(rule: ScalingRule): string {
+  return rule.kind === 'metric' ? rule.type : rule.kind
+}
