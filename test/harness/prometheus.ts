@@ -29,10 +29,14 @@ export interface MetricsStore {
   stop(): Promise<void>
 }
 
-function scrapeConfig(targets: ScrapeTarget[]): string {
+function scrapeConfig(kind: MetricsStoreKind, targets: ScrapeTarget[]): string {
   // JSON is YAML: no YAML writer needed.
   return JSON.stringify({
-    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    // VictoriaMetrics parses strictly and evaluates no rules: no evaluation_interval there.
+    global:
+      kind === 'prometheus'
+        ? { scrape_interval: '1s', evaluation_interval: '1s' }
+        : { scrape_interval: '1s' },
     scrape_configs: targets.map((t, i) => ({
       job_name: `edgefaas-${i}`,
       scrape_interval: '1s',
@@ -50,7 +54,7 @@ export async function startMetricsStore(
 ): Promise<MetricsStore> {
   const dir = await mkdtemp(join(tmpdir(), `edgefaas-${kind}-`))
   const configFile = join(dir, 'scrape.yml')
-  await writeFile(configFile, scrapeConfig(targets))
+  await writeFile(configFile, scrapeConfig(kind, targets))
   const port = await freePort()
   const args =
     kind === 'prometheus'
