@@ -92,6 +92,10 @@ export function autoscaleConfig(e: Env): AutoscaleConfig | string {
   if (!e.EDGEFAAS_PROMETHEUS_URL && (basic || e.EDGEFAAS_PROMETHEUS_TOKEN !== undefined)) {
     return 'EDGEFAAS_PROMETHEUS_* credentials need EDGEFAAS_PROMETHEUS_URL'
   }
+  // A call between two ticks must fall in some tick's window, or an idle check could miss it.
+  if (e.EDGEFAAS_AUTOSCALE_WINDOW < e.EDGEFAAS_AUTOSCALE_INTERVAL) {
+    return 'EDGEFAAS_AUTOSCALE_WINDOW must be at least EDGEFAAS_AUTOSCALE_INTERVAL'
+  }
   const auth: PrometheusAuth | null =
     e.EDGEFAAS_PROMETHEUS_USER !== undefined && e.EDGEFAAS_PROMETHEUS_PASSWORD !== undefined
       ? { kind: 'basic', user: e.EDGEFAAS_PROMETHEUS_USER, password: e.EDGEFAAS_PROMETHEUS_PASSWORD }
