@@ -10,6 +10,7 @@
  */
 import type { GatewayDeps } from '../deps.ts'
 import { type AutoscaleView, functionLabel } from '../metrics/types.ts'
+import { placementWeights } from '../routing/weights.ts'
 import type { FunctionRecord, ScalingInputs } from '../store/types.ts'
 import type { BuiltinSource } from './builtin-source.ts'
 import { decide, type Load } from './policy.ts'
@@ -102,7 +103,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
           )
           .reduce((sum, d) => sum + d.availableReplicas, 0)
         const queued = backlogOf.get(label) ?? 0
-        const load = toLoad(loads, label, queued)
+        const load = toLoad(loads, label, queued, heaviestShare(placementWeights(fn)))
         const previous = stateOf.get(label) ?? null
         stateOf.delete(label)
         const decision = decide(rule, { now: at, current: fn.replicas, ready, load }, previous, {
@@ -186,20 +187,38 @@ export async function recordDecision(
     .catch((error: unknown) => deps.logger.warn('autoscale: could not record the decision', { error }))
 }
 
-function toLoad(loads: Map<string, SourceLoad> | null, label: string, backlog: number): Load | null {
+/**
+ * The load one backend must carry. Each placed backend runs the function's replica count (the store's
+ * `replicas` is per backend, as manual scaling sets it), and the router splits calls by placement
+ * weight, so the count must fit the backend with the heaviest share: the function's load times that
+ * share. One placement: the whole load. The CE rule's threshold is the function's, so its rate is not
+ * split.
+ */
+function toLoad(
+  loads: Map<string, SourceLoad> | null,
+  label: string,
+  backlog: number,
+  share: number,
+): Load | null {
   if (loads === null) return null
   const l = loads.get(label)
   const rps = l?.rps ?? 0
   const inflight = l?.inflight ?? 0
   const started = l?.started ?? 0
   return {
-    rps,
+    rps: rps * share,
     okRps: l?.okRps ?? 0,
-    inflight,
-    backlog,
-    cpu: l?.cpu ?? null,
+    inflight: inflight * share,
+    backlog: backlog * share,
+    cpu: l?.cpu == null ? null : l.cpu * share,
     active: started > 0 || inflight > 0 || backlog > 0 || rps > 0,
   }
+}
+
+/** The heaviest placement's share of the weights (1 for a single placement or no weights at all). */
+export function heaviestShare(weights: readonly number[]): number {
+  const total = weights.reduce((sum, w) => sum + w, 0)
+  return total > 0 ? Math.max(...weights) / total : 1
 }
 
 function modeOf(rule: ScalingRule): string {

@@ -2,6 +2,7 @@
  * The scaling policy as a table: labels, replicas and load in, desired replicas out (contract §5.1, §5.2).
  */
 import { describe, expect, it } from 'vitest'
+import { heaviestShare } from '../../src/autoscale/autoscaler.ts'
 import { decide, initialState, type Load, type ScalingState } from '../../src/autoscale/policy.ts'
 import { type ScaleDefaults, scalingRule } from '../../src/autoscale/rule.ts'
 
@@ -441,5 +442,16 @@ describe('scaling policy', () => {
     }
     // capped at 5 minutes (OpenFaaS's limit): 61 recommendations at one per 5 s
     expect(state?.recommendations.length).toBe(61)
+  })
+})
+
+describe('several placements', () => {
+  it.each([
+    [[100], 1],
+    [[100, 100], 0.5],
+    [[80, 20], 0.8],
+    [[0, 0], 1],
+  ])('weights %j: each backend is sized for the heaviest share, %f of the load', (weights, share) => {
+    expect(heaviestShare(weights)).toBeCloseTo(share)
   })
 })
