@@ -49,6 +49,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     target: config.target,
     targetProportion: config.targetProportion,
     zeroDurationMs: config.zeroDurationMs,
+    downWindowMs: config.downWindowMs,
     maxReplicas: deps.config.maxReplicas,
   }
   let sourceFailing = false
@@ -103,7 +104,13 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
           )
           .reduce((sum, d) => sum + d.availableReplicas, 0)
         const queued = backlogOf.get(label) ?? 0
-        const load = toLoad(loads, label, queued, heaviestShare(placementWeights(fn)))
+        const share = heaviestShare(placementWeights(fn))
+        // Without figures from the source the backlog is still known (the store counts it): queue mode
+        // scales on it, and the function counts as active so nothing goes to zero on a guess.
+        const load =
+          loads === null && rule.kind === 'metric' && rule.type === 'queue'
+            ? { rps: 0, okRps: 0, inflight: 0, backlog: queued * share, cpu: null, active: true }
+            : toLoad(loads, label, queued, share)
         const previous = stateOf.get(label) ?? null
         stateOf.delete(label)
         const decision = decide(rule, { now: at, current: fn.replicas, ready, load }, previous, {

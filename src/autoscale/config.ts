@@ -39,6 +39,7 @@ export const AUTOSCALE_ENV = {
   EDGEFAAS_SCALE_ZERO_DURATION: duration(1000, 30 * 86_400_000).default(900_000),
   EDGEFAAS_SCALE_TARGET: number(0.001, 1_000_000).default(50),
   EDGEFAAS_SCALE_TARGET_PROPORTION: number(0.01, 10).default(0.9),
+  EDGEFAAS_SCALE_DOWN_WINDOW: duration(0, 300_000).default(30_000),
   EDGEFAAS_SCALE_ALERT_REPEAT: duration(1000, 3_600_000).default(10_000),
   EDGEFAAS_SCALE_HISTORY: z
     .string()
@@ -72,6 +73,8 @@ export interface AutoscaleConfig {
   target: number
   /** Default `com.openfaas.scale.target-proportion`. */
   targetProportion: number
+  /** Default `com.openfaas.scale.down.window`. */
+  downWindowMs: number
   /** While CE's rule keeps firing, it steps up again after this long. */
   alertRepeatMs: number
   /** Decisions kept per function in the scaling history. */
@@ -109,6 +112,7 @@ export function autoscaleConfig(e: Env): AutoscaleConfig | string {
     zeroDurationMs: e.EDGEFAAS_SCALE_ZERO_DURATION,
     target: e.EDGEFAAS_SCALE_TARGET,
     targetProportion: e.EDGEFAAS_SCALE_TARGET_PROPORTION,
+    downWindowMs: e.EDGEFAAS_SCALE_DOWN_WINDOW,
     alertRepeatMs: e.EDGEFAAS_SCALE_ALERT_REPEAT,
     historySize: e.EDGEFAAS_SCALE_HISTORY,
     prometheus: e.EDGEFAAS_PROMETHEUS_URL

@@ -89,6 +89,9 @@ export function decide(
   if (current === 0) {
     state.recommendations = []
     state.alertFiring = false
+    // The idle clock restarts when it wakes: the waking call may not show in the load for a tick or two
+    // (a scrape behind), and must not find the function idle since before it went to zero.
+    state.lastActiveAt = now
     return hold('at zero: the next call scales it up')
   }
   if (rule.zeroAfterMs !== null && load !== null && !load.active) {

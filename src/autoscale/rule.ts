@@ -36,6 +36,8 @@ export interface ScaleDefaults {
   targetProportion: number
   /** Idle time before a `scale.zero=true` function goes to 0 (OpenFaaS Pro: 15m). */
   zeroDurationMs: number
+  /** Default `com.openfaas.scale.down.window` (metric rules); 0: scale down at once. */
+  downWindowMs: number
   /** Upper bound on any replica count (EDGEFAAS_MAX_REPLICAS). */
   maxReplicas: number
 }
@@ -95,7 +97,7 @@ export function scalingRule(
     type: type as ScaleType,
     target: positive(l[SCALE_TARGET_LABEL]) ?? defaults.target,
     targetProportion: positive(l[SCALE_PROPORTION_LABEL]) ?? defaults.targetProportion,
-    downWindowMs: Math.min(duration(l[SCALE_DOWN_WINDOW_LABEL]) ?? 0, MAX_DOWN_WINDOW_MS),
+    downWindowMs: Math.min(duration(l[SCALE_DOWN_WINDOW_LABEL]) ?? defaults.downWindowMs, MAX_DOWN_WINDOW_MS),
     ...common,
   }
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.ts'
 
 describe('autoscale configuration', () => {
-  it('defaults: on, a 5 s tick, a 10 s window, 15 m to zero, target 50 × 0.9, the built-in source', () => {
+  it('defaults: on, a 5 s tick, a 10 s window, 15 m to zero, a 30 s down window, target 50 × 0.9, the built-in source', () => {
     expect(loadConfig({}).autoscale).toEqual({
       enabled: true,
       intervalMs: 5000,
@@ -14,6 +14,7 @@ describe('autoscale configuration', () => {
       zeroDurationMs: 900_000,
       target: 50,
       targetProportion: 0.9,
+      downWindowMs: 30_000,
       alertRepeatMs: 10_000,
       historySize: 50,
       prometheus: null,

@@ -10,6 +10,7 @@ const defaults: ScaleDefaults = {
   target: 50,
   targetProportion: 0.9,
   zeroDurationMs: 900_000,
+  downWindowMs: 0,
   maxReplicas: 100,
 }
 const options = { alertRepeatMs: 10_000 }
@@ -416,6 +417,20 @@ describe('scaling policy', () => {
     expect(decision.replicas, decision.reason).toBe(row.want)
   })
 
+  it('the gateway-wide down window applies where the label is absent, and a label of 0 turns it off', () => {
+    const withDefault = { ...defaults, downWindowMs: 30_000 }
+    const labels = {
+      'com.openfaas.scale.type': 'rps',
+      'com.openfaas.scale.target': '5',
+      'com.openfaas.scale.target-proportion': '1',
+    }
+    const state = { ...initialState(NOW), recommendations: [[NOW - 10_000, 4]] as Array<[number, number]> }
+    const observation = { now: NOW, current: 4, ready: 4, load: load({ rps: 5 }) }
+    expect(decide(scalingRule(labels, withDefault), observation, state, options).replicas).toBe(4)
+    const off = { ...labels, 'com.openfaas.scale.down.window': '0s' }
+    expect(decide(scalingRule(off, withDefault), observation, state, options).replicas).toBe(1)
+  })
+
   it('first sight counts as activity: a fresh gateway never scales a function to zero at once', () => {
     const rule = scalingRule(
       { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '1s' },
@@ -425,6 +440,22 @@ describe('scaling policy', () => {
     expect(first.replicas).toBe(1)
     const later = decide(rule, { now: NOW + 1000, current: 1, ready: 1, load: load() }, first.state, options)
     expect(later.replicas).toBe(0)
+  })
+
+  it('a function woken from zero is not idle since before it slept, even before its call shows in the load', () => {
+    const rule = scalingRule(
+      { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '20s' },
+      defaults,
+    )
+    const asleep = decide(
+      rule,
+      { now: NOW, current: 0, ready: 0, load: load() },
+      { ...initialState(NOW - 600_000) },
+      options,
+    )
+    expect(asleep.replicas).toBe(0)
+    const woken = decide(rule, { now: NOW + 1000, current: 1, ready: 0, load: load() }, asleep.state, options)
+    expect(woken.replicas).toBe(1)
   })
 
   it('the down window keeps the recommendations it needs and no more', () => {
