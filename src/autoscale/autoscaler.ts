@@ -11,7 +11,7 @@
 import type { GatewayDeps } from '../deps.ts'
 import { type AutoscaleView, functionLabel } from '../metrics/types.ts'
 import { placementWeights } from '../routing/weights.ts'
-import type { FunctionRecord, ScalingInputs } from '../store/types.ts'
+import type { FunctionRecord, ScalingInputs, ScalingState } from '../store/types.ts'
 import type { BuiltinSource } from './builtin-source.ts'
 import { decide, type Load } from './policy.ts'
 import { type ScaleDefaults, type ScalingRule, scalingRule } from './rule.ts'
@@ -53,6 +53,11 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     maxReplicas: deps.config.maxReplicas,
   }
   let sourceFailing = false
+  /**
+   * The states as this gateway last decided them, while it keeps the lease: the store gets a state only
+   * when it matters to a successor (see `worthStoring`), not on every tick of every function.
+   */
+  let held: Map<string, { state: ScalingState; storedAt: number; stored: ScalingState | null }> | null = null
 
   async function readLoads(): Promise<Map<string, SourceLoad> | null> {
     if (!source) return null
@@ -80,16 +85,27 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       const at = now()
       const ttl = Math.max(config.intervalMs * 3, 15_000)
       if (!(await store.tryAcquireLease(AUTOSCALE_LEASE, instanceId, ttl, new Date(at)))) {
+        held = null
         return { leader: false, changed: 0 }
       }
       const [functions, deployments, states, backlog, loads] = await Promise.all([
         store.listFunctions(),
         store.listDeployments(),
-        store.getScalingStates(),
+        // A new holder starts from what the last one stored; a continuing one from its own memory.
+        held ? Promise.resolve(null) : store.getScalingStates(),
         store.countBacklog(),
         readLoads(),
       ])
-      const stateOf = new Map(states.map((s) => [`${s.function}.${s.namespace}`, s.state]))
+      if (states) {
+        held = new Map(
+          states.map((s) => [
+            `${s.function}.${s.namespace}`,
+            { state: s.state, storedAt: at, stored: s.state },
+          ]),
+        )
+      }
+      const memory = held ?? new Map()
+      const stateOf = new Map([...memory].map(([label, h]) => [label, h.state]))
       const backlogOf = new Map(backlog.map((b) => [`${b.function}.${b.namespace}`, b.count]))
       const view = new Map<string, AutoscaleView>()
       let changed = 0
@@ -118,8 +134,18 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         })
         const mode = modeOf(rule)
         view.set(label, { mode, desired: fn.replicas, ready, load: decision.load, target: decision.target })
-        if (JSON.stringify(decision.state) !== JSON.stringify(previous)) {
+        const kept = memory.get(label)
+        if (
+          worthStoring(kept?.stored ?? null, decision.state, at - (kept?.storedAt ?? 0), config.intervalMs)
+        ) {
           await store.putScalingState(fn.namespace, fn.name, decision.state)
+          memory.set(label, { state: decision.state, storedAt: at, stored: decision.state })
+        } else {
+          memory.set(label, {
+            state: decision.state,
+            storedAt: kept?.storedAt ?? at,
+            stored: kept?.stored ?? null,
+          })
         }
         if (decision.replicas === fn.replicas) continue
 
@@ -149,6 +175,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       }
       // States of functions that are gone.
       for (const key of stateOf.keys()) {
+        memory.delete(key)
         const dot = key.lastIndexOf('.')
         await store.deleteScalingState(key.slice(dot + 1), key.slice(0, dot))
       }
@@ -156,6 +183,24 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       return { leader: true, changed }
     },
   }
+}
+
+/**
+ * Whether a successor needs this state now: the alert rule's state changed, the down window's highest
+ * recommendation changed, or the idle clock moved and the stored one is older than a few ticks (at
+ * most 15 s), so a new holder never finds a function idle much longer than it was.
+ */
+function worthStoring(
+  stored: ScalingState | null,
+  next: ScalingState,
+  sinceStoredMs: number,
+  tickMs: number,
+): boolean {
+  if (!stored) return true
+  if (stored.alertFiring !== next.alertFiring || stored.alertStepAt !== next.alertStepAt) return true
+  const peak = (s: ScalingState) => Math.max(0, ...s.recommendations.map(([, r]) => r))
+  if (peak(stored) !== peak(next)) return true
+  return stored.lastActiveAt !== next.lastActiveAt && sinceStoredMs >= Math.min(tickMs * 3, 15_000)
 }
 
 /** Keeps a change in the history, counts it, and logs it on one line. */
