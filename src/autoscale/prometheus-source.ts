@@ -5,7 +5,8 @@
  *
  * - rps: `rate(gateway_function_invocation_total[w])`; the CE rule's figure adds `{code="200"}`
  * - capacity: the mean of `gateway_function_invocation_inflight` over the window
- * - activity: `increase(gateway_function_invocation_started[w])`
+ * - activity: `increase(gateway_function_invocation_started[2w])`: twice the window, so a scrape or two
+ *   missed under load (a rate needs two samples in its range) does not read as idleness
  * - cpu: `rate(pod_cpu_usage_seconds_total[w])` × 1000 (OpenFaaS Pro's series), where something exports it
  *
  * Guard: when the store holds no fresh `gateway_service_count` (which every gateway exports while it has
@@ -18,13 +19,14 @@ import type { LoadSource, SourceLoad } from './source.ts'
 
 export function createPrometheusSource(client: PrometheusClient, windowMs: number): LoadSource {
   const w = `${Math.max(1, Math.round(windowMs / 1000))}s`
+  const w2 = `${Math.max(2, Math.round((windowMs * 2) / 1000))}s`
   const total = GATEWAY_SERIES.invocationTotal.name
   const q = {
     up: `count(${GATEWAY_SERIES.serviceCount.name})`,
     rps: `sum by (function_name) (rate(${total}[${w}]))`,
     okRps: `sum by (function_name) (rate(${total}{code="200"}[${w}]))`,
     inflight: `sum by (function_name) (avg_over_time(${GATEWAY_SERIES.invocationInflight.name}[${w}]))`,
-    started: `sum by (function_name) (increase(${GATEWAY_SERIES.invocationStarted.name}[${w}]))`,
+    started: `sum by (function_name) (increase(${GATEWAY_SERIES.invocationStarted.name}[${w2}]))`,
     cpu: `sum by (function_name, namespace) (rate(pod_cpu_usage_seconds_total[${w}])) * 1000`,
   }
   return {

@@ -101,12 +101,17 @@ describe.each(SOURCES)('autoscaling with the %s source', (source) => {
    * process's event loop, so timers fire late under load: each tick sends whatever the rate owes by now,
    * keeping the offered load at the rate asked for.
    */
-  function load(path: string, perSecond: number): { stop(): Promise<Map<number, number>> } {
+  function load(
+    path: string,
+    perSecond: number,
+  ): { stop(): Promise<Map<number, number>>; lastSentAt(): number } {
     const statuses = new Map<number, number>()
     const pending = new Set<Promise<void>>()
     const started = Date.now()
     let sent = 0
+    let lastSentAt = 0
     const send = () => {
+      lastSentAt = Date.now()
       const call = fetch(`${g.url}/function/${path}`, { method: 'POST', body: 'x' })
         .then(async (r) => {
           await r.arrayBuffer()
@@ -123,6 +128,7 @@ describe.each(SOURCES)('autoscaling with the %s source', (source) => {
       for (let i = 0; i < owed; i++, sent++) send()
     }, 1000 / perSecond)
     return {
+      lastSentAt: () => lastSentAt,
       async stop() {
         clearInterval(timer)
         await Promise.all(pending)
@@ -167,9 +173,9 @@ describe.each(SOURCES)('autoscaling with the %s source', (source) => {
       await until('sleepy', (s) => s.replicas === 1 && s.availableReplicas === 1, 10_000)
       await new Promise((resolve) => setTimeout(resolve, 3000)) // a few seconds of calls, then quiet
       await traffic.stop()
-      const lastCall = Date.now()
+      const lastCall = traffic.lastSentAt()
       await until('sleepy', (s) => s.replicas === 0 && s.availableReplicas === 0, 60_000)
-      // Not before 20 s of quiet.
+      // Not before 20 s after the last call started.
       expect(Date.now() - lastCall).toBeGreaterThanOrEqual(20_000)
       const res = await fetch(`${g.url}/function/sleepy`, { method: 'POST', body: 'again' })
       expect(res.status).toBe(200)
