@@ -18,15 +18,23 @@ import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
 import { createRouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
+import { createGatewayTriggers } from './triggers/gateway-triggers.ts'
+import type { Triggers } from './triggers/triggers.ts'
+import type { TriggerContext, TriggerMetrics, TriggerSource } from './triggers/types.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'triggers'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
   queueMetrics?: QueueMetrics
   /** Identifies this gateway in leases; random when omitted. */
   instanceId?: string
+  /** Trigger sources the runtime opens connections for (SQS, NATS); cron is built by the core. */
+  triggerSources?: (context: TriggerContext) => TriggerSource[]
+  triggerMetrics?: TriggerMetrics
+  /** How far back the cron scheduler looks for instants not yet run (Workers: one cron period). */
+  cronCatchUpMs?: number
 }
 
 export interface Gateway {
@@ -39,6 +47,8 @@ export interface Gateway {
   functionsFetch(functionsAt?: string): { api: GatewayFetch; functions: GatewayFetch }
   /** Drains the async queue; null when the queue is off or `EDGEFAAS_WORKER=false`. */
   worker: AsyncWorker | null
+  /** Event triggers (cron, SQS, NATS); null without a queue or with `EDGEFAAS_TRIGGERS=false`. */
+  triggers: Triggers | null
   /**
    * One pass of the background work: follow the stored backends and probe them, reconcile desired
    * state onto backends (probing ejected backends beside it), prune finished async records, refresh the
@@ -53,20 +63,35 @@ export interface Gateway {
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
-  const { sendCallback, queueMetrics, instanceId, ...given } = drivers
+  const {
+    sendCallback,
+    queueMetrics,
+    instanceId: givenInstanceId,
+    triggerSources,
+    triggerMetrics,
+    cronCatchUpMs,
+    ...given
+  } = drivers
   const { store, providers, cipher, logger, config } = given
+  const instanceId = givenInstanceId ?? crypto.randomUUID()
   const routes = createRouteCache(store, config.routeCacheTtlMs)
-  const instance = instanceId ?? crypto.randomUUID()
   const scaling = autoscaleMetrics(config, given.metrics)
+  const triggers = createGatewayTriggers(given, {
+    instanceId,
+    ...(triggerSources ? { sources: triggerSources } : {}),
+    ...(triggerMetrics ? { metrics: triggerMetrics } : {}),
+    ...(cronCatchUpMs ? { cronCatchUpMs } : {}),
+  })
   const deps: GatewayDeps = {
     ...given,
     metrics: scaling.metrics,
+    triggers,
     reconciler: createReconciler({
       store,
       providers,
       cipher,
       logger,
-      instanceId: instance,
+      instanceId,
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
@@ -78,7 +103,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     }),
   }
   const app = createApp(deps)
-  const autoscaler = buildAutoscaler(deps, scaling, instance)
+  const autoscaler = buildAutoscaler(deps, scaling, instanceId)
   const worker =
     deps.queue && config.worker
       ? createGatewayWorker(deps, deps.queue, {
@@ -95,6 +120,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       functions: createGatewayFetch(app, deps, { listener: 'functions' }),
     }),
     worker,
+    triggers,
     async tick() {
       // Backends first: one added through another gateway is reconciled onto, one that came back is
       // caught up at once, and selector placements see the labels as they are now.

@@ -99,6 +99,7 @@ export async function startGateway(
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = gateway.worker
   worker?.start()
+  gateway.triggers?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
   const autoscaleLoop = startLoop('autoscale', gateway.autoscale, config.autoscale.intervalMs, logger)
 
@@ -106,6 +107,8 @@ export async function startGateway(
   const close = () => {
     closing ??= (async () => {
       await Promise.all([loop.stop(), autoscaleLoop.stop()])
+      // Sources stop taking messages first; what they hold is recorded or goes back to its source.
+      await gateway.triggers?.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
       for (const listener of [server, functionsServer]) {

@@ -11,11 +11,13 @@ import {
   GATEWAY_SERIES,
   QUEUE_SERIES,
   type SeriesDefinition,
+  TRIGGER_SERIES,
 } from '../../metrics/names.ts'
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
+import type { TriggerMetrics } from '../../triggers/types.ts'
 
-export type NodeMetrics = GatewayMetrics & Required<QueueMetrics>
+export type NodeMetrics = GatewayMetrics & Required<QueueMetrics> & TriggerMetrics
 
 export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()
@@ -39,8 +41,19 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const autoscaleLoad = new Gauge({ ...spec(AUTOSCALE_SERIES.load), registers })
   const autoscaleTarget = new Gauge({ ...spec(AUTOSCALE_SERIES.target), registers })
   const scalingDecisions = new Counter({ ...spec(AUTOSCALE_SERIES.decisions), registers })
+  const triggerDeliveries = new Counter({ ...spec(TRIGGER_SERIES.deliveries), registers })
+  const triggerLast = new Gauge({ ...spec(TRIGGER_SERIES.lastDelivery), registers })
+  const triggerErrors = new Counter({ ...spec(TRIGGER_SERIES.errors), registers })
 
   return {
+    delivered(source, topic, functionName, outcome) {
+      triggerDeliveries.inc({ source, topic, function_name: functionName, outcome })
+      if (outcome === 'enqueued')
+        triggerLast.set({ source, topic, function_name: functionName }, Date.now() / 1000)
+    },
+    sourceError(source, topic) {
+      triggerErrors.inc({ source, topic })
+    },
     processed(queue, outcome) {
       processed.inc({ queue_name: queue, outcome })
     },
