@@ -76,7 +76,9 @@ export function decide(
 ): Decision {
   const { now, current, load } = observation
   const state: ScalingState = { ...(previous ?? initialState(now)) }
-  if (load?.active) state.lastActiveAt = now
+  // A tick without figures (the source failed) may have had calls: it counts as active, so a source that
+  // comes back after an outage does not find everything idle since before it.
+  if (load === null || load.active) state.lastActiveAt = now
   const hold = (reason: string, figure: number | null = null, target: number | null = null): Decision => ({
     replicas: current,
     reason,

@@ -458,6 +458,23 @@ describe('scaling policy', () => {
     expect(woken.replicas).toBe(1)
   })
 
+  it('a tick without figures counts as active: after a source outage nothing is idle since before it', () => {
+    const rule = scalingRule(
+      { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '20s' },
+      defaults,
+    )
+    const outage = decide(
+      rule,
+      { now: NOW, current: 1, ready: 1, load: null },
+      { ...initialState(NOW - 600_000) },
+      options,
+    )
+    const back = decide(rule, { now: NOW + 2000, current: 1, ready: 1, load: load() }, outage.state, options)
+    expect(back.replicas).toBe(1)
+    const later = decide(rule, { now: NOW + 20_000, current: 1, ready: 1, load: load() }, back.state, options)
+    expect(later.replicas).toBe(0)
+  })
+
   it('the down window keeps the recommendations it needs and no more', () => {
     const rule = scalingRule(
       {
