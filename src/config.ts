@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { AUTOSCALE_ENV, type AutoscaleConfig, autoscaleConfig } from './autoscale/config.ts'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
-import { type CallbackPolicy, parseCallbackAllowList } from './queue/callback-policy.ts'
+import { type CallbackPolicy, checkCallbackUrl, parseCallbackAllowList } from './queue/callback-policy.ts'
 import { parseAllowList } from './triggers/allow-list.ts'
 import type { TriggerPolicy } from './triggers/types.ts'
 
@@ -22,6 +22,12 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
 
+/** Shorthands for the well-known directories. */
+const ACME_DIRECTORIES: Record<string, string> = {
+  letsencrypt: 'https://acme-v02.api.letsencrypt.org/directory',
+  'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+}
+
 const label = z.string().refine(isDns1123Label, { message: 'must be a DNS-1123 label (a-z, 0-9, -)' })
 
 const schema = z.object({
@@ -34,6 +40,24 @@ const schema = z.object({
       message: 'must be a host name, without port or scheme',
     })
     .transform((v) => v.toLowerCase())
+    .optional(),
+  EDGEFAAS_TLS_PORT: int(0, 65535).optional(),
+  EDGEFAAS_ACME_DIRECTORY_URL: z
+    .string()
+    .transform((v) => ACME_DIRECTORIES[v] ?? v)
+    .pipe(
+      z.url({
+        protocol: /^https$/,
+        message: 'must be an https:// ACME directory URL, letsencrypt or letsencrypt-staging',
+      }),
+    )
+    .optional(),
+  EDGEFAAS_ACME_EMAIL: z.email({ message: 'must be an e-mail address' }).optional(),
+  EDGEFAAS_ACME_CA_FILE: z.string().min(1).optional(),
+  EDGEFAAS_ACME_EAB_KID: z.string().min(1).optional(),
+  EDGEFAAS_ACME_EAB_HMAC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_=-]+$/, { message: 'must be the base64url HMAC key the CA gave' })
     .optional(),
   EDGEFAAS_DATA_DIR: z.string().min(1).default('./data'),
   EDGEFAAS_DATABASE_URL: z.string().default(''),
@@ -102,6 +126,15 @@ const schema = z.object({
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
   ...AUTOSCALE_ENV,
+  EDGEFAAS_RATE_LIMIT_STATE: z.enum(['auto', 'memory', 'store']).default('auto'),
+  EDGEFAAS_TOKEN_CACHE_MS: int(0, 60_000).default(1000),
+  EDGEFAAS_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
+  EDGEFAAS_AUDIT_WEBHOOK_URL: z
+    .string()
+    .url({ message: 'must be an absolute http(s) URL' })
+    .refine((u) => /^https?:\/\//i.test(u), { message: 'must use http or https' })
+    .optional(),
+  EDGEFAAS_AUDIT_WEBHOOK_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   // OpenFaaS gateway compatibility: `basic_auth=true` + `secret_mount_path` holding basic-auth-user/-password.
   basic_auth: z.string().optional(),
   secret_mount_path: z.string().optional(),
@@ -114,6 +147,10 @@ export interface Config {
   functionsPort: number | undefined
   /** Requests with this Host serve only invocations; then other hosts serve none. Lower-case, no port. */
   functionsHost: string | undefined
+  /** Node: the HTTPS listener of custom domains, choosing the certificate by SNI (docs/domains.md). */
+  tlsPort: number | undefined
+  /** Ordering certificates over ACME for custom domains; null when EDGEFAAS_ACME_DIRECTORY_URL is unset. */
+  acme: AcmeConfig | null
   dataDir: string
   /** Empty: the embedded SQLite file under dataDir (Node) or the D1 binding (Workers). */
   databaseUrl: string
@@ -171,8 +208,25 @@ export interface Config {
   buildSha: string | undefined
   /** The autoscaler (src/autoscale/config.ts). */
   autoscale: AutoscaleConfig
+  /** Where GCRA rate-limit state lives: `store` (shared by every gateway on the store) or this process. */
+  rateLimitState: 'memory' | 'store'
+  /** How long a verified API token is trusted without rereading the store. */
+  tokenCacheMs: number
+  auditRetentionMs: number
+  /** Each audit entry is POSTed here, signed with `auditWebhookSecret`. */
+  auditWebhook: { url: string; secret: string } | undefined
   /** Directory with OpenFaaS-style `basic-auth-user` / `basic-auth-password` files, when configured. */
   openfaasSecretMountPath: string | undefined
+}
+
+export interface AcmeConfig {
+  directoryUrl: string
+  /** The account's contact; CAs send expiry warnings there. */
+  email: string | undefined
+  /** PEM bundle trusted for the ACME server's own HTTPS (a test CA such as pebble's), beside the system's. */
+  caFile: string | undefined
+  /** External account binding, for CAs that require one (ZeroSSL, Google). */
+  externalAccount: { kid: string; hmacKey: string } | undefined
 }
 
 /** Thrown when the environment is invalid; the message lists every problem, one per line. */
@@ -198,6 +252,34 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'invalid configuration:\n  EDGEFAAS_FUNCTIONS_PORT: must differ from EDGEFAAS_PORT (functions get their own origin)',
     )
   }
+  if ((e.EDGEFAAS_AUDIT_WEBHOOK_URL === undefined) !== (e.EDGEFAAS_AUDIT_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_AUDIT_WEBHOOK_URL and EDGEFAAS_AUDIT_WEBHOOK_SECRET: set both or neither (the secret signs every entry)',
+    )
+  }
+  if (e.EDGEFAAS_AUDIT_WEBHOOK_URL !== undefined) {
+    const verdict = checkCallbackUrl(e.EDGEFAAS_AUDIT_WEBHOOK_URL, e.EDGEFAAS_CALLBACK_ALLOW)
+    if (!verdict.ok) {
+      throw new ConfigError(
+        `invalid configuration:\n  EDGEFAAS_AUDIT_WEBHOOK_URL: ${verdict.reason.replace('X-Callback-Url', 'the URL')} (allow it with EDGEFAAS_CALLBACK_ALLOW)`,
+      )
+    }
+  }
+  const tlsPort = e.EDGEFAAS_TLS_PORT
+  if (
+    tlsPort !== undefined &&
+    tlsPort !== 0 &&
+    (tlsPort === e.EDGEFAAS_PORT || tlsPort === e.EDGEFAAS_FUNCTIONS_PORT)
+  ) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_TLS_PORT: must differ from EDGEFAAS_PORT and EDGEFAAS_FUNCTIONS_PORT (HTTPS has its own listener)',
+    )
+  }
+  if ((e.EDGEFAAS_ACME_EAB_KID === undefined) !== (e.EDGEFAAS_ACME_EAB_HMAC_KEY === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_ACME_EAB_KID, EDGEFAAS_ACME_EAB_HMAC_KEY: set both or neither',
+    )
+  }
   const openfaasAuth = e.basic_auth === 'true'
   const autoscale = autoscaleConfig(e)
   if (typeof autoscale === 'string') throw new ConfigError(`invalid configuration:\n  ${autoscale}`)
@@ -206,6 +288,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.EDGEFAAS_HOST,
     functionsPort: e.EDGEFAAS_FUNCTIONS_PORT,
     functionsHost: e.EDGEFAAS_FUNCTIONS_HOST,
+    tlsPort: e.EDGEFAAS_TLS_PORT,
+    acme:
+      e.EDGEFAAS_ACME_DIRECTORY_URL === undefined
+        ? null
+        : {
+            directoryUrl: e.EDGEFAAS_ACME_DIRECTORY_URL,
+            email: e.EDGEFAAS_ACME_EMAIL,
+            caFile: e.EDGEFAAS_ACME_CA_FILE,
+            externalAccount:
+              e.EDGEFAAS_ACME_EAB_KID !== undefined && e.EDGEFAAS_ACME_EAB_HMAC_KEY !== undefined
+                ? { kid: e.EDGEFAAS_ACME_EAB_KID, hmacKey: e.EDGEFAAS_ACME_EAB_HMAC_KEY }
+                : undefined,
+          },
     dataDir: e.EDGEFAAS_DATA_DIR,
     databaseUrl: e.EDGEFAAS_DATABASE_URL,
     adminUser: e.EDGEFAAS_ADMIN_USER,
@@ -255,6 +350,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,
     autoscale,
+    rateLimitState:
+      e.EDGEFAAS_RATE_LIMIT_STATE === 'auto'
+        ? /^postgres(ql)?:\/\//i.test(e.EDGEFAAS_DATABASE_URL)
+          ? 'store'
+          : 'memory'
+        : e.EDGEFAAS_RATE_LIMIT_STATE,
+    tokenCacheMs: e.EDGEFAAS_TOKEN_CACHE_MS,
+    auditRetentionMs: e.EDGEFAAS_AUDIT_RETENTION_DAYS * 86_400_000,
+    auditWebhook:
+      e.EDGEFAAS_AUDIT_WEBHOOK_URL !== undefined && e.EDGEFAAS_AUDIT_WEBHOOK_SECRET !== undefined
+        ? { url: e.EDGEFAAS_AUDIT_WEBHOOK_URL, secret: e.EDGEFAAS_AUDIT_WEBHOOK_SECRET }
+        : undefined,
     openfaasSecretMountPath: openfaasAuth ? (e.secret_mount_path ?? '/run/secrets/') : undefined,
   }
 }

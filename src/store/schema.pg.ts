@@ -4,6 +4,7 @@
  * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
 import {
+  bigint,
   boolean,
   doublePrecision,
   index,
@@ -16,7 +17,8 @@ import {
 } from 'drizzle-orm/pg-core'
 import type { CallRecord } from '../calls/types.ts'
 import type { ScalingInputs, ScalingState } from './autoscale/types.ts'
-import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
+import type { CertificateSource } from './certificates/types.ts'
+import type { CallStatus, DeploymentStatus, DomainSource, DomainTls, FunctionSpec } from './types.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
@@ -123,6 +125,7 @@ export const calls = pgTable(
   },
   (t) => [
     index('calls_updated_idx').on(t.updatedAt),
+    // The autoscaler counts each function's queued and running calls (its async backlog) every tick.
     index('calls_status_idx').on(t.status, t.namespace, t.functionName),
   ],
 )
@@ -149,6 +152,82 @@ export const payloads = pgTable('payloads', {
   id: text('id').primaryKey(),
   body: text('body').notNull(),
   createdAt: at('created_at').notNull(),
+})
+
+/** See schema.sqlite.ts. */
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  scopes: json('scopes').$type<string[]>().notNull(),
+  namespaces: json('namespaces').$type<string[]>().notNull(),
+  functions: json('functions').$type<string[] | null>(),
+  createdAt: at('created_at').notNull(),
+  expiresAt: at('expires_at'),
+  revokedAt: at('revoked_at'),
+})
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: at('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    source: text('source').notNull(),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_log_at').on(t.at, t.id)],
+)
+
+/** Microseconds fit a JavaScript number until the year 2255, so `mode: 'number'` loses nothing. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  tatMicros: bigint('tat_micros', { mode: 'number' }).notNull(),
+})
+
+export const domains = pgTable(
+  'domains',
+  {
+    host: text('host').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    pathPrefix: text('path_prefix').notNull(),
+    redirectHttps: boolean('redirect_https').notNull(),
+    tls: text('tls').$type<DomainTls>().notNull(),
+    source: text('source').$type<DomainSource>().notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('domains_function_idx').on(t.namespace, t.functionName)],
+)
+
+export const certificates = pgTable('certificates', {
+  host: text('host').primaryKey(),
+  source: text('source').$type<CertificateSource>(),
+  chainPem: text('chain_pem'),
+  keyCiphertext: text('key_ciphertext'),
+  notBefore: at('not_before'),
+  notAfter: at('not_after'),
+  version: integer('version').notNull(),
+  lastError: text('last_error'),
+  attempts: integer('attempts').notNull(),
+  nextAttemptAt: at('next_attempt_at'),
+  updatedAt: at('updated_at').notNull(),
+})
+
+export const acmeAccounts = pgTable('acme_accounts', {
+  directoryUrl: text('directory_url').primaryKey(),
+  keyCiphertext: text('key_ciphertext').notNull(),
+  createdAt: at('created_at').notNull(),
+})
+
+export const acmeChallenges = pgTable('acme_challenges', {
+  token: text('token').primaryKey(),
+  host: text('host').notNull(),
+  keyAuthorization: text('key_authorization').notNull(),
+  expiresAt: at('expires_at').notNull(),
 })
 
 /** See schema.sqlite.ts. */

@@ -9,18 +9,28 @@
  * Every method is a single statement or a short sequence that stays correct without an interactive
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
+
+import type { AcmeStore } from './acme/types.ts'
+import type { ApiTokenStore } from './api-tokens/types.ts'
+import type { AuditStore } from './audit/types.ts'
 import type { AutoscaleStore } from './autoscale/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
+import type { CertificateStore } from './certificates/types.ts'
 import type { DeadLetterStore } from './dead-letters/types.ts'
 import type { DeploymentStore } from './deployments/types.ts'
+import type { DomainStore } from './domains/types.ts'
 import type { FunctionStore } from './functions/types.ts'
 import type { LeaseStore } from './leases/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
 import type { PayloadStore } from './payloads/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
+import type { RateLimitStore } from './rate-limits/types.ts'
 import type { SecretStore } from './secrets/types.ts'
 
+export type { AcmeAccountRecord, AcmeChallengeRecord, AcmeStore } from './acme/types.ts'
+export type { ApiTokenRecord, ApiTokenStore } from './api-tokens/types.ts'
+export type { AuditEntry, AuditPage, AuditQuery, AuditStore } from './audit/types.ts'
 export type {
   AutoscaleStore,
   LoadSample,
@@ -30,6 +40,13 @@ export type {
 } from './autoscale/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
+export type {
+  CertificateRecord,
+  CertificateSource,
+  CertificateStore,
+  CertificateSummary,
+  NewCertificate,
+} from './certificates/types.ts'
 export type {
   DeadLetterPage,
   DeadLetterQuery,
@@ -44,6 +61,14 @@ export type {
   DeploymentUpdate,
 } from './deployments/types.ts'
 export type {
+  DomainChange,
+  DomainRecord,
+  DomainSource,
+  DomainStore,
+  DomainTls,
+  NewDomain,
+} from './domains/types.ts'
+export type {
   FunctionRecord,
   FunctionSpec,
   FunctionStore,
@@ -54,6 +79,7 @@ export type { LeaseStore } from './leases/types.ts'
 export type { NamespaceRecord, NamespaceStore } from './namespaces/types.ts'
 export type { PayloadStore } from './payloads/types.ts'
 export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
+export type { RateLimitStep, RateLimitStore, RateLimitVerdict } from './rate-limits/types.ts'
 export type { SecretRecord, SecretStore } from './secrets/types.ts'
 
 export interface Store
@@ -67,7 +93,13 @@ export interface Store
     CallStore,
     DeadLetterStore,
     PayloadStore,
-    AutoscaleStore {
+    AutoscaleStore,
+    ApiTokenStore,
+    AuditStore,
+    RateLimitStore,
+    DomainStore,
+    CertificateStore,
+    AcmeStore {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>
   close(): Promise<void>
