@@ -9,6 +9,7 @@ import type { Hono } from 'hono'
 import { pruneAccessRecords } from './access/retention.ts'
 import { createAccess } from './access/services.ts'
 import { createApp } from './app.ts'
+import { autoscaleMetrics, buildAutoscaler } from './autoscale/assemble.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
@@ -60,6 +61,11 @@ export interface Gateway {
    * replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
    */
   tick(): Promise<void>
+  /**
+   * One autoscaler tick (src/autoscale/autoscaler.ts): publish this gateway's load; under the
+   * `autoscale` lease, decide and write desired replicas. Run every EDGEFAAS_AUTOSCALE_INTERVAL.
+   */
+  autoscale(): Promise<void>
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
@@ -75,6 +81,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
   const { store, providers, cipher, logger, config } = given
   const instanceId = givenInstanceId ?? crypto.randomUUID()
   const routes = createRouteCache(store, config.routeCacheTtlMs)
+  const scaling = autoscaleMetrics(config, given.metrics)
   const triggers = createGatewayTriggers(given, {
     instanceId,
     ...(triggerSources ? { sources: triggerSources } : {}),
@@ -83,6 +90,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
   })
   const deps: GatewayDeps = {
     ...given,
+    metrics: scaling.metrics,
     triggers,
     reconciler: createReconciler({
       store,
@@ -109,6 +117,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     }),
   }
   const app = createApp(deps)
+  const autoscaler = buildAutoscaler(deps, scaling, instanceId)
   const worker =
     deps.queue && config.worker
       ? createGatewayWorker(deps, deps.queue, {
@@ -143,6 +152,9 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
         )
       }
       await probes
+    },
+    async autoscale() {
+      if (config.autoscale.enabled) await autoscaler.autoscaleOnce()
     },
   }
 }

@@ -40,6 +40,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/function/:name': METHOD_NOT_ALLOWED,
   'POST /system/scale-function/:name': rule('deploy', 'request'),
   'ALL /system/scale-function/:name': METHOD_NOT_ALLOWED,
+  'GET /system/functions/:name/scaling': rule('read', 'request'),
+  'ALL /system/functions/:name/scaling': METHOD_NOT_ALLOWED,
+  // AlertManager's body names functions in any namespace: a token needs them all.
+  'POST /system/alert': rule('deploy', 'cluster'),
+  'ALL /system/alert': METHOD_NOT_ALLOWED,
   'GET /system/deployments': rule('read', 'request'),
   'ALL /system/deployments': METHOD_NOT_ALLOWED,
   'GET /system/logs': rule('read', 'request'),

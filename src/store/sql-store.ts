@@ -7,6 +7,7 @@
 import { acmeStore } from './acme/sql.ts'
 import { apiTokenStore } from './api-tokens/sql.ts'
 import { auditStore } from './audit/sql.ts'
+import { autoscaleStore } from './autoscale/sql.ts'
 import { backendStore } from './backends/sql.ts'
 import { callStore } from './calls/sql.ts'
 import { certificateStore } from './certificates/sql.ts'
@@ -36,6 +37,7 @@ export function createStore(dialect: Dialect): Store {
     ...callStore(dialect),
     ...deadLetterStore(dialect),
     ...payloadStore(dialect),
+    ...autoscaleStore(dialect),
     ...apiTokenStore(dialect),
     ...auditStore(dialect),
     ...rateLimitStore(dialect),

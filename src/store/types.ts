@@ -13,6 +13,7 @@
 import type { AcmeStore } from './acme/types.ts'
 import type { ApiTokenStore } from './api-tokens/types.ts'
 import type { AuditStore } from './audit/types.ts'
+import type { AutoscaleStore } from './autoscale/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
 import type { CertificateStore } from './certificates/types.ts'
@@ -30,6 +31,13 @@ import type { SecretStore } from './secrets/types.ts'
 export type { AcmeAccountRecord, AcmeChallengeRecord, AcmeStore } from './acme/types.ts'
 export type { ApiTokenRecord, ApiTokenStore } from './api-tokens/types.ts'
 export type { AuditEntry, AuditPage, AuditQuery, AuditStore } from './audit/types.ts'
+export type {
+  AutoscaleStore,
+  LoadSample,
+  ScalingDecisionRecord,
+  ScalingInputs,
+  ScalingState,
+} from './autoscale/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
 export type {
@@ -85,6 +93,7 @@ export interface Store
     CallStore,
     DeadLetterStore,
     PayloadStore,
+    AutoscaleStore,
     ApiTokenStore,
     AuditStore,
     RateLimitStore,

@@ -95,9 +95,9 @@ export default {
   },
 
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const { worker, tick, triggers } = await gatewayFor(env)
+    const { worker, tick, autoscale, triggers } = await gatewayFor(env)
     // Cron triggers first, so the calls they enqueue are drained in the same run.
     const fired = triggers ? triggers.sync().then(() => triggers.runDue()) : Promise.resolve()
-    ctx.waitUntil(Promise.all([tick(), fired.then(() => worker?.drainOnce())]))
+    ctx.waitUntil(Promise.all([tick(), autoscale(), fired.then(() => worker?.drainOnce())]))
   },
 } satisfies ExportedHandler<Env>
