@@ -15,7 +15,7 @@ import { createGatewayWorker } from './queue/gateway-worker.ts'
 import { pruneAsyncRecords } from './queue/retention.ts'
 import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
-import { createRouteCache } from './routing/route-cache.ts'
+import { createRouteCache, type RouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
@@ -26,6 +26,8 @@ export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router
   queueMetrics?: QueueMetrics
   /** Identifies this gateway in leases; random when omitted. */
   instanceId?: string
+  /** Wraps the TTL route cache (Workers: invalidation through a version row, src/routing/route-version.ts). */
+  wrapRoutes?: (routes: RouteCache) => RouteCache
 }
 
 export interface Gateway {
@@ -47,9 +49,10 @@ export interface Gateway {
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
-  const { sendCallback, queueMetrics, instanceId, ...given } = drivers
+  const { sendCallback, queueMetrics, instanceId, wrapRoutes, ...given } = drivers
   const { store, providers, cipher, logger, config } = given
-  const routes = createRouteCache(store, config.routeCacheTtlMs)
+  const ttlRoutes = createRouteCache(store, config.routeCacheTtlMs)
+  const routes = wrapRoutes ? wrapRoutes(ttlRoutes) : ttlRoutes
   const deps: GatewayDeps = {
     ...given,
     reconciler: createReconciler({

@@ -15,10 +15,13 @@ import type { DeadLetterStore } from './dead-letters/types.ts'
 import type { DeploymentStore } from './deployments/types.ts'
 import type { FunctionStore } from './functions/types.ts'
 import type { LeaseStore } from './leases/types.ts'
+import type { LoopStateStore } from './loop-state/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
 import type { PayloadStore } from './payloads/types.ts'
+import type { QueueLedgerStore } from './queue-ledger/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { SecretStore } from './secrets/types.ts'
+import type { VersionStore } from './versions/types.ts'
 
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
@@ -43,9 +46,12 @@ export type {
   NewFunction,
 } from './functions/types.ts'
 export type { LeaseStore } from './leases/types.ts'
+export type { LoopStateRecord, LoopStateStore } from './loop-state/types.ts'
 export type { NamespaceRecord, NamespaceStore } from './namespaces/types.ts'
 export type { PayloadStore } from './payloads/types.ts'
 export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
+export type { QueueLedgerStore } from './queue-ledger/types.ts'
+export type { VersionStore } from './versions/types.ts'
 export type { SecretRecord, SecretStore } from './secrets/types.ts'
 
 export interface Store
@@ -58,7 +64,10 @@ export interface Store
     QueueMessageStore,
     CallStore,
     DeadLetterStore,
-    PayloadStore {
+    PayloadStore,
+    QueueLedgerStore,
+    VersionStore,
+    LoopStateStore {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>
   close(): Promise<void>

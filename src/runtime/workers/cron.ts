@@ -1,0 +1,25 @@
+/**
+ * @module
+ * What the cron trigger runs: every loop of loops.ts that is due, within the tick budget
+ * (EDGEFAAS_CF_TICK_BUDGET_MS), each under its D1 lease so overlapping cron invocations never run one
+ * loop twice.
+ */
+import { type LoopReport, runLoops } from '../../loops/runner.ts'
+import type { WorkersGateway } from './index.ts'
+import { WORKER_LOOPS } from './loops.ts'
+
+/** Identifies this isolate in loop leases. */
+const HOLDER = `isolate-${crypto.randomUUID()}`
+
+export async function runCronTick(gateway: WorkersGateway, _scheduledAt: Date): Promise<LoopReport[]> {
+  const loops = WORKER_LOOPS.flatMap((make) => make(gateway) ?? [])
+  const reports = await runLoops({
+    store: gateway.deps.store,
+    loops,
+    holder: HOLDER,
+    budgetMs: gateway.workers.tickBudgetMs,
+    logger: gateway.deps.logger,
+  })
+  gateway.deps.logger.debug('cron tick', { loops: reports })
+  return reports
+}
