@@ -49,10 +49,10 @@ export type { LeaseStore } from './leases/types.ts'
 export type { LoopStateRecord, LoopStateStore } from './loop-state/types.ts'
 export type { NamespaceRecord, NamespaceStore } from './namespaces/types.ts'
 export type { PayloadStore } from './payloads/types.ts'
-export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
 export type { QueueLedgerStore } from './queue-ledger/types.ts'
-export type { VersionStore } from './versions/types.ts'
+export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
 export type { SecretRecord, SecretStore } from './secrets/types.ts'
+export type { VersionStore } from './versions/types.ts'
 
 export interface Store
   extends NamespaceStore,

@@ -73,12 +73,20 @@ export function runQueueSuite(label: string, open: () => Promise<OpenedTestQueue
     }
 
     /** Receives (each receive at most `max`) until `n` messages of `q` are in hand; fails after patience. */
-    const takeN = async (q: string, n: number, over: Partial<ReceiveOptions> = {}): Promise<QueueMessage[]> => {
+    const takeN = async (
+      q: string,
+      n: number,
+      over: Partial<ReceiveOptions> = {},
+    ): Promise<QueueMessage[]> => {
       const got: QueueMessage[] = []
       const deadline = Date.now() + PATIENCE_MS
       while (got.length < n && Date.now() < deadline) {
         const max = over.max ?? 10
-        const messages = await take(q, { waitMs: deadline - Date.now(), ...over, max: Math.min(max, n - got.length) })
+        const messages = await take(q, {
+          waitMs: deadline - Date.now(),
+          ...over,
+          max: Math.min(max, n - got.length),
+        })
         expect(messages.length).toBeLessThanOrEqual(max)
         got.push(...messages)
       }

@@ -44,9 +44,11 @@ describe('async calls on the Worker through Cloudflare Queues', () => {
     await deployFlaky(name, selector, 'always')
     const id = await submit(name, 'doomed')
     const dead = async () =>
-      ((await (await api('GET', `/system/dead-letters?function=${name}`)).json()) as {
-        items: Array<{ id: string; lastStatus: number; attempts: number }>
-      }).items
+      (
+        (await (await api('GET', `/system/dead-letters?function=${name}`)).json()) as {
+          items: Array<{ id: string; lastStatus: number; attempts: number }>
+        }
+      ).items
     await until('the dead letter', async () => (await dead()).length === 1, 30_000)
     // Two retries after the first try: three deliveries, the last two through message.retry().
     expect(await dead()).toMatchObject([{ id, lastStatus: 500, attempts: 3 }])

@@ -2,7 +2,12 @@
 // within the tick budget. A desired-replica change written to D1 (what an autoscaler decides; until
 // autoscaling lands, a manual change stands in) is applied to the Node backend by the cron tick alone.
 // The loop runner's budget, cursor and lease rules are checked over the same D1.
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from 'cloudflare:test'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, inject, it } from 'vitest'
 import { consoleLogger } from '../../src/logger.ts'
@@ -15,7 +20,11 @@ const store = () => new SqliteStore(drizzle(env.DB))
 
 async function cronTick(): Promise<void> {
   const ctx = createExecutionContext()
-  await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env as unknown as Env, ctx)
+  await worker.scheduled(
+    createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
+    env as unknown as Env,
+    ctx,
+  )
   await waitOnExecutionContext(ctx)
 }
 
@@ -33,9 +42,11 @@ describe('cron ticks on the Worker', () => {
     expect(deployed.status, await deployed.text()).toBe(202)
     const nodeAuth = { authorization: `Basic ${btoa(`${edgefaas.user}:${edgefaas.password}`)}` }
     const onBackend = async () =>
-      ((await (await fetch(`${edgefaas.url}/system/function/${name}`, { headers: nodeAuth })).json()) as {
-        replicas: number
-      }).replicas
+      (
+        (await (await fetch(`${edgefaas.url}/system/function/${name}`, { headers: nodeAuth })).json()) as {
+          replicas: number
+        }
+      ).replicas
     await until('the function on the backend', async () => (await onBackend()) === 1)
 
     // The scale decision, written to D1 without the inline reconcile an API write would trigger.
@@ -82,15 +93,21 @@ describe('the loop runner over D1', () => {
     const name = `due-${crypto.randomUUID().slice(0, 8)}`
     const { loop } = counting(name, 1, 60_000)
     const s = store()
-    expect((await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0]).toMatchObject({
+    expect(
+      (await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0],
+    ).toMatchObject({
       outcome: 'completed',
     })
-    expect((await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0]).toMatchObject({
+    expect(
+      (await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0],
+    ).toMatchObject({
       outcome: 'not-due',
     })
     const other = counting(`held-${crypto.randomUUID().slice(0, 8)}`, 1).loop
     expect(await s.tryAcquireLease(`loop:${other.name}`, 'someone-else', 60_000, new Date())).toBe(true)
-    expect((await runLoops({ store: s, loops: [other], holder: 'a', budgetMs: 5_000, logger }))[0]).toMatchObject({
+    expect(
+      (await runLoops({ store: s, loops: [other], holder: 'a', budgetMs: 5_000, logger }))[0],
+    ).toMatchObject({
       outcome: 'held-elsewhere',
     })
   })
@@ -109,12 +126,16 @@ describe('the loop runner over D1', () => {
       },
     }
     const s = store()
-    expect((await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0]).toMatchObject({
+    expect(
+      (await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0],
+    ).toMatchObject({
       outcome: 'failed',
       steps: 1,
     })
     fail = false
-    expect((await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0]).toMatchObject({
+    expect(
+      (await runLoops({ store: s, loops: [loop], holder: 'a', budgetMs: 5_000, logger }))[0],
+    ).toMatchObject({
       outcome: 'completed',
     })
     expect(seen).toEqual([null, '1', '1'])

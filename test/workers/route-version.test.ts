@@ -26,7 +26,10 @@ describe('the route cache across isolates', () => {
     const routesOfB = () => b.gateway.deps.routes.get('openfaas-fn', name)
     expect(await routesOfB()).toBeNull() // B caches the absence for ten minutes, by TTL alone
 
-    const seenWithin = async (what: string, check: (fn: Awaited<ReturnType<typeof routesOfB>>) => boolean) => {
+    const seenWithin = async (
+      what: string,
+      check: (fn: Awaited<ReturnType<typeof routesOfB>>) => boolean,
+    ) => {
       const started = Date.now()
       while (!check(await routesOfB())) {
         if (Date.now() - started > CHECK_MS + 5_000) throw new Error(`B never saw ${what}`)

@@ -24,9 +24,9 @@ import { createVersionedRouteCache, withRouteVersion } from '../../routing/route
 import { createSecretCipher } from '../../store/cipher.ts'
 import { SqliteStore } from '../../store/sqlite.ts'
 import { RELEASE } from '../../version.ts'
-import { type WorkersConfig, loadWorkersConfig } from './config.ts'
-import { createFetchHttpClient } from './http-client.ts'
+import { loadWorkersConfig, type WorkersConfig } from './config.ts'
 import { runCronTick } from './cron.ts'
+import { createFetchHttpClient } from './http-client.ts'
 
 export interface Env {
   DB: D1Database

@@ -19,7 +19,10 @@ export function queueLedgerStore({ db, tables: { queueLedger } }: Dialect): Queu
     },
 
     async ledgerRemove(id) {
-      const rows = await db.delete(queueLedger).where(eq(queueLedger.id, id)).returning({ id: queueLedger.id })
+      const rows = await db
+        .delete(queueLedger)
+        .where(eq(queueLedger.id, id))
+        .returning({ id: queueLedger.id })
       return rows.length > 0
     },
 

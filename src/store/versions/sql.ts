@@ -23,7 +23,10 @@ export function versionStore({ db, tables: { versions } }: Dialect): VersionStor
     },
 
     async readVersion(name) {
-      const [row] = await db.select({ version: versions.version }).from(versions).where(eq(versions.name, name))
+      const [row] = await db
+        .select({ version: versions.version })
+        .from(versions)
+        .where(eq(versions.name, name))
       return Number(row?.version ?? 0)
     },
   }
