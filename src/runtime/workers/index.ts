@@ -26,18 +26,24 @@ import { SqliteStore } from '../../store/sqlite.ts'
 import { RELEASE } from '../../version.ts'
 import { loadWorkersConfig, type WorkersConfig } from './config.ts'
 import { runCronTick } from './cron.ts'
+import { createWorkersMetrics, type MetricsEnv, type WorkersMetrics } from './metrics.ts'
+
+export { MetricsAggregator } from './metrics.ts'
 import { createFetchHttpClient } from './http-client.ts'
 
 export interface Env {
   DB: D1Database
   /** The calls queue's producer (`[[queues.producers]]`); absent: the embedded queue over D1. */
   CALLS?: Queue
+  /** The metrics aggregator (`[[durable_objects.bindings]]`); absent: `/metrics` answers 501. */
+  METRICS?: MetricsEnv['METRICS']
   [variable: string]: unknown
 }
 
 /** A gateway of this isolate with the Workers-only settings it was built with. */
 export interface WorkersGateway extends Gateway {
   workers: WorkersConfig
+  metrics: WorkersMetrics | null
 }
 
 // One gateway per isolate, built on first use: bindings are only known once a request or event arrives.
@@ -67,6 +73,7 @@ export async function build(env: Env): Promise<WorkersGateway> {
   })
   await providers.refresh()
   const producer: QueueProducer | undefined = env.CALLS
+  const metrics = env.METRICS ? createWorkersMetrics(env.METRICS) : null
   const built = createGateway({
     config,
     store,
@@ -79,7 +86,8 @@ export async function build(env: Env): Promise<WorkersGateway> {
       config.basicAuth && config.adminPassword
         ? { user: config.adminUser ?? 'admin', password: config.adminPassword }
         : null,
-    metrics: null,
+    metrics,
+    ...(metrics ? { queueMetrics: metrics } : {}),
     clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
     // Workers have no DNS API; Cloudflare's egress refuses private addresses itself, so plain fetch
     // suffices for callbacks.
@@ -89,7 +97,7 @@ export async function build(env: Env): Promise<WorkersGateway> {
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
   })
-  return Object.assign(built, { workers })
+  return Object.assign(built, { workers, metrics })
 }
 
 function gatewayFor(env: Env): Promise<WorkersGateway> {
@@ -104,7 +112,9 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       const gateway = await gatewayFor(env)
-      return await gateway.fetch(request, env, ctx)
+      const response = await gateway.fetch(request, env, ctx)
+      if (gateway.metrics) ctx.waitUntil(gateway.metrics.flushIfDue())
+      return response
     } catch (error) {
       console.error('edgefaas failed to start', error)
       const message = error instanceof Error ? error.message : 'unknown error'
@@ -120,7 +130,7 @@ export default {
     ctx.waitUntil(runCronTick(gateway, new Date(event.scheduledTime)))
   },
 
-  async queue(batch: MessageBatch, env: Env): Promise<void> {
+  async queue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
     const gateway = await gatewayFor(env)
     const { worker, deps, workers } = gateway
     if (!worker) {
@@ -135,5 +145,6 @@ export default {
       drain: () => worker.drainOnce(),
       logger: deps.logger,
     })
+    if (gateway.metrics) ctx.waitUntil(gateway.metrics.flushIfDue())
   },
 } satisfies ExportedHandler<Env>
