@@ -41,13 +41,24 @@ family(BACKEND_SERIES.ejections, 'counter')
 family(BACKEND_SERIES.healthy, 'gauge')
 family(BACKEND_SERIES.resends, 'counter')
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const NEEDS_ESCAPE = /[\\"\n]/
+const escapeLabel = (v: string) =>
+  NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v
+
+/** `a="1",b="2"`: labels in the given order (the series definition's), values escaped. */
+function labelText(labels: ReadonlyArray<readonly [string, string]>): string {
+  let out = ''
+  for (const [k, v] of labels) out += `${out ? ',' : ''}${k}="${escapeLabel(v)}"`
+  return out
+}
 
 /** `name{a="1",b="2"}` with labels in the given order (the series definition's). */
 export function seriesKey(name: string, labels: ReadonlyArray<readonly [string, string]>): string {
-  if (labels.length === 0) return name
-  return `${name}{${labels.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}`
+  return labels.length === 0 ? name : `${name}{${labelText(labels)}}`
 }
+
+/** The `le` label values of DEFAULT_BUCKETS, rendered once. */
+const LE = [...DEFAULT_BUCKETS.map(String), '+Inf']
 
 export type DeltaMetrics = GatewayMetrics &
   Required<QueueMetrics> & {
@@ -68,14 +79,25 @@ export function createDeltaMetrics(options: DeltaMetricsOptions): DeltaMetrics {
   let add = new Map<string, number>()
   let set = new Map<string, number>()
   let resetFamilies = new Set<string>()
+  // Histograms are kept as cells (one lookup per observation) and spelled out as series keys on `take`.
+  let histograms = new Map<
+    string,
+    { name: string; text: string; buckets: number[]; sum: number; count: number }
+  >()
   const inc = (key: string, by = 1) => add.set(key, (add.get(key) ?? 0) + by)
   const observe = (name: string, labels: Array<[string, string]>, seconds: number) => {
-    for (const le of DEFAULT_BUCKETS) {
-      if (seconds <= le) inc(seriesKey(`${name}_bucket`, [...labels, ['le', String(le)]]))
+    const text = labelText(labels)
+    const id = `${name}{${text}}`
+    let cell = histograms.get(id)
+    if (!cell) {
+      cell = { name, text, buckets: new Array<number>(LE.length).fill(0), sum: 0, count: 0 }
+      histograms.set(id, cell)
     }
-    inc(seriesKey(`${name}_bucket`, [...labels, ['le', '+Inf']]))
-    inc(seriesKey(`${name}_sum`, labels), seconds)
-    inc(seriesKey(`${name}_count`, labels))
+    let i = 0
+    while (i < DEFAULT_BUCKETS.length && seconds > DEFAULT_BUCKETS[i]!) i++
+    for (; i < LE.length; i++) cell.buckets[i]!++
+    cell.sum += seconds
+    cell.count++
   }
   const G = GATEWAY_SERIES
   const B = BACKEND_SERIES
@@ -142,6 +164,15 @@ export function createDeltaMetrics(options: DeltaMetricsOptions): DeltaMetrics {
       return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await options.render() }
     },
     take() {
+      for (const { name, text, buckets, sum, count } of histograms.values()) {
+        // Every bucket, zeros too: a histogram's exposition lists all of its buckets.
+        buckets.forEach((n, i) => {
+          inc(`${name}_bucket{${text},le="${LE[i]}"}`, n)
+        })
+        inc(`${name}_sum{${text}}`, sum)
+        inc(`${name}_count{${text}}`, count)
+      }
+      histograms = new Map()
       if (add.size === 0 && set.size === 0 && resetFamilies.size === 0) return null
       const delta: MetricsDelta = { add: Object.fromEntries(add), set: Object.fromEntries(set) }
       if (resetFamilies.size > 0) delta.resetFamilies = [...resetFamilies]

@@ -66,8 +66,12 @@ describe('metrics on the Worker', () => {
     const text = await scrape()
     expect(valueOf(text, series)).toBe(3)
     expect(valueOf(text, `gateway_function_invocation_inflight{function_name="${fn}"}`)).toBe(0)
-    expect(valueOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.025"}`)).toBe(3)
-    expect(valueOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.01"}`)).toBe(0)
+    expect(
+      valueOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.025"}`),
+    ).toBe(3)
+    expect(
+      valueOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.01"}`),
+    ).toBe(0)
   })
 
   it('costs one Durable Object round trip per flush', async () => {
@@ -79,6 +83,8 @@ describe('metrics on the Worker', () => {
       g.metrics!.invocationFinished('cost.openfaas-fn', 200, 0.001)
       await g.metrics!.flush()
     }
-    console.log(`metrics flush: ${((Date.now() - started) / rounds).toFixed(2)} ms per Durable Object round trip`)
+    console.log(
+      `metrics flush: ${((Date.now() - started) / rounds).toFixed(2)} ms per Durable Object round trip`,
+    )
   })
 })

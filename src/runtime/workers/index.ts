@@ -29,6 +29,7 @@ import { runCronTick } from './cron.ts'
 import { createWorkersMetrics, type MetricsEnv, type WorkersMetrics } from './metrics.ts'
 
 export { MetricsAggregator } from './metrics.ts'
+
 import { createFetchHttpClient } from './http-client.ts'
 
 export interface Env {

@@ -10,7 +10,12 @@
  * The stub is fetched per flush: a Durable Object stub is an I/O object of the request that made it.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { createDeltaMetrics, type DeltaMetrics, MetricTotals, type MetricsDelta } from '../../metrics/delta.ts'
+import {
+  createDeltaMetrics,
+  type DeltaMetrics,
+  type MetricsDelta,
+  MetricTotals,
+} from '../../metrics/delta.ts'
 
 const FLUSH_EVERY_MS = 1000
 const STORAGE_KEY = 'totals'
