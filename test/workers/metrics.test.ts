@@ -12,7 +12,7 @@ const scrape = async () => {
   return await res.text()
 }
 
-const valueOf = (text: string, series: string): number => {
+const sampleOf = (text: string, series: string): number => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `))
   return line ? Number(line.slice(series.length + 1)) : 0
 }
@@ -34,13 +34,13 @@ describe('metrics on the Worker', () => {
       return res.status === 200
     })
     const series = `gateway_function_invocation_total{function_name="${name}.openfaas-fn",code="200"}`
-    const before = valueOf(await scrape(), series)
+    const before = sampleOf(await scrape(), series)
     for (let i = 0; i < 3; i++) {
       const res = await SELF.fetch(`http://gateway.test/function/${name}`, { method: 'POST', body: 'x' })
       expect(await res.text()).toBe('x')
     }
     const text = await scrape()
-    expect(valueOf(text, series)).toBe(before + 3)
+    expect(sampleOf(text, series)).toBe(before + 3)
     expect(text).toContain('# TYPE gateway_function_invocation_total counter')
     expect(text).toContain(`gateway_functions_seconds_count{function_name="${name}.openfaas-fn",code="200"}`)
     // The function list's invocationCount comes from the same totals.
@@ -64,13 +64,13 @@ describe('metrics on the Worker', () => {
     })
     await Promise.all(isolates.map((g) => g.metrics!.flush()))
     const text = await scrape()
-    expect(valueOf(text, series)).toBe(3)
-    expect(valueOf(text, `gateway_function_invocation_inflight{function_name="${fn}"}`)).toBe(0)
+    expect(sampleOf(text, series)).toBe(3)
+    expect(sampleOf(text, `gateway_function_invocation_inflight{function_name="${fn}"}`)).toBe(0)
     expect(
-      valueOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.025"}`),
+      sampleOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.025"}`),
     ).toBe(3)
     expect(
-      valueOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.01"}`),
+      sampleOf(text, `gateway_functions_seconds_bucket{function_name="${fn}",code="202",le="0.01"}`),
     ).toBe(0)
   })
 
