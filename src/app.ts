@@ -20,6 +20,7 @@ import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
+import { registerTriggerRoutes } from './api/triggers.ts'
 import { registerUiRoutes } from './api/ui.ts'
 import { refuseCrossSiteWrites } from './auth/cross-site.ts'
 import { defaultDenyAuth } from './auth/middleware.ts'
@@ -52,6 +53,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerMetricsRoutes(app, deps)
   registerAsyncRoutes(app, deps)
   registerCallRoutes(app, deps)
+  registerTriggerRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)

@@ -7,6 +7,8 @@
 import { z } from 'zod'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
 import { type CallbackPolicy, parseCallbackAllowList } from './queue/callback-policy.ts'
+import { parseAllowList } from './triggers/allow-list.ts'
+import type { TriggerPolicy } from './triggers/types.ts'
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -82,6 +84,19 @@ const schema = z.object({
   EDGEFAAS_RETRY_BACKOFF: z.enum(['exponential', 'full', 'equal']).default('exponential'),
   EDGEFAAS_CALLBACK_ATTEMPTS: int(1, 100).default(5),
   EDGEFAAS_CALL_RETENTION_HOURS: int(1, 87_600).default(168),
+  EDGEFAAS_TRIGGERS: boolean.default(true),
+  EDGEFAAS_TRIGGERS_SQS_QUEUES: z.string().default(''),
+  EDGEFAAS_TRIGGERS_SQS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' })
+    .optional(),
+  EDGEFAAS_TRIGGERS_SQS_ENDPOINT: z
+    .string()
+    .url({ message: 'must be a URL such as http://127.0.0.1:9324' })
+    .optional(),
+  EDGEFAAS_TRIGGERS_SQS_VISIBILITY_SECONDS: int(1, 43_200).default(30),
+  EDGEFAAS_TRIGGERS_NATS_URL: z.string().default(''),
+  EDGEFAAS_TRIGGERS_NATS_SUBJECTS: z.string().default(''),
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'user', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
@@ -139,6 +154,16 @@ export interface Config {
   callbackAttempts: number
   /** Finished async calls' statuses are kept this long. */
   callRetentionMs: number
+  /** Event triggers (docs/triggers.md): whether this gateway runs sources, and what functions may name. */
+  triggers: {
+    enabled: boolean
+    policy: TriggerPolicy
+    sqsRegion: string | undefined
+    sqsEndpoint: string | undefined
+    sqsVisibilitySeconds: number
+    /** NATS servers for `nats:` topics; empty: EDGEFAAS_QUEUE_URL's when that is NATS. */
+    natsUrl: string
+  }
   localSandbox: 'auto' | 'bwrap' | 'user' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
@@ -209,6 +234,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     callbackAttempts: e.EDGEFAAS_CALLBACK_ATTEMPTS,
     callRetentionMs: e.EDGEFAAS_CALL_RETENTION_HOURS * 3_600_000,
+    triggers: {
+      enabled: e.EDGEFAAS_TRIGGERS,
+      policy: {
+        sqsQueues: parseAllowList(e.EDGEFAAS_TRIGGERS_SQS_QUEUES),
+        natsSubjects: parseAllowList(e.EDGEFAAS_TRIGGERS_NATS_SUBJECTS),
+      },
+      sqsRegion: e.EDGEFAAS_TRIGGERS_SQS_REGION,
+      sqsEndpoint: e.EDGEFAAS_TRIGGERS_SQS_ENDPOINT,
+      sqsVisibilitySeconds: e.EDGEFAAS_TRIGGERS_SQS_VISIBILITY_SECONDS,
+      natsUrl: e.EDGEFAAS_TRIGGERS_NATS_URL,
+    },
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,

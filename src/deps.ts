@@ -14,6 +14,7 @@ import type { RouteCache } from './routing/route-cache.ts'
 import type { BackendRouter } from './routing/router.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
+import type { Triggers } from './triggers/triggers.ts'
 
 export interface GatewayDeps {
   config: Config
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   clientAddress: (request: Request, env: unknown) => string | undefined
   /** The async queue; null where none is configured (`/async-function` answers 501). */
   queue: QueueDriver | null
+  /** Event triggers (src/triggers/); null without a queue or with EDGEFAAS_TRIGGERS=false. */
+  triggers: Triggers | null
   /** Resolves a host name to its addresses for the callback check; null where the runtime cannot. */
   resolveHost: ((host: string) => Promise<string[]>) | null
   logger: Logger

@@ -17,9 +17,12 @@ import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
 import { createRouteCache, type RouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
+import { createGatewayTriggers } from './triggers/gateway-triggers.ts'
+import type { Triggers } from './triggers/triggers.ts'
+import type { TriggerContext, TriggerMetrics, TriggerSource } from './triggers/types.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'triggers'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
@@ -28,6 +31,11 @@ export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router
   instanceId?: string
   /** Wraps the TTL route cache (Workers: invalidation through a version row, src/routing/route-version.ts). */
   wrapRoutes?: (routes: RouteCache) => RouteCache
+  /** Trigger sources the runtime opens connections for (SQS, NATS); cron is built by the core. */
+  triggerSources?: (context: TriggerContext) => TriggerSource[]
+  triggerMetrics?: TriggerMetrics
+  /** How far back the cron scheduler looks for instants not yet run (Workers: one cron period). */
+  cronCatchUpMs?: number
 }
 
 export interface Gateway {
@@ -40,6 +48,8 @@ export interface Gateway {
   functionsFetch(functionsAt?: string): { api: GatewayFetch; functions: GatewayFetch }
   /** Drains the async queue; null when the queue is off or `EDGEFAAS_WORKER=false`. */
   worker: AsyncWorker | null
+  /** Event triggers (cron, SQS, NATS); null without a queue or with `EDGEFAAS_TRIGGERS=false`. */
+  triggers: Triggers | null
   /**
    * One pass of the background work: follow the stored backends and probe them, reconcile desired
    * state onto backends (probing ejected backends beside it), prune finished async records, refresh the
@@ -49,18 +59,35 @@ export interface Gateway {
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
-  const { sendCallback, queueMetrics, instanceId, wrapRoutes, ...given } = drivers
+  const {
+    sendCallback,
+    queueMetrics,
+    instanceId: givenInstanceId,
+    triggerSources,
+    triggerMetrics,
+    cronCatchUpMs,
+    wrapRoutes,
+    ...given
+  } = drivers
   const { store, providers, cipher, logger, config } = given
+  const instanceId = givenInstanceId ?? crypto.randomUUID()
   const ttlRoutes = createRouteCache(store, config.routeCacheTtlMs)
   const routes = wrapRoutes ? wrapRoutes(ttlRoutes) : ttlRoutes
+  const triggers = createGatewayTriggers(given, {
+    instanceId,
+    ...(triggerSources ? { sources: triggerSources } : {}),
+    ...(triggerMetrics ? { metrics: triggerMetrics } : {}),
+    ...(cronCatchUpMs ? { cronCatchUpMs } : {}),
+  })
   const deps: GatewayDeps = {
     ...given,
+    triggers,
     reconciler: createReconciler({
       store,
       providers,
       cipher,
       logger,
-      instanceId: instanceId ?? crypto.randomUUID(),
+      instanceId,
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
@@ -88,6 +115,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       functions: createGatewayFetch(app, deps, { listener: 'functions' }),
     }),
     worker,
+    triggers,
     async tick() {
       // Backends first: one added through another gateway is reconciled onto, one that came back is
       // caught up at once, and selector placements see the labels as they are now.

@@ -10,6 +10,7 @@ import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../contract/h
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
+import { type EnqueueOutcome, enqueueCall } from '../queue/enqueue-call.ts'
 import { queueOf } from '../queue/queue-name.ts'
 import type { CallRecord, QueueDriver } from '../queue/types.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
@@ -71,23 +72,14 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
       callbackUrl,
       enqueuedAt: Date.now(),
     }
-    if (
-      !(await deps.store.createCall({
-        id: callId,
-        namespace: fn.namespace,
-        function: fn.name,
-        queue: record.queue,
-      }))
-    ) {
-      throw new ApiError('CONFLICT', 'a call with this X-Call-Id already exists; send a new id or none')
-    }
+    let outcome: EnqueueOutcome
     try {
-      await queue.enqueue(record)
+      outcome = await enqueueCall(deps.store, queue, record)
     } catch (error) {
-      await deps.store
-        .updateCall(callId, { status: 'failed', lastError: 'could not be queued' })
-        .catch(() => null)
       throw new ApiError('UNAVAILABLE', 'the call could not be queued; try again', { cause: error })
+    }
+    if (outcome === 'exists') {
+      throw new ApiError('CONFLICT', 'a call with this X-Call-Id already exists; send a new id or none')
     }
     return c.body(null, 202, { 'X-Call-Id': callId, 'X-Start-Time': startTime })
   })

@@ -25,6 +25,7 @@ import { createNodeHttpClient } from './http-client.ts'
 import { createPromMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
+import { openTriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
 
@@ -95,6 +96,14 @@ export async function openHostDrivers(
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
   const queue = await openQueue(config.queueUrl, store)
+  const triggerConnections = await openTriggerConnections(config).catch(async (error: unknown) => {
+    await queue.close()
+    await providers.close()
+    http.close()
+    await local.close()
+    await closeStore()
+    throw error
+  })
   const { version, arch } = await buildInfo(config.buildSha)
   return {
     drivers: {
@@ -105,6 +114,8 @@ export async function openHostDrivers(
       credentials: credentials?.credentials ?? null,
       metrics,
       queueMetrics: metrics,
+      triggerSources: triggerConnections.sources,
+      triggerMetrics: metrics,
       clientAddress: options.clientAddress,
       queue,
       resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
@@ -118,6 +129,7 @@ export async function openHostDrivers(
       await providers.close()
       http.close()
       await local.close()
+      await triggerConnections.close()
       await queue.close()
       await closeStore()
     },

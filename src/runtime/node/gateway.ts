@@ -99,12 +99,15 @@ export async function startGateway(
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = gateway.worker
   worker?.start()
+  gateway.triggers?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
 
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
       await loop.stop()
+      // Sources stop taking messages first; what they hold is recorded or goes back to its source.
+      await gateway.triggers?.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
       for (const listener of [server, functionsServer]) {

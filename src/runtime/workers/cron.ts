@@ -21,5 +21,9 @@ export async function runCronTick(gateway: WorkersGateway, _scheduledAt: Date): 
     logger: gateway.deps.logger,
   })
   gateway.deps.logger.debug('cron tick', { loops: reports })
+  // The service counts (and anything the loops recorded) reach /metrics now, not at this isolate's next call.
+  await gateway.metrics
+    ?.flush()
+    .catch((error: unknown) => gateway.deps.logger.warn('metrics flush failed', { error }))
   return reports
 }

@@ -90,6 +90,8 @@ export async function build(env: Env): Promise<WorkersGateway> {
     metrics,
     ...(metrics ? { queueMetrics: metrics } : {}),
     clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+    // Workers' cron trigger runs once a minute: the cron scheduler looks back one period and a bit.
+    cronCatchUpMs: 75_000,
     // Workers have no DNS API; Cloudflare's egress refuses private addresses itself, so plain fetch
     // suffices for callbacks.
     resolveHost: null,

@@ -10,6 +10,7 @@
  */
 import type { Gateway } from '../../gateway.ts'
 import type { Loop } from '../../loops/runner.ts'
+import { functionLabel } from '../../metrics/types.ts'
 import { pruneAsyncRecords } from '../../queue/retention.ts'
 
 export type LoopFactory = (gateway: Gateway) => Loop | null
@@ -38,6 +39,44 @@ const reconcile: LoopFactory = ({ deps }) => ({
   },
 })
 
+/**
+ * Event triggers (issue 19): reread subscriptions, then run the cron instants that are due (each claimed
+ * in the store, so a second runner cannot fire one twice). Before the embedded queue, so the calls they
+ * enqueue are drained in the same tick.
+ */
+const triggers: LoopFactory = ({ deps }) => {
+  const t = deps.triggers
+  return t
+    ? {
+        name: 'triggers',
+        everyMs: 0,
+        async step() {
+          await t.sync()
+          await t.runDue()
+          return null
+        },
+      }
+    : null
+}
+
+/** `gateway_service_count` for /metrics: desired replicas of every function. */
+const serviceCounts: LoopFactory = ({ deps }) => {
+  const metrics = deps.metrics
+  return metrics
+    ? {
+        name: 'service-counts',
+        everyMs: 0,
+        async step() {
+          const functions = await deps.store.listFunctions()
+          metrics.setServiceCounts(
+            new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
+          )
+          return null
+        },
+      }
+    : null
+}
+
 /** Finished call statuses and stray payloads past the retention; hourly is plenty. */
 const retention: LoopFactory = ({ deps }) => ({
   name: 'retention',
@@ -61,4 +100,11 @@ const embeddedQueue: LoopFactory = ({ deps, worker }) =>
       }
     : null
 
-export const WORKER_LOOPS: readonly LoopFactory[] = [backends, reconcile, embeddedQueue, retention]
+export const WORKER_LOOPS: readonly LoopFactory[] = [
+  backends,
+  reconcile,
+  triggers,
+  embeddedQueue,
+  serviceCounts,
+  retention,
+]
