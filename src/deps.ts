@@ -2,6 +2,7 @@
  * @module
  * Everything the app needs, injected by the runtime (Node, Workers, Deno), so the core imports no runtime.
  */
+import type { AccessServices } from './access/services.ts'
 import type { AdminCredentials } from './auth/credentials.ts'
 import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
@@ -43,4 +44,6 @@ export interface GatewayDeps {
   version: VersionInfo
   /** Architecture reported by /system/info, Docker style (`amd64`, `arm64`). */
   arch: string
+  /** API tokens, the invocation gate (invoke auth, rate limits), the audit webhook; built by createGateway. */
+  access: AccessServices
 }

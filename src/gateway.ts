@@ -6,6 +6,8 @@
  * same way everywhere, so a new runtime only opens drivers and serves `fetch`.
  */
 import type { Hono } from 'hono'
+import { pruneAccessRecords } from './access/retention.ts'
+import { createAccess } from './access/services.ts'
 import { createApp } from './app.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
@@ -22,7 +24,7 @@ import type { Triggers } from './triggers/triggers.ts'
 import type { TriggerContext, TriggerMetrics, TriggerSource } from './triggers/types.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'triggers'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'access' | 'triggers'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
@@ -97,6 +99,13 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       logger,
       budget: { ratio: config.failoverBudgetPercent / 100 },
     }),
+    access: createAccess({
+      store,
+      config,
+      logger,
+      sendCallback,
+      userAgent: `edgefaas-audit/${given.version.release}`,
+    }),
   }
   const app = createApp(deps)
   const worker =
@@ -125,6 +134,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       const probes = deps.router.probe()
       await deps.reconciler.reconcileOnce()
       await pruneAsyncRecords(store, config.callRetentionMs)
+      await pruneAccessRecords(deps)
       if (deps.metrics) {
         const functions = await store.listFunctions()
         deps.metrics.setServiceCounts(

@@ -30,6 +30,7 @@ export function invokerFor(deps: GatewayDeps): Invoke {
       upstreamTimeoutMs: deps.config.upstreamTimeoutMs,
       resendBodyLimit: deps.config.failoverBodyBytes,
       servedBy: `edgefaas/${deps.version.release}`,
+      gate: deps.access.gate,
     })
     invokers.set(deps, invoke)
   }

@@ -5,6 +5,7 @@
  * metric increments. A function with no ready replica is held while it scales from zero.
  */
 
+import type { InvocationGate } from '../access/invocation-gate.ts'
 import { functionTimeoutMs } from '../contract/function-timeout.ts'
 import { INTERNAL_HEADER } from '../contract/internal-header.ts'
 import { textResponse } from '../errors.ts'
@@ -32,6 +33,8 @@ export interface ProxyDeps {
   resendBodyLimit: number
   /** `X-Served-By` value. */
   servedBy: string
+  /** Invoke auth and rate limits (src/access/); absent: every call is admitted. */
+  gate?: InvocationGate
 }
 
 const PREFIX = '/function/'
@@ -68,6 +71,8 @@ export function createProxy(deps: ProxyDeps): Invoke {
     const fn = await deps.routes.get(namespace, name)
     const label = functionLabel(name, namespace)
     if (!fn) return proxyError(404, notFound(label), null)
+    const admitted = deps.gate ? await deps.gate.admit(fn, request, clientAddress, search) : {}
+    if (admitted instanceof Response) return admitted
     deps.metrics?.invocationStarted(label)
     const finish = (response: Response): Response => {
       deps.metrics?.invocationFinished(label, response.status, (performance.now() - started) / 1000)
@@ -78,6 +83,7 @@ export function createProxy(deps: ProxyDeps): Invoke {
     // The caller's body, if it sent one anyway, was framed and is discarded by the runtime's server.
     const forwardsBody = request.method !== 'GET' && request.method !== 'HEAD'
     const { headers, call } = upstreamHeaders(request.headers, clientAddress, forwardsBody)
+    admitted.apply?.(headers)
     // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
     const abort = new AbortController()
     let timedOut = false
@@ -91,7 +97,7 @@ export function createProxy(deps: ProxyDeps): Invoke {
       const result = await deliver(delivery, {
         fn,
         label,
-        path: target.rest + search,
+        path: target.rest + (admitted.search ?? search),
         method: request.method,
         headers,
         body: forwardsBody ? request.body : null,

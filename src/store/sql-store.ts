@@ -3,6 +3,8 @@
  * The Store over any dialect: every concern's SQL implementation, composed. A new concern adds one line
  * here and one `extends` in types.ts.
  */
+import { apiTokenStore } from './api-tokens/sql.ts'
+import { auditStore } from './audit/sql.ts'
 import { backendStore } from './backends/sql.ts'
 import { callStore } from './calls/sql.ts'
 import { deadLetterStore } from './dead-letters/sql.ts'
@@ -15,6 +17,7 @@ import { namespaceStore } from './namespaces/sql.ts'
 import { payloadStore } from './payloads/sql.ts'
 import { queueLedgerStore } from './queue-ledger/sql.ts'
 import { queueMessageStore } from './queue-messages/sql.ts'
+import { rateLimitStore } from './rate-limits/sql.ts'
 import { secretStore } from './secrets/sql.ts'
 import type { Store } from './types.ts'
 import { versionStore } from './versions/sql.ts'
@@ -32,6 +35,9 @@ export function createStore(dialect: Dialect): Store {
     ...callStore(dialect),
     ...deadLetterStore(dialect),
     ...payloadStore(dialect),
+    ...apiTokenStore(dialect),
+    ...auditStore(dialect),
+    ...rateLimitStore(dialect),
     ...queueLedgerStore(dialect),
     ...versionStore(dialect),
     ...loopStateStore(dialect),

@@ -3,13 +3,15 @@
  * Opens everything a gateway needs from the host, on any runtime with Node's APIs (Node itself, and Deno
  * through its Node compatibility): the data folder with the admin credentials and the secrets key, the
  * store (embedded SQLite or PostgreSQL), the queue from EDGEFAAS_QUEUE_URL, the local provider and the
- * registry of remote backends (over a node:http client, seeded from EDGEFAAS_BACKENDS_FILE), Prometheus
+ * registry of remote backends (over a node:http client, AWS SDK clients for `lambda` and `ecs` backends,
+ * seeded from EDGEFAAS_BACKENDS_FILE), Prometheus
  * metrics, the callback transport and DNS. The runtime adds how it serves and hands the result
  * to `createGateway`.
  */
 import { lookup } from 'node:dns/promises'
 import { createLocalProvider } from '../../../providers/local/index.ts'
 import type { Provider } from '../../../providers/types.ts'
+import { type AwsProviderFactory, createAwsProviders } from '../../backends/aws-providers.ts'
 import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDrivers } from '../../gateway.ts'
@@ -40,6 +42,8 @@ export interface HostDriverOptions {
   env?: Record<string, string | undefined>
   /** Extra built-in backends by name (tests); owned by the caller, not closed here. */
   providers?: Record<string, Provider>
+  /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients. */
+  aws?: AwsProviderFactory
 }
 
 export interface HostDrivers {
@@ -72,7 +76,12 @@ export async function openHostDrivers(
   const providers = createStoreRegistry({
     store,
     builtins: { ...options.providers, [LOCAL_BACKEND]: local },
-    context: { http, cipher, defaultNamespace: config.defaultNamespace },
+    context: {
+      http,
+      cipher,
+      defaultNamespace: config.defaultNamespace,
+      aws: options.aws ?? createAwsProviders(),
+    },
     ttlMs: config.routeCacheTtlMs,
     logger,
   })

@@ -6,10 +6,12 @@
  * runs its background tick on a timer.
  * Used by `npm start` (main.ts) and by the tests that need a real listening gateway.
  */
+
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { Provider } from '../../../providers/types.ts'
+import type { AwsProviderFactory } from '../../backends/aws-providers.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { createGateway, requestThrough } from '../../gateway.ts'
@@ -50,6 +52,8 @@ export interface StartOptions {
    * hand). The caller owns them: they are not closed with the gateway.
    */
   providers?: Record<string, Provider>
+  /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients (tests: mocked ones). */
+  aws?: AwsProviderFactory
 }
 
 export async function startGateway(
@@ -62,6 +66,7 @@ export async function startGateway(
     processMetrics: true,
     ...(options.env ? { env: options.env } : {}),
     ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.aws ? { aws: options.aws } : {}),
   })
   const gateway = createGateway(host.drivers)
   const { app, deps } = gateway
