@@ -8,15 +8,22 @@ import { type LoopReport, runLoops } from '../../loops/runner.ts'
 import type { WorkersGateway } from './index.ts'
 import { WORKER_LOOPS } from './loops.ts'
 
-/** Identifies this isolate in loop leases. */
-const HOLDER = `isolate-${crypto.randomUUID()}`
+/**
+ * Identifies this isolate in loop leases. Made on first use: workerd forbids random values in global
+ * scope (the Worker would not start), which only a real `wrangler dev`/deploy shows, not the vitest pool.
+ */
+let holder: string | undefined
+const holderOf = () => {
+  holder ??= `isolate-${crypto.randomUUID()}`
+  return holder
+}
 
 export async function runCronTick(gateway: WorkersGateway, _scheduledAt: Date): Promise<LoopReport[]> {
   const loops = WORKER_LOOPS.flatMap((make) => make(gateway) ?? [])
   const reports = await runLoops({
     store: gateway.deps.store,
     loops,
-    holder: HOLDER,
+    holder: holderOf(),
     budgetMs: gateway.workers.tickBudgetMs,
     logger: gateway.deps.logger,
   })
