@@ -22,6 +22,7 @@ import { clientAddress } from './client-address.ts'
 import type { ResolvedCredentials } from './credentials.ts'
 import { openHostDrivers } from './drivers.ts'
 import { startLoop } from './loop.ts'
+import { createNodeTls } from './tls/node-tls.ts'
 
 const WORKER_STOP_DEADLINE_MS = 10_000
 
@@ -29,6 +30,8 @@ export interface RunningGateway {
   url: string
   /** The functions-only listener's URL (EDGEFAAS_FUNCTIONS_PORT); null when functions share `url`. */
   functionsUrl: string | null
+  /** The HTTPS listener's port for custom domains (EDGEFAAS_TLS_PORT); null when there is none. */
+  tlsPort: number | null
   /** The Hono app behind the API routes (invocations do not go through it: use `request`). */
   app: Hono
   /** The gateway's one door as a handler: every request, invocations included. */
@@ -68,7 +71,9 @@ export async function startGateway(
     ...(options.providers ? { providers: options.providers } : {}),
     ...(options.aws ? { aws: options.aws } : {}),
   })
-  const gateway = createGateway(host.drivers)
+  const cipher = host.drivers.cipher
+  const tls = cipher ? createNodeTls({ config, store: host.drivers.store, cipher, logger }) : null
+  const gateway = createGateway(tls ? { ...host.drivers, tls: tls.driver } : host.drivers)
   const { app, deps } = gateway
   const listen = options.listen !== false
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
@@ -101,6 +106,15 @@ export async function startGateway(
     await host.close()
     throw error
   }
+  let tlsPort: number | null = null
+  try {
+    if (tls) tlsPort = (await tls.start(gateway.fetch, deps.domains, { listen })).port
+  } catch (error) {
+    await tls?.close()
+    for (const listener of [server, functionsServer]) listener?.close()
+    await host.close()
+    throw error
+  }
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = gateway.worker
   worker?.start()
@@ -115,6 +129,7 @@ export async function startGateway(
       await gateway.triggers?.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
+      await tls?.close()
       for (const listener of [server, functionsServer]) {
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
       }
@@ -126,6 +141,7 @@ export async function startGateway(
   return {
     url: `${base}:${port}`,
     functionsUrl: functionsServer ? `${base}:${functionsPort}` : null,
+    tlsPort,
     app,
     fetch: gateway.fetch,
     request: requestThrough(gateway.fetch),

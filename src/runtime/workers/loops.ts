@@ -8,6 +8,7 @@
  * folder, keep each `step` to a small batch (return a cursor to go on next tick), and add it to
  * `WORKER_LOOPS` below. Order matters only inside one tick: earlier loops get the budget first.
  */
+import { pruneAccessRecords } from '../../access/retention.ts'
 import type { Gateway } from '../../gateway.ts'
 import type { Loop } from '../../loops/runner.ts'
 import { functionLabel } from '../../metrics/types.ts'
@@ -87,6 +88,16 @@ const retention: LoopFactory = ({ deps }) => ({
   },
 })
 
+/** Audit entries past their retention and rate-limit state that limits nothing any more (issue 13). */
+const accessRetention: LoopFactory = ({ deps }) => ({
+  name: 'access-retention',
+  everyMs: 60_000,
+  async step() {
+    await pruneAccessRecords(deps)
+    return null
+  },
+})
+
 /** The embedded queue over D1 has no push consumer: each tick drains what is there (Queues need not). */
 const embeddedQueue: LoopFactory = ({ deps, worker }) =>
   worker && deps.queue?.kind === 'embedded'
@@ -107,4 +118,5 @@ export const WORKER_LOOPS: readonly LoopFactory[] = [
   embeddedQueue,
   serviceCounts,
   retention,
+  accessRetention,
 ]
