@@ -19,7 +19,7 @@ import { createGatewayWorker } from './queue/gateway-worker.ts'
 import { pruneAsyncRecords } from './queue/retention.ts'
 import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
-import { createRouteCache } from './routing/route-cache.ts'
+import { createRouteCache, type RouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
 import { createGatewayTriggers } from './triggers/gateway-triggers.ts'
 import type { Triggers } from './triggers/triggers.ts'
@@ -36,6 +36,8 @@ export type GatewayDrivers = Omit<
   queueMetrics?: QueueMetrics
   /** Identifies this gateway in leases; random when omitted. */
   instanceId?: string
+  /** Wraps the TTL route cache (Workers: invalidation through a version row, src/routing/route-version.ts). */
+  wrapRoutes?: (routes: RouteCache) => RouteCache
   /** Trigger sources the runtime opens connections for (SQS, NATS); cron is built by the core. */
   triggerSources?: (context: TriggerContext) => TriggerSource[]
   triggerMetrics?: TriggerMetrics
@@ -76,11 +78,13 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     triggerSources,
     triggerMetrics,
     cronCatchUpMs,
+    wrapRoutes,
     ...given
   } = drivers
   const { store, providers, cipher, logger, config } = given
   const instanceId = givenInstanceId ?? crypto.randomUUID()
-  const routes = createRouteCache(store, config.routeCacheTtlMs)
+  const ttlRoutes = createRouteCache(store, config.routeCacheTtlMs)
+  const routes = wrapRoutes ? wrapRoutes(ttlRoutes) : ttlRoutes
   const scaling = autoscaleMetrics(config, given.metrics)
   const triggers = createGatewayTriggers(given, {
     instanceId,

@@ -6,6 +6,7 @@
  * sent where it became ready. Each backend is tried at most once per call, plus once more after the
  * wait, so a call ends after a few attempts at most.
  */
+import type { CallerOrigin } from '../routing/locality.ts'
 import type { BackendRouter } from '../routing/router.ts'
 import type { FunctionRecord } from '../store/types.ts'
 import { attemptResult, errorOutcome, type Outcome, resendAfter, responseOutcome } from './attempt-outcome.ts'
@@ -31,6 +32,8 @@ export interface Call {
   signal: AbortSignal
   timedOut(): boolean
   callerGone(): boolean
+  /** Where the caller is (Workers' `request.cf`), for locality; absent elsewhere. */
+  origin?: CallerOrigin | null
 }
 
 /** The function's answer, or the gateway's own error (`backend`: the last one tried, if any). */
@@ -49,7 +52,7 @@ export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> 
   if (several) router.firstAttempt()
 
   for (;;) {
-    const attempt = router.choose(fn, tried)
+    const attempt = router.choose(fn, tried, call.origin)
     if (!attempt) {
       return {
         kind: 'error',

@@ -12,6 +12,7 @@ import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
+import { originOf } from '../routing/locality.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import type { BackendRouter } from '../routing/router.ts'
 import { splitUrl } from '../routing/split-url.ts'
@@ -103,6 +104,7 @@ export function createProxy(deps: ProxyDeps): Invoke {
         signal: abort.signal,
         timedOut: () => timedOut,
         callerGone: () => request.signal.aborted,
+        origin: originOf(request),
       })
       // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
       // run as long as the function keeps writing and the caller keeps reading.

@@ -271,3 +271,28 @@ export const scalingDecisions = pgTable(
   },
   (t) => [index('scaling_decisions_function_idx').on(t.namespace, t.functionName, t.at)],
 )
+/** Messages handed to an external queue that tells no depth (schema.sqlite.ts says more). */
+export const queueLedger = pgTable(
+  'queue_ledger',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('queue_ledger_queue_idx').on(t.queue)],
+)
+
+/** Version counters isolates poll to learn that something changed (schema.sqlite.ts says more). */
+export const versions = pgTable('versions', {
+  name: text('name').primaryKey(),
+  version: integer('version').notNull(),
+  updatedAt: at('updated_at').notNull(),
+})
+
+/** Where each background loop stands (schema.sqlite.ts says more). */
+export const loopState = pgTable('loop_state', {
+  name: text('name').primaryKey(),
+  cursor: text('cursor'),
+  passDoneAt: at('pass_done_at'),
+  updatedAt: at('updated_at').notNull(),
+})

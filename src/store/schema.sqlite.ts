@@ -304,3 +304,38 @@ export const scalingDecisions = sqliteTable(
   },
   (t) => [index('scaling_decisions_function_idx').on(t.namespace, t.functionName, t.at)],
 )
+
+/**
+ * Messages handed to an external queue that tells no depth (Cloudflare Queues): one row per message from
+ * enqueue until ack, so `depth` can count them (src/queue/cloudflare/driver.ts).
+ */
+export const queueLedger = sqliteTable(
+  'queue_ledger',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('queue_ledger_queue_idx').on(t.queue)],
+)
+
+/**
+ * Version counters that isolates sharing one store poll to learn that something changed (the route
+ * cache's version row on Workers, src/routing/versioned-route-cache.ts).
+ */
+export const versions = sqliteTable('versions', {
+  name: text('name').primaryKey(),
+  version: integer('version').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/**
+ * Where each background loop stands (src/loops/runner.ts): the cursor of a pass cut short by its time
+ * budget, resumed by the next tick, and when the last pass finished.
+ */
+export const loopState = sqliteTable('loop_state', {
+  name: text('name').primaryKey(),
+  cursor: text('cursor'),
+  passDoneAt: integer('pass_done_at', { mode: 'timestamp_ms' }),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+})

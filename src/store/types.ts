@@ -22,11 +22,14 @@ import type { DeploymentStore } from './deployments/types.ts'
 import type { DomainStore } from './domains/types.ts'
 import type { FunctionStore } from './functions/types.ts'
 import type { LeaseStore } from './leases/types.ts'
+import type { LoopStateStore } from './loop-state/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
 import type { PayloadStore } from './payloads/types.ts'
+import type { QueueLedgerStore } from './queue-ledger/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { RateLimitStore } from './rate-limits/types.ts'
 import type { SecretStore } from './secrets/types.ts'
+import type { VersionStore } from './versions/types.ts'
 
 export type { AcmeAccountRecord, AcmeChallengeRecord, AcmeStore } from './acme/types.ts'
 export type { ApiTokenRecord, ApiTokenStore } from './api-tokens/types.ts'
@@ -76,11 +79,14 @@ export type {
   NewFunction,
 } from './functions/types.ts'
 export type { LeaseStore } from './leases/types.ts'
+export type { LoopStateRecord, LoopStateStore } from './loop-state/types.ts'
 export type { NamespaceRecord, NamespaceStore } from './namespaces/types.ts'
 export type { PayloadStore } from './payloads/types.ts'
+export type { QueueLedgerStore } from './queue-ledger/types.ts'
 export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
 export type { RateLimitStep, RateLimitStore, RateLimitVerdict } from './rate-limits/types.ts'
 export type { SecretRecord, SecretStore } from './secrets/types.ts'
+export type { VersionStore } from './versions/types.ts'
 
 export interface Store
   extends NamespaceStore,
@@ -94,6 +100,9 @@ export interface Store
     DeadLetterStore,
     PayloadStore,
     AutoscaleStore,
+    QueueLedgerStore,
+    VersionStore,
+    LoopStateStore,
     ApiTokenStore,
     AuditStore,
     RateLimitStore,

@@ -1296,5 +1296,45 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         await store.deletePayload(fresh)
       })
     })
+
+    describe('queue ledger', () => {
+      it('counts a message per queue from add until remove, once per id', async () => {
+        const [q1, q2] = [unique('ledger'), unique('ledger')]
+        const [a, b] = [unique('msg'), unique('msg')]
+        expect(await store.ledgerDepth(q1)).toBe(0)
+        expect(await store.ledgerAdd(a, q1, new Date())).toBe(true)
+        expect(await store.ledgerAdd(a, q1, new Date())).toBe(false)
+        expect(await store.ledgerAdd(b, q2, new Date())).toBe(true)
+        expect(await store.ledgerDepth(q1)).toBe(1)
+        expect(await store.ledgerDepth(q2)).toBe(1)
+        expect(await store.ledgerRemove(a)).toBe(true)
+        expect(await store.ledgerRemove(a)).toBe(false)
+        expect(await store.ledgerDepth(q1)).toBe(0)
+        await store.ledgerRemove(b)
+      })
+    })
+
+    describe('versions', () => {
+      it('starts at 0 and gives concurrent bumps distinct numbers', async () => {
+        const name = unique('version')
+        expect(await store.readVersion(name)).toBe(0)
+        const bumped = await Promise.all(Array.from({ length: 5 }, () => store.bumpVersion(name, new Date())))
+        expect([...bumped].sort()).toEqual([1, 2, 3, 4, 5])
+        expect(await store.readVersion(name)).toBe(5)
+      })
+    })
+
+    describe('loop state', () => {
+      it('keeps a cursor and the end of the last pass, per loop', async () => {
+        const name = unique('loop')
+        expect(await store.getLoopState(name)).toEqual({ cursor: null, passDoneAt: null })
+        await store.saveLoopState(name, { cursor: 'fn-0042', passDoneAt: null }, new Date())
+        expect(await store.getLoopState(name)).toEqual({ cursor: 'fn-0042', passDoneAt: null })
+        const done = new Date(Math.floor(Date.now() / 1000) * 1000)
+        await store.saveLoopState(name, { cursor: null, passDoneAt: done }, new Date())
+        expect(await store.getLoopState(name)).toEqual({ cursor: null, passDoneAt: done })
+        expect(await store.getLoopState(unique('loop'))).toEqual({ cursor: null, passDoneAt: null })
+      })
+    })
   })
 }
