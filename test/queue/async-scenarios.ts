@@ -68,6 +68,9 @@ export function runAsyncScenarios(label: string, backend: () => Promise<QueueBac
           envProcess: nodeCommand('flaky.ts'),
           envVars: { mode: 'http', FAIL_TIMES: failTimes },
           annotations: { ...FAST_RETRIES, ...annotations },
+          // One replica throughout: flaky.ts counts tries per call id in its process, so a second replica
+          // (the default CE-style autoscaling reacts to 1,000 calls) would start each call's count again.
+          labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '1' },
         }),
       })
       expect(res.status, await res.text()).toBe(202)
