@@ -55,3 +55,16 @@ export class HttpTransportError extends Error {
     return typeof value === 'object' && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true
   }
 }
+
+/**
+ * `scheme://host:port` of an absolute http(s) URL and the rest (path and query, at least `/`), kept
+ * exactly as written: URL parsing would resolve `..` and re-encode characters.
+ */
+export function splitOrigin(url: string): { origin: string; path: string } {
+  const scheme = url.indexOf('//')
+  const slash = url.indexOf('/', scheme + 2)
+  const origin = slash === -1 ? url : url.slice(0, slash)
+  if (!origin.startsWith('http://') && !origin.startsWith('https://'))
+    throw new TypeError(`unsupported URL scheme in ${origin}`)
+  return { origin, path: slash === -1 ? '/' : url.slice(slash) }
+}

@@ -5,11 +5,12 @@
  * would be passed on decompressed but still labelled gzip) and its Web-stream plumbing costs most of a
  * proxy's throughput. Redirects are not followed and bodies are left as they are on the wire.
  */
-import { type HttpClient, type HttpRequestInit, HttpTransportError } from '../../http/client.ts'
+import { type HttpClient, type HttpRequestInit, HttpTransportError, splitOrigin } from '../../http/client.ts'
 import { SMALL_BODY_BYTES } from './incoming-body.ts'
 import {
   createUpstreamClient,
-  type UpstreamClient, type UpstreamBody,
+  type UpstreamBody,
+  type UpstreamClient,
   type UpstreamHead,
   type UpstreamOptions,
 } from './upstream.ts'
@@ -38,10 +39,13 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
     const head = await upstream.send({ origin, path, method: init.method, headers, body }, init.signal)
     if (head.status < 200 || head.status > 599) {
       head.body.discard()
-      throw new HttpTransportError(`the server answered with status ${head.status}, which cannot be passed on`, {
-        beforeSend: false,
-        responseStarted: true,
-      })
+      throw new HttpTransportError(
+        `the server answered with status ${head.status}, which cannot be passed on`,
+        {
+          beforeSend: false,
+          responseStarted: true,
+        },
+      )
     }
     return new Response(await webBody(head, init.method), {
       status: head.status,
@@ -56,16 +60,6 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
   return client
 }
 
-/** `http://host:port` and the path exactly as given (URL parsing would resolve `..` and re-encode). */
-export function splitOrigin(url: string): { origin: string; path: string } {
-  const scheme = url.indexOf('//')
-  const slash = url.indexOf('/', scheme + 2)
-  const origin = slash === -1 ? url : url.slice(0, slash)
-  if (!origin.startsWith('http://') && !origin.startsWith('https://'))
-    throw new TypeError(`unsupported URL scheme in ${origin}`)
-  return { origin, path: slash === -1 ? '/' : url.slice(slash) }
-}
-
 function webHeaders(head: UpstreamHead): Headers {
   const headers = new Headers()
   for (const [name, value] of Object.entries(head.headers)) {
@@ -76,7 +70,10 @@ function webHeaders(head: UpstreamHead): Headers {
 }
 
 /** null for HEAD and bodiless statuses; whole when small and of known length; else a Web stream. */
-function webBody(head: UpstreamHead, method: string): Promise<Uint8Array | ReadableStream<Uint8Array> | null> {
+function webBody(
+  head: UpstreamHead,
+  method: string,
+): Promise<Uint8Array | ReadableStream<Uint8Array> | null> {
   const { body } = head
   if (method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
     body.consume({ data: () => true, end() {}, error() {} })
