@@ -77,10 +77,16 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
     backendAttempt(backend, code, elapsed) {
       const key = `${backend}\u0000${code}`
       let requests = perAttempt.get(key)
-      if (!requests) perAttempt.set(key, (requests = backendRequests.labels(backend, code)))
+      if (!requests) {
+        requests = backendRequests.labels(backend, code)
+        perAttempt.set(key, requests)
+      }
       requests.inc()
       let duration = perBackend.get(backend)
-      if (!duration) perBackend.set(backend, (duration = backendSeconds.labels(backend)))
+      if (!duration) {
+        duration = backendSeconds.labels(backend)
+        perBackend.set(backend, duration)
+      }
       duration.observe(elapsed)
     },
     backendEjected(backend) {
