@@ -158,4 +158,11 @@ export interface Provider {
   logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage>
   /** Stops everything this provider started in this process (local processes, connections). */
   close(): Promise<void>
+  /**
+   * Asked after an invocation lost its connection with no byte of an answer. True only when the call
+   * provably cannot complete there: the backend is gone (a fresh connection is refused or cut before
+   * any answer) and the functions that were running its calls are known to die with it. The gateway
+   * may then send the call to another placement. Absent: never provable (the gateway does not resend).
+   */
+  crashedWithCalls?(): Promise<boolean>
 }

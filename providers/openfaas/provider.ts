@@ -44,6 +44,12 @@ export class OpenFaasProvider implements Provider {
   readonly #namespaces: NamespaceMap
   readonly #readiness: ReadinessCache
   #closed = false
+  /**
+   * Whether the functions running this backend's calls die with its gateway, as its last
+   * `/system/info` said: an edgefaas whose only backend is its own local processes (they are killed
+   * with it: bubblewrap's --die-with-parent, or a parent-death signal). False until it has said so.
+   */
+  #callsDieWithGateway = false
 
   constructor(options: ResolvedOptions) {
     this.#options = options
@@ -61,10 +67,31 @@ export class OpenFaasProvider implements Provider {
   async info(): Promise<ProviderInfo> {
     const response = await this.#api.call('GET', '/system/info')
     if (!response.ok) throw await backendError(response, 'reading /system/info', this.#api.shown)
-    return providerInfoFrom(
+    const info = providerInfoFrom(
       await readJson(response, 'reading /system/info', this.#api.shown),
       this.#api.shown,
     )
+    this.#callsDieWithGateway = info.provider === 'edgefaas' && info.orchestration === 'local'
+    return info
+  }
+
+  /**
+   * After a call was cut with no answer: true when the backend's gateway is gone (a fresh connection
+   * to it is refused or cut before an answer) and its functions die with it, so the call cannot
+   * complete there. A backend that answers, is slow to, or whose functions outlive its gateway
+   * (OpenFaaS, faasd, or an edgefaas in front of other backends) is never taken for crashed.
+   */
+  async crashedWithCalls(): Promise<boolean> {
+    if (!this.#callsDieWithGateway) return false
+    try {
+      const response = await this.#api.call('GET', '/healthz', {
+        signal: AbortSignal.timeout(CRASH_CHECK_MS),
+      })
+      await discard(response)
+      return false
+    } catch (error) {
+      return ProviderError.is(error) && error.code === 'UNAVAILABLE' && HttpTransportError.is(error.cause)
+    }
   }
 
   async apply(desired: DesiredFunction): Promise<ObservedFunction> {
@@ -284,6 +311,9 @@ export class OpenFaasProvider implements Provider {
     if (this.#closed) throw new ProviderError('UNAVAILABLE', `the provider for ${this.#api.shown} is closed`)
   }
 }
+
+/** How long the check for a crashed backend waits for a connection or an answer (a dead port refuses at once). */
+const CRASH_CHECK_MS = 1000
 
 /**
  * A failure of the checks made before the call is sent (the namespace map, the readiness status): the

@@ -3,13 +3,16 @@
  * How one attempt on one backend ended, and whether the call may be sent again to another backend.
  * Pure rules, so they are tested as a table and written once.
  *
- * A call is resent only when it provably never reached the function:
+ * A call is resent only when it provably never reached the function, or provably cannot complete where
+ * it went:
  * - the provider said NOT_FOUND or NOT_READY, which it does before touching the body;
  * - the connection was never made (`HttpTransportError.beforeSend`: refused, DNS, TLS handshake);
  * - the gateway in front of the function answered 404 itself (`X-OpenFaaS-Internal`);
+ * - the connection was cut with no answer and the backend was then found gone together with the
+ *   functions that run its calls (`crashed`, see Provider.crashedWithCalls): the attempt died with it;
  * or, for idempotent methods only, when that gateway answered 502/503 itself (the function may have
  * run, but running it twice is what an idempotent method allows). Never after a timeout, a reset
- * after the request was written, or any answer of the function's own. Resends after a connection or
+ * after the request was written on a backend still up, or any answer of the function's own. Resends after a connection or
  * backend failure are paid from the retry budget; NOT_FOUND and NOT_READY cost the backend nothing.
  */
 import { ProviderError } from '../../providers/types.ts'
@@ -26,7 +29,13 @@ export type Outcome<R extends Answer = Response> =
   | { kind: 'response'; response: R; internal: boolean }
   | { kind: 'not-ready' }
   | { kind: 'not-found' }
-  | { kind: 'unreachable'; beforeSend: boolean; error: unknown }
+  | {
+      kind: 'unreachable'
+      beforeSend: boolean
+      error: unknown
+      /** The backend was found gone with the functions running its calls (Provider.crashedWithCalls). */
+      crashed?: boolean
+    }
   | { kind: 'timeout' }
   | { kind: 'aborted' }
   | { kind: 'error'; error: unknown }
@@ -80,7 +89,7 @@ export function resendAfter(
     case 'not-found':
       return 'free'
     case 'unreachable':
-      return outcome.beforeSend ? 'budget' : false
+      return outcome.beforeSend || outcome.crashed === true ? 'budget' : false
     case 'response': {
       if (!outcome.internal) return false
       const { status } = outcome.response

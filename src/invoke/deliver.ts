@@ -103,8 +103,19 @@ export async function deliver<H, B, R extends Answer>(
     }
     router.finish(attempt, attemptResult(outcome))
     const { backend } = attempt
+    const replayable = replay ? replay.replayable : true
 
-    const resend = resendAfter(outcome, call.method, replay ? replay.replayable : true)
+    if (
+      outcome.kind === 'unreachable' &&
+      !outcome.beforeSend &&
+      replayable &&
+      attempt.provider.crashedWithCalls &&
+      router.reachable(fn, tried)
+    ) {
+      // Cut with no answer after it was sent: worth resending only if the backend died with the call.
+      outcome.crashed = await attempt.provider.crashedWithCalls().catch(() => false)
+    }
+    const resend = resendAfter(outcome, call.method, replayable)
     const elsewhere = resend !== false && router.reachable(fn, tried)
     if (elsewhere && (resend === 'free' || router.allowResend())) {
       if (outcome.kind === 'response') transport.discard(outcome.response)

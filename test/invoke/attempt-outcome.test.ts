@@ -54,6 +54,13 @@ describe('errorOutcome', () => {
   })
 })
 
+/** A reset after sending, on a backend then found gone with its functions (deliver.ts asks the provider). */
+function crashed(): Outcome {
+  const outcome = errorOutcome(reset, false, false)
+  if (outcome.kind === 'unreachable') outcome.crashed = true
+  return outcome
+}
+
 describe('resendAfter', () => {
   const cases: Array<[string, Outcome, string, boolean, ReturnType<typeof resendAfter>]> = [
     ['not ready', { kind: 'not-ready' }, 'POST', true, 'free'],
@@ -62,6 +69,8 @@ describe('resendAfter', () => {
     ['connect refused, body past the limit', errorOutcome(refused, false, false), 'POST', false, false],
     ['reset after sending, POST', errorOutcome(reset, false, false), 'POST', true, false],
     ['reset after sending, GET', errorOutcome(reset, false, false), 'GET', true, false],
+    ['reset after sending, backend crashed with the call', crashed(), 'POST', true, 'budget'],
+    ['backend crashed with the call, body past the limit', crashed(), 'POST', false, false],
     ['timeout, GET', { kind: 'timeout' }, 'GET', true, false],
     ['caller gone', { kind: 'aborted' }, 'GET', true, false],
     ['backend gateway 503, GET', internal(503), 'GET', true, 'budget'],
