@@ -32,6 +32,8 @@ export type Outcome<R extends Answer = Response> =
   | {
       kind: 'unreachable'
       beforeSend: boolean
+      /** Some byte of an answer had arrived before the connection failed (HttpTransportError.responseStarted). */
+      responseStarted: boolean
       error: unknown
       /** The backend was found gone with the functions running its calls (Provider.crashedWithCalls). */
       crashed?: boolean
@@ -65,11 +67,18 @@ export function errorOutcome(error: unknown, timedOut: boolean, callerGone: bool
     if (error.code === 'NOT_FOUND') return { kind: 'not-found' }
     if (error.code === 'UNAVAILABLE') {
       const cause = error.cause
-      return { kind: 'unreachable', beforeSend: HttpTransportError.is(cause) && cause.beforeSend, error }
+      const transport = HttpTransportError.is(cause) ? cause : null
+      return {
+        kind: 'unreachable',
+        beforeSend: transport?.beforeSend ?? false,
+        responseStarted: transport?.responseStarted ?? false,
+        error,
+      }
     }
     return { kind: 'error', error }
   }
-  if (HttpTransportError.is(error)) return { kind: 'unreachable', beforeSend: error.beforeSend, error }
+  if (HttpTransportError.is(error))
+    return { kind: 'unreachable', beforeSend: error.beforeSend, responseStarted: error.responseStarted, error }
   return { kind: 'error', error }
 }
 

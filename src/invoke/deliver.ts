@@ -108,6 +108,7 @@ export async function deliver<H, B, R extends Answer>(
     if (
       outcome.kind === 'unreachable' &&
       !outcome.beforeSend &&
+      !outcome.responseStarted &&
       replayable &&
       attempt.provider.crashedWithCalls &&
       router.reachable(fn, tried)
