@@ -21,7 +21,7 @@ import { toApiError } from '../../errors.ts'
 import { HttpTransportError } from '../../http/client.ts'
 import { type HeaderRecord, RecordHeaders } from '../../http/header-map.ts'
 import type { Call, Replay, Transport } from '../../invoke/deliver.ts'
-import { decorate } from '../../invoke/headers.ts'
+import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
 import type { InvocationIO, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
@@ -100,7 +100,25 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
       return
     }
     const { answer, call, backend } = result
+    if (gone || res.destroyed) {
+      // The caller left while the answer was on its way: nothing will read it.
+      answer.body.discard()
+      answer.done()
+      return
+    }
     decorate(new RecordHeaders(answer.headers as HeaderRecord), call, servedBy, backend)
+    try {
+      res.writeHead(answer.status, answer.headers)
+    } catch (error) {
+      // A header value node:http refuses to write (bytes outside Latin-1): the answer cannot be passed on.
+      answer.body.discard()
+      answer.done()
+      logger.warn('invocation answer not passed on', { function: pathname, error })
+      writeText(res, 502, 'the function answered with a header that cannot be passed on', {
+        ...proxyErrorHeaders(backend),
+      })
+      return
+    }
     writeAnswer(req, res, answer)
   }
 
@@ -245,10 +263,9 @@ function webResponseBody(stream: ReadableStream<Uint8Array> | null): UpstreamRes
   }
 }
 
-/** Writes the function's answer: head, then the body as it arrives; the last chunk of a known length ends it. */
+/** Writes the function's answer after its head: the body as it arrives; the last chunk of a known length ends it. */
 function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: NativeAnswer): void {
   const { body, done } = answer
-  res.writeHead(answer.status, answer.headers)
   if (req.method === 'HEAD' || NULL_BODY_STATUS.has(answer.status)) {
     body.consume({ data: () => true, end: done, error: done })
     res.end()
