@@ -115,6 +115,56 @@ describe('native invocation transport', () => {
     expect((JSON.parse(res.body) as { headers: Record<string, string> }).headers['x-multi']).toBe('a, b')
   })
 
+  it('a caller that leaves mid-stream ends the upstream call, so the replica can retire at once', async () => {
+    const auth = { authorization: `Basic ${btoa(`${g.user}:${g.password}`)}` }
+    const json = { ...auth, 'content-type': 'application/json' }
+    const deploy = await fetch(`${g.url}/system/functions`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        service: 'stream',
+        image: 'x',
+        envProcess: nodeCommand('http-server.ts'),
+        envVars: { mode: 'http' },
+      }),
+    })
+    expect(deploy.status, await deploy.text()).toBe(202)
+    await pollUntil(
+      'stream to answer',
+      async () => (await fetch(`${g.url}/function/stream/boot`)).status === 200,
+    )
+    const [instance] = await g.deps.providers.get('local')!.instances('openfaas-fn', 'stream')
+    const pid = instance?.pid
+    expect(pid).toBeTypeOf('number')
+
+    // The function would hold this stream open for 30 s; the caller reads one event and leaves.
+    const leave = new AbortController()
+    const res = await fetch(`${g.url}/function/stream/sse?ms=30000`, { signal: leave.signal })
+    const reader = res.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('first')
+    leave.abort()
+
+    // A replica retiring waits for the calls it serves: it stops now only if the call was released.
+    const scale = await fetch(`${g.url}/system/scale-function/stream`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ serviceName: 'stream', replicas: 0 }),
+    })
+    expect(scale.status).toBe(202)
+    await pollUntil(
+      'the replica to stop well before the stream would have ended',
+      async () => {
+        try {
+          process.kill(pid!, 0)
+          return false
+        } catch {
+          return true
+        }
+      },
+      10_000,
+    )
+  })
+
   it('takes a body sent after 100 Continue, and does not pass Expect on', async () => {
     const res = await raw(
       'PUT',
