@@ -3,12 +3,15 @@
  * createApp(deps) → the Hono app of the API routes. Imports no runtime. Runtimes serve the gateway's one
  * door (src/gateway-fetch.ts, built by src/gateway.ts), which sends invocations to the proxy and the rest here.
  *
- * Order matters: the path is normalised before anything routes on it, then state-changing requests
- * from other sites are refused, then the one auth middleware runs, then the routes. Errors become
+ * Order matters: the path is normalised before anything routes on it, then the audit log wraps the rest
+ * (so it records refused writes too), then state-changing requests from other sites are refused, then the
+ * one auth middleware runs, then the routes. Errors become
  * plain-text responses via `toApiError`.
  */
 import { Hono } from 'hono'
+import { auditWrites } from './access/audit.ts'
 import { registerAsyncRoutes } from './api/async.ts'
+import { registerAuditRoutes } from './api/audit.ts'
 import { registerBackendRoutes } from './api/backends.ts'
 import { registerCallRoutes } from './api/calls.ts'
 import { registerDeploymentRoutes } from './api/deployments.ts'
@@ -20,6 +23,8 @@ import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
+import { registerTokenRoutes } from './api/tokens.ts'
+import { registerTriggerRoutes } from './api/triggers.ts'
 import { registerUiRoutes } from './api/ui.ts'
 import { refuseCrossSiteWrites } from './auth/cross-site.ts'
 import { defaultDenyAuth } from './auth/middleware.ts'
@@ -38,8 +43,18 @@ export function createApp(deps: GatewayDeps): Hono {
     if (verdict.kind === 'redirect') return c.redirect(`${verdict.location}${search}`, 301)
     return next()
   })
+  app.use(
+    '*',
+    auditWrites({
+      store: deps.store,
+      logger: deps.logger,
+      clientAddress: deps.clientAddress,
+      authOff: deps.credentials === null,
+      ...(deps.access.publishAudit ? { publish: deps.access.publishAudit } : {}),
+    }),
+  )
   app.use('*', refuseCrossSiteWrites())
-  app.use('*', defaultDenyAuth(deps))
+  app.use('*', defaultDenyAuth({ ...deps, tokens: deps.access.tokens }))
 
   registerInfoRoutes(app, deps)
   registerFunctionRoutes(app, deps)
@@ -52,6 +67,9 @@ export function createApp(deps: GatewayDeps): Hono {
   registerMetricsRoutes(app, deps)
   registerAsyncRoutes(app, deps)
   registerCallRoutes(app, deps)
+  registerTokenRoutes(app, deps)
+  registerAuditRoutes(app, deps)
+  registerTriggerRoutes(app, deps)
   registerUiRoutes(app)
 
   app.notFound(pageNotFound)

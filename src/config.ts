@@ -6,7 +6,9 @@
  */
 import { z } from 'zod'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
-import { type CallbackPolicy, parseCallbackAllowList } from './queue/callback-policy.ts'
+import { type CallbackPolicy, checkCallbackUrl, parseCallbackAllowList } from './queue/callback-policy.ts'
+import { parseAllowList } from './triggers/allow-list.ts'
+import type { TriggerPolicy } from './triggers/types.ts'
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -83,9 +85,31 @@ const schema = z.object({
   EDGEFAAS_RETRY_BACKOFF: z.enum(['exponential', 'full', 'equal']).default('exponential'),
   EDGEFAAS_CALLBACK_ATTEMPTS: int(1, 100).default(5),
   EDGEFAAS_CALL_RETENTION_HOURS: int(1, 87_600).default(168),
+  EDGEFAAS_TRIGGERS: boolean.default(true),
+  EDGEFAAS_TRIGGERS_SQS_QUEUES: z.string().default(''),
+  EDGEFAAS_TRIGGERS_SQS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' })
+    .optional(),
+  EDGEFAAS_TRIGGERS_SQS_ENDPOINT: z
+    .string()
+    .url({ message: 'must be a URL such as http://127.0.0.1:9324' })
+    .optional(),
+  EDGEFAAS_TRIGGERS_SQS_VISIBILITY_SECONDS: int(1, 43_200).default(30),
+  EDGEFAAS_TRIGGERS_NATS_URL: z.string().default(''),
+  EDGEFAAS_TRIGGERS_NATS_SUBJECTS: z.string().default(''),
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'user', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
+  EDGEFAAS_RATE_LIMIT_STATE: z.enum(['auto', 'memory', 'store']).default('auto'),
+  EDGEFAAS_TOKEN_CACHE_MS: int(0, 60_000).default(1000),
+  EDGEFAAS_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
+  EDGEFAAS_AUDIT_WEBHOOK_URL: z
+    .string()
+    .url({ message: 'must be an absolute http(s) URL' })
+    .refine((u) => /^https?:\/\//i.test(u), { message: 'must use http or https' })
+    .optional(),
+  EDGEFAAS_AUDIT_WEBHOOK_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   // OpenFaaS gateway compatibility: `basic_auth=true` + `secret_mount_path` holding basic-auth-user/-password.
   basic_auth: z.string().optional(),
   secret_mount_path: z.string().optional(),
@@ -142,9 +166,26 @@ export interface Config {
   callbackAttempts: number
   /** Finished async calls' statuses are kept this long. */
   callRetentionMs: number
+  /** Event triggers (docs/triggers.md): whether this gateway runs sources, and what functions may name. */
+  triggers: {
+    enabled: boolean
+    policy: TriggerPolicy
+    sqsRegion: string | undefined
+    sqsEndpoint: string | undefined
+    sqsVisibilitySeconds: number
+    /** NATS servers for `nats:` topics; empty: EDGEFAAS_QUEUE_URL's when that is NATS. */
+    natsUrl: string
+  }
   localSandbox: 'auto' | 'bwrap' | 'user' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
+  /** Where GCRA rate-limit state lives: `store` (shared by every gateway on the store) or this process. */
+  rateLimitState: 'memory' | 'store'
+  /** How long a verified API token is trusted without rereading the store. */
+  tokenCacheMs: number
+  auditRetentionMs: number
+  /** Each audit entry is POSTed here, signed with `auditWebhookSecret`. */
+  auditWebhook: { url: string; secret: string } | undefined
   /** Directory with OpenFaaS-style `basic-auth-user` / `basic-auth-password` files, when configured. */
   openfaasSecretMountPath: string | undefined
 }
@@ -171,6 +212,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'invalid configuration:\n  EDGEFAAS_FUNCTIONS_PORT: must differ from EDGEFAAS_PORT (functions get their own origin)',
     )
+  }
+  if ((e.EDGEFAAS_AUDIT_WEBHOOK_URL === undefined) !== (e.EDGEFAAS_AUDIT_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_AUDIT_WEBHOOK_URL and EDGEFAAS_AUDIT_WEBHOOK_SECRET: set both or neither (the secret signs every entry)',
+    )
+  }
+  if (e.EDGEFAAS_AUDIT_WEBHOOK_URL !== undefined) {
+    const verdict = checkCallbackUrl(e.EDGEFAAS_AUDIT_WEBHOOK_URL, e.EDGEFAAS_CALLBACK_ALLOW)
+    if (!verdict.ok) {
+      throw new ConfigError(
+        `invalid configuration:\n  EDGEFAAS_AUDIT_WEBHOOK_URL: ${verdict.reason.replace('X-Callback-Url', 'the URL')} (allow it with EDGEFAAS_CALLBACK_ALLOW)`,
+      )
+    }
   }
   const openfaasAuth = e.basic_auth === 'true'
   return {
@@ -213,9 +267,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     callbackAttempts: e.EDGEFAAS_CALLBACK_ATTEMPTS,
     callRetentionMs: e.EDGEFAAS_CALL_RETENTION_HOURS * 3_600_000,
+    triggers: {
+      enabled: e.EDGEFAAS_TRIGGERS,
+      policy: {
+        sqsQueues: parseAllowList(e.EDGEFAAS_TRIGGERS_SQS_QUEUES),
+        natsSubjects: parseAllowList(e.EDGEFAAS_TRIGGERS_NATS_SUBJECTS),
+      },
+      sqsRegion: e.EDGEFAAS_TRIGGERS_SQS_REGION,
+      sqsEndpoint: e.EDGEFAAS_TRIGGERS_SQS_ENDPOINT,
+      sqsVisibilitySeconds: e.EDGEFAAS_TRIGGERS_SQS_VISIBILITY_SECONDS,
+      natsUrl: e.EDGEFAAS_TRIGGERS_NATS_URL,
+    },
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,
+    rateLimitState:
+      e.EDGEFAAS_RATE_LIMIT_STATE === 'auto'
+        ? /^postgres(ql)?:\/\//i.test(e.EDGEFAAS_DATABASE_URL)
+          ? 'store'
+          : 'memory'
+        : e.EDGEFAAS_RATE_LIMIT_STATE,
+    tokenCacheMs: e.EDGEFAAS_TOKEN_CACHE_MS,
+    auditRetentionMs: e.EDGEFAAS_AUDIT_RETENTION_DAYS * 86_400_000,
+    auditWebhook:
+      e.EDGEFAAS_AUDIT_WEBHOOK_URL !== undefined && e.EDGEFAAS_AUDIT_WEBHOOK_SECRET !== undefined
+        ? { url: e.EDGEFAAS_AUDIT_WEBHOOK_URL, secret: e.EDGEFAAS_AUDIT_WEBHOOK_SECRET }
+        : undefined,
     openfaasSecretMountPath: openfaasAuth ? (e.secret_mount_path ?? '/run/secrets/') : undefined,
   }
 }

@@ -2,6 +2,7 @@
  * @module
  * Everything the app needs, injected by the runtime (Node, Workers, Deno), so the core imports no runtime.
  */
+import type { AccessServices } from './access/services.ts'
 import type { AdminCredentials } from './auth/credentials.ts'
 import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
@@ -14,6 +15,7 @@ import type { RouteCache } from './routing/route-cache.ts'
 import type { BackendRouter } from './routing/router.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
+import type { Triggers } from './triggers/triggers.ts'
 
 export interface GatewayDeps {
   config: Config
@@ -34,10 +36,14 @@ export interface GatewayDeps {
   clientAddress: (request: Request, env: unknown) => string | undefined
   /** The async queue; null where none is configured (`/async-function` answers 501). */
   queue: QueueDriver | null
+  /** Event triggers (src/triggers/); null without a queue or with EDGEFAAS_TRIGGERS=false. */
+  triggers: Triggers | null
   /** Resolves a host name to its addresses for the callback check; null where the runtime cannot. */
   resolveHost: ((host: string) => Promise<string[]>) | null
   logger: Logger
   version: VersionInfo
   /** Architecture reported by /system/info, Docker style (`amd64`, `arm64`). */
   arch: string
+  /** API tokens, the invocation gate (invoke auth, rate limits), the audit webhook; built by createGateway. */
+  access: AccessServices
 }

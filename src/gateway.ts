@@ -6,6 +6,8 @@
  * same way everywhere, so a new runtime only opens drivers and serves `fetch`.
  */
 import type { Hono } from 'hono'
+import { pruneAccessRecords } from './access/retention.ts'
+import { createAccess } from './access/services.ts'
 import { createApp } from './app.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
@@ -17,15 +19,23 @@ import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
 import { createRouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
+import { createGatewayTriggers } from './triggers/gateway-triggers.ts'
+import type { Triggers } from './triggers/triggers.ts'
+import type { TriggerContext, TriggerMetrics, TriggerSource } from './triggers/types.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router'> & {
+export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'access' | 'triggers'> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
   queueMetrics?: QueueMetrics
   /** Identifies this gateway in leases; random when omitted. */
   instanceId?: string
+  /** Trigger sources the runtime opens connections for (SQS, NATS); cron is built by the core. */
+  triggerSources?: (context: TriggerContext) => TriggerSource[]
+  triggerMetrics?: TriggerMetrics
+  /** How far back the cron scheduler looks for instants not yet run (Workers: one cron period). */
+  cronCatchUpMs?: number
 }
 
 export interface Gateway {
@@ -38,6 +48,8 @@ export interface Gateway {
   functionsFetch(functionsAt?: string): { api: GatewayFetch; functions: GatewayFetch }
   /** Drains the async queue; null when the queue is off or `EDGEFAAS_WORKER=false`. */
   worker: AsyncWorker | null
+  /** Event triggers (cron, SQS, NATS); null without a queue or with `EDGEFAAS_TRIGGERS=false`. */
+  triggers: Triggers | null
   /**
    * One pass of the background work: follow the stored backends and probe them, reconcile desired
    * state onto backends (probing ejected backends beside it), prune finished async records, refresh the
@@ -47,17 +59,33 @@ export interface Gateway {
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
-  const { sendCallback, queueMetrics, instanceId, ...given } = drivers
+  const {
+    sendCallback,
+    queueMetrics,
+    instanceId: givenInstanceId,
+    triggerSources,
+    triggerMetrics,
+    cronCatchUpMs,
+    ...given
+  } = drivers
   const { store, providers, cipher, logger, config } = given
+  const instanceId = givenInstanceId ?? crypto.randomUUID()
   const routes = createRouteCache(store, config.routeCacheTtlMs)
+  const triggers = createGatewayTriggers(given, {
+    instanceId,
+    ...(triggerSources ? { sources: triggerSources } : {}),
+    ...(triggerMetrics ? { metrics: triggerMetrics } : {}),
+    ...(cronCatchUpMs ? { cronCatchUpMs } : {}),
+  })
   const deps: GatewayDeps = {
     ...given,
+    triggers,
     reconciler: createReconciler({
       store,
       providers,
       cipher,
       logger,
-      instanceId: instanceId ?? crypto.randomUUID(),
+      instanceId,
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
@@ -66,6 +94,13 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       metrics: given.metrics,
       logger,
       budget: { ratio: config.failoverBudgetPercent / 100 },
+    }),
+    access: createAccess({
+      store,
+      config,
+      logger,
+      sendCallback,
+      userAgent: `edgefaas-audit/${given.version.release}`,
     }),
   }
   const app = createApp(deps)
@@ -85,6 +120,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       functions: createGatewayFetch(app, deps, { listener: 'functions' }),
     }),
     worker,
+    triggers,
     async tick() {
       // Backends first: one added through another gateway is reconciled onto, one that came back is
       // caught up at once, and selector placements see the labels as they are now.
@@ -94,6 +130,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       const probes = deps.router.probe()
       await deps.reconciler.reconcileOnce()
       await pruneAsyncRecords(store, config.callRetentionMs)
+      await pruneAccessRecords(deps)
       if (deps.metrics) {
         const functions = await store.listFunctions()
         deps.metrics.setServiceCounts(

@@ -6,6 +6,7 @@
  * edgefaas). The namespace goes in the body and the query, since providers read one or the other; a
  * backend without namespaces gets neither.
  */
+import { ACCESS_ANNOTATIONS } from '../../src/access/settings.ts'
 import type { FunctionDeployment } from '../../src/contract/types.ts'
 import { BACKENDS_ANNOTATION } from '../../src/routing/placement.ts'
 import type { DesiredFunction } from '../types.ts'
@@ -15,10 +16,13 @@ import { backendError, discard } from './errors.ts'
 /**
  * Annotations that are this gateway's business, not the backend's: the placement (an edgefaas backend
  * would read it as a placement across its own backends, which do not have these names) and the custom
- * domains this gateway serves. Other annotations pass, `edgefaas.dev/timeout` included, which an
- * edgefaas backend needs so it does not cut a long call short at its own default.
+ * domains this gateway serves, and its access settings (src/access/settings.ts): this gateway checks the
+ * caller and the rate and then calls the backend without the caller's credential, so an edgefaas backend
+ * enforcing the same annotations would refuse every call (and count every caller as this gateway). Other
+ * annotations pass, `edgefaas.dev/timeout` included, which an edgefaas backend needs so it does not cut
+ * a long call short at its own default.
  */
-const GATEWAY_ONLY_ANNOTATIONS = new Set([BACKENDS_ANNOTATION, 'edgefaas.dev/domains'])
+const GATEWAY_ONLY_ANNOTATIONS = new Set([BACKENDS_ANNOTATION, 'edgefaas.dev/domains', ...ACCESS_ANNOTATIONS])
 
 export function deploymentOf(desired: DesiredFunction, wireNamespace: string | null): FunctionDeployment {
   const { spec } = desired

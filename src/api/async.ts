@@ -5,11 +5,13 @@
  * answer 202 with `X-Call-Id`. `DELETE /async-function/{call-id}` cancels a call still queued (admin).
  */
 import type { Hono } from 'hono'
+import { isImpersonationHeader } from '../access/invocation-gate.ts'
 import { bytesToBase64 } from '../base64.ts'
 import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../contract/hop-by-hop.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
+import { type EnqueueOutcome, enqueueCall } from '../queue/enqueue-call.ts'
 import { queueOf } from '../queue/queue-name.ts'
 import type { CallRecord, QueueDriver } from '../queue/types.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
@@ -36,6 +38,9 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
     const fn = await deps.routes.get(target.namespace, target.name)
     if (!fn)
       throw new ApiError('NOT_FOUND', `error finding function ${target.name}.${target.namespace}: not found`)
+    // The function's invoke auth, checked now: the stored call keeps no credentials for the worker.
+    const admitted = await deps.access.gate.admitSubmit(fn, c.req.raw, search)
+    if (admitted instanceof Response) return admitted
     const callbackUrl = await checkCallback(deps, c.req.header('x-callback-url'))
     const body = await readBodyBytes(c, deps.config.asyncMaxBodyBytes)
 
@@ -53,10 +58,12 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
         !NOT_STORED.has(name) &&
         !isHopByHop(name, listed) &&
         name !== 'x-call-id' &&
-        name !== 'x-start-time'
+        name !== 'x-start-time' &&
+        !(admitted.stored && isImpersonationHeader(name))
       )
         headers.push([name, value])
     })
+    headers.push(...(admitted.stored ?? []))
     headers.push(['x-call-id', callId], ['x-start-time', startTime])
     const record: CallRecord = {
       id: callId,
@@ -65,29 +72,20 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
       function: fn.name,
       method: 'POST',
       path: target.rest,
-      query: search.replace(/^\?/, ''),
+      query: (admitted.search ?? search).replace(/^\?/, ''),
       headers,
       body: bytesToBase64(body),
       callbackUrl,
       enqueuedAt: Date.now(),
     }
-    if (
-      !(await deps.store.createCall({
-        id: callId,
-        namespace: fn.namespace,
-        function: fn.name,
-        queue: record.queue,
-      }))
-    ) {
-      throw new ApiError('CONFLICT', 'a call with this X-Call-Id already exists; send a new id or none')
-    }
+    let outcome: EnqueueOutcome
     try {
-      await queue.enqueue(record)
+      outcome = await enqueueCall(deps.store, queue, record)
     } catch (error) {
-      await deps.store
-        .updateCall(callId, { status: 'failed', lastError: 'could not be queued' })
-        .catch(() => null)
       throw new ApiError('UNAVAILABLE', 'the call could not be queued; try again', { cause: error })
+    }
+    if (outcome === 'exists') {
+      throw new ApiError('CONFLICT', 'a call with this X-Call-Id already exists; send a new id or none')
     }
     return c.body(null, 202, { 'X-Call-Id': callId, 'X-Start-Time': startTime })
   })

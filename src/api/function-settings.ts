@@ -6,11 +6,15 @@
  * would be ignored without a word, and the function would run on defaults its author never chose.
  * Keys the gateway only stores (everything else) pass as they are.
  */
+import { accessSettingsProblem } from '../access/settings.ts'
 import { parseDurationMs } from '../contract/duration.ts'
 import { QUEUE_ANNOTATION, SCALE_MAX_LABEL, SCALE_MIN_LABEL, TIMEOUT_ANNOTATION } from '../contract/labels.ts'
+import type { CallbackPolicy } from '../queue/callback-policy.ts'
 import { isQueueName } from '../queue/queue-name.ts'
 import { type RetryPolicy, retryPolicyFor } from '../queue/retry-policy.ts'
 import { BACKENDS_ANNOTATION } from '../routing/placement.ts'
+import { triggerProblem } from '../triggers/topics.ts'
+import type { TriggerPolicy } from '../triggers/types.ts'
 
 const RETRY_ANNOTATIONS = [
   'com.openfaas.retry.attempts',
@@ -28,6 +32,8 @@ export function settingsProblem(
   labels: Record<string, string>,
   annotations: Record<string, string>,
   retryDefaults: RetryPolicy,
+  triggerPolicy: TriggerPolicy,
+  callbackPolicy?: CallbackPolicy,
 ): string | null {
   for (const key of ANNOTATION_KEYS) {
     if (key in labels && !(key in annotations))
@@ -49,5 +55,7 @@ export function settingsProblem(
   if (queue !== undefined && !isQueueName(queue)) {
     return `annotation ${QUEUE_ANNOTATION} must be a queue name: lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 63 characters`
   }
-  return null
+  return (
+    accessSettingsProblem(labels, annotations, callbackPolicy) ?? triggerProblem(annotations, triggerPolicy)
+  )
 }

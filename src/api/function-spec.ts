@@ -43,7 +43,13 @@ export async function acceptDeployment(
   const annotations = body.annotations ?? {}
   const bounds = scaleBounds(labels, deps.config.maxReplicas)
   const retryDefaults = { ...deps.config.retry, codes: new Set(deps.config.retry.codes) }
-  const problem = settingsProblem(labels, annotations, retryDefaults)
+  const problem = settingsProblem(
+    labels,
+    annotations,
+    retryDefaults,
+    deps.config.triggers.policy,
+    deps.config.callbackPolicy,
+  )
   if (problem) throw new ApiError('BAD_REQUEST', `validation failed: ${problem}`)
   const placement = await placeFunction(deps, annotations[BACKENDS_ANNOTATION])
   const secrets = body.secrets ?? []

@@ -3,8 +3,19 @@
  * The one auth middleware. Default-deny: every path needs the admin credentials except an explicit
  * public allow-list, so a route added later is protected without anyone remembering to protect it (the
  * OpenFaaS gateway served /system/telemetry unauthenticated for 19 months because auth was a per-route list).
+ *
+ * Two kinds of credentials: the admin's basic auth (everything), and API tokens (`Authorization: Bearer
+ * eft_…`, src/access/tokens.ts), which get what src/access/route-scopes.ts says the matched route needs,
+ * in the namespaces the request names. Routes never check access themselves.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
+import { setActor } from '../access/request-actor.ts'
+import { BodyTooLargeError, namespacesOf } from '../access/request-namespaces.ts'
+import { ruleFor } from '../access/route-scopes.ts'
+import { actorOf, coversNamespaces, type Grant, hasScope } from '../access/scopes.ts'
+import type { TokenVerifier } from '../access/token-verifier.ts'
+import { bearerOf } from '../access/tokens.ts'
 import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { type AdminCredentials, credentialsMatch, parseBasicAuth } from './credentials.ts'
@@ -27,6 +38,10 @@ export interface AuthOptions {
   logger?: Logger
   /** Replaces the default (10 failures a minute, then a lockout from one minute doubling to 15). */
   throttle?: LoginThrottle
+  /** API tokens; without it only the admin's basic auth is accepted. */
+  tokens?: TokenVerifier
+  /** The default namespace and the body limit, for finding the namespaces a token request names. */
+  config?: { defaultNamespace: string; maxApiBodyBytes: number }
 }
 
 /** Must run after path normalisation and before routing. */
@@ -36,8 +51,9 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
     if (options.credentials === null || isPublicPath(c.req.path, c.req.method)) return next()
     const header = c.req.header('authorization')
     const given = parseBasicAuth(header)
+    const bearer = options.tokens ? bearerOf(header) : null
     // No credentials at all (a browser's first request, faas-cli's empty bearer token) is no guess.
-    if (!given) return unauthorized()
+    if (!given && bearer === null) return unauthorized()
     const client = options.clientAddress?.(c.req.raw, c.env) ?? 'unknown'
     const before = throttle.check(client)
     // While locked out even the right password is refused, or the lockout would not slow guessing.
@@ -45,9 +61,16 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
     // Counted as a failure before the (asynchronous) compare and forgiven on success: otherwise a burst
     // of concurrent guesses would all pass the check above before the first failure was recorded.
     const after = throttle.failure(client)
-    if (await credentialsMatch(given, options.credentials)) {
+    const grant: Grant | null = given
+      ? (await credentialsMatch(given, options.credentials))
+        ? { kind: 'admin' }
+        : null
+      : ((await options.tokens?.verify(bearer ?? '')) ?? null)
+    if (grant) {
       throttle.success(client)
-      return next()
+      setActor(c.req.raw, actorOf(grant))
+      const refusal = grant.kind === 'admin' ? null : await tokenRefusal(c, grant, options)
+      return refusal ?? next()
     }
     // The address and the path only: never the password, nor the user name (often a mistyped password).
     options.logger?.warn(after.locked ? 'failed login; client locked out' : 'failed login', {
@@ -58,6 +81,35 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
     })
     return unauthorized()
   }
+}
+
+/** Null when the token's scopes and namespaces cover the matched route; the 403 (or 413) otherwise. */
+async function tokenRefusal(c: Context, grant: Grant, options: AuthOptions): Promise<Response | null> {
+  const route = matchedRoutes(c).find((r) => r.path !== '*' && r.path !== '/*')
+  const rule = ruleFor(route?.method ?? '', route?.path)
+  if (!hasScope(grant, rule.scope)) {
+    return textResponse(403, `forbidden: this token lacks the "${rule.scope}" scope this request needs`)
+  }
+  if (grant.kind === 'admin' || grant.namespaces === '*') return null
+  let where: Awaited<ReturnType<typeof namespacesOf>>
+  try {
+    where = await namespacesOf(
+      c.req.raw,
+      rule.where,
+      route?.path ?? '',
+      options.config?.defaultNamespace ?? 'openfaas-fn',
+      options.config?.maxApiBodyBytes ?? 2 * 1024 * 1024,
+    )
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return textResponse(413, 'request body too large')
+    throw error
+  }
+  if (coversNamespaces(grant, where)) return null
+  const named =
+    where.kind === 'namespaces'
+      ? `namespace ${where.names.map((n) => `"${n}"`).join(', ')}`
+      : 'every namespace'
+  return textResponse(403, `forbidden: this token is not valid for ${named}, which this request acts in`)
 }
 
 function unauthorized(): Response {

@@ -2,13 +2,13 @@
  * @module
  * A backend's credentials at rest: sealed with the secrets cipher (AES-256-GCM, src/store/cipher.ts) and
  * bound to the backend's name, so a sealed value copied onto another backend's row does not open. Only
- * the credentials' type is ever shown back (`{"type":"basic"}`); the values never leave the gateway
+ * the credentials' type is ever shown back (`{"type":"basic"}`, `bearer`, `aws`); the values never leave the gateway
  * except towards the backend they belong to.
  */
 import type { SecretCipher } from '../store/cipher.ts'
 import type { BackendCredentials } from './schema.ts'
 
-export type CredentialsType = 'basic' | 'bearer'
+export type CredentialsType = 'basic' | 'bearer' | 'aws'
 
 /** What the associated data of a backend's sealed credentials is: distinct from any secret's. */
 function credentialsAssociatedData(backend: string): string {
@@ -16,6 +16,7 @@ function credentialsAssociatedData(backend: string): string {
 }
 
 export function credentialsType(credentials: BackendCredentials): CredentialsType {
+  if ('accessKeyId' in credentials) return 'aws'
   return 'token' in credentials ? 'bearer' : 'basic'
 }
 
@@ -36,6 +37,12 @@ export async function openCredentials(
 ): Promise<BackendCredentials> {
   const plain = await cipher.decrypt(sealed, credentialsAssociatedData(backend))
   const value = JSON.parse(new TextDecoder().decode(plain)) as Record<string, unknown>
+  if (typeof value.accessKeyId === 'string' && typeof value.secretAccessKey === 'string')
+    return {
+      accessKeyId: value.accessKeyId,
+      secretAccessKey: value.secretAccessKey,
+      ...(typeof value.sessionToken === 'string' ? { sessionToken: value.sessionToken } : {}),
+    }
   if (typeof value.token === 'string') return { token: value.token }
   if (typeof value.username === 'string' && typeof value.password === 'string')
     return { username: value.username, password: value.password }

@@ -100,7 +100,11 @@ export async function seedBackends(
     }
     await store.upsertBackend(write)
     if (write.isDefault) await store.clearDefaultBackends(backend.name)
-    logger.info('backend from the backends file', { backend: backend.name, url: backend.url })
+    logger.info('backend from the backends file', {
+      backend: backend.name,
+      kind: backend.kind,
+      ...(backend.kind === 'openfaas' ? { url: backend.url } : { region: backend.region }),
+    })
   }
 }
 

@@ -2,21 +2,34 @@
  * @module
  * Between a backend as users write it (src/backends/schema.ts) and as the store keeps it: what a create,
  * a replace or the backends file writes, and what `/system/backends` shows. The stored `config` of an
- * `openfaas` backend is `{ url, credentialsType?, options? }`; the credentials themselves are sealed in
- * their own column and never shown.
+ * `openfaas` backend is `{ url, credentialsType?, options? }`, of a `lambda` or `ecs` backend
+ * `{ region, credentialsType?, options }`; the credentials themselves are sealed in their own column and
+ * never shown.
  */
 import { ApiError } from '../errors.ts'
 import type { SecretCipher } from '../store/cipher.ts'
 import type { BackendRecord, BackendWrite } from '../store/types.ts'
 import { type CredentialsType, credentialsType, sealCredentials } from './credentials.ts'
 import type { BackendHealth } from './health.ts'
-import type { BackendInput, OpenFaasBackendOptions } from './schema.ts'
+import type {
+  BackendInput,
+  EcsBackendOptions,
+  LambdaBackendOptions,
+  OpenFaasBackendOptions,
+} from './schema.ts'
 
 /** The kind-specific part of an `openfaas` backend's stored config. */
 export interface OpenFaasBackendConfig {
   url: string
   credentialsType?: CredentialsType
   options?: OpenFaasBackendOptions
+}
+
+/** The kind-specific part of a `lambda` or `ecs` backend's stored config. */
+export interface AwsBackendConfig {
+  region: string
+  credentialsType?: CredentialsType
+  options: LambdaBackendOptions | EcsBackendOptions
 }
 
 export interface WriteContext {
@@ -36,8 +49,10 @@ export async function backendWrite(
   input: BackendInput,
   ctx: WriteContext,
 ): Promise<BackendWrite> {
-  const config: OpenFaasBackendConfig = { url: input.url }
-  if (input.options && Object.keys(input.options).length > 0) config.options = input.options
+  const config: OpenFaasBackendConfig | AwsBackendConfig =
+    input.kind === 'openfaas' ? { url: input.url } : { region: input.region, options: input.options }
+  if (input.kind === 'openfaas' && input.options && Object.keys(input.options).length > 0)
+    (config as OpenFaasBackendConfig).options = input.options
   let sealed: string | null = null
   if (input.credentials) {
     if (!ctx.cipher) {
@@ -50,8 +65,15 @@ export async function backendWrite(
     config.credentialsType = credentialsType(input.credentials)
   } else if (input.credentials === undefined && ctx.keepOmittedCredentials && ctx.existing?.credentials) {
     const before = stringField(ctx.existing.config, 'url')
-    // Stored credentials must not follow the backend to a different server without being given again.
-    if (!before || originOf(before) !== originOf(input.url)) {
+    // Stored credentials must not follow the backend to a different server, or to another kind (basic
+    // auth is no AWS key), without being given again. AWS keys only ever go to AWS's own endpoints.
+    if (ctx.existing.kind !== input.kind) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `validation failed: credentials: the kind changed from "${ctx.existing.kind}"; give the credentials again (or "credentials": null for none)`,
+      )
+    }
+    if (input.kind === 'openfaas' && (!before || originOf(before) !== originOf(input.url))) {
       throw new ApiError(
         'BAD_REQUEST',
         'validation failed: credentials: the url now points to another server; give the credentials again (or "credentials": null for none)',
@@ -59,7 +81,7 @@ export async function backendWrite(
     }
     sealed = ctx.existing.credentials
     const type = stringField(ctx.existing.config, 'credentialsType')
-    if (type === 'basic' || type === 'bearer') config.credentialsType = type
+    if (type === 'basic' || type === 'bearer' || type === 'aws') config.credentialsType = type
   }
   return {
     name,
@@ -76,6 +98,8 @@ export interface BackendView {
   name: string
   kind: string
   url?: string
+  /** AWS kinds: the region. */
+  region?: string
   labels: Record<string, string>
   default: boolean
   /** The local provider of a Node gateway: cannot be changed or deleted through the API. */
@@ -102,6 +126,7 @@ export function backendView(
   extras: { builtin: boolean; functions: number; health: BackendHealth },
 ): BackendView {
   const url = stringField(record.config, 'url')
+  const region = stringField(record.config, 'region')
   const type = stringField(record.config, 'credentialsType')
   const options = record.config.options
   const { health } = extras
@@ -109,10 +134,13 @@ export function backendView(
     name: record.name,
     kind: record.kind,
     ...(url ? { url } : {}),
+    ...(region ? { region } : {}),
     labels: record.labels,
     default: record.isDefault,
     builtin: extras.builtin,
-    ...(record.credentials && (type === 'basic' || type === 'bearer') ? { credentials: { type } } : {}),
+    ...(record.credentials && (type === 'basic' || type === 'bearer' || type === 'aws')
+      ? { credentials: { type } }
+      : {}),
     ...(options && typeof options === 'object' ? { options: options as Record<string, unknown> } : {}),
     functions: extras.functions,
     health: {

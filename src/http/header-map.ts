@@ -13,6 +13,7 @@ export interface HeaderReader {
 export interface HeaderMap extends HeaderReader {
   set(name: string, value: string): void
   delete(name: string): void
+  forEach(callback: (value: string, name: string) => void): void
 }
 
 /** A header object keyed by lower-case name, a repeated field as an array (Node's `IncomingHttpHeaders`). */
@@ -37,5 +38,11 @@ export class RecordHeaders implements HeaderMap {
   }
   delete(name: string): void {
     if (this.record[name] !== undefined) delete this.record[name]
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.record)) {
+      const value = this.get(name)
+      if (value !== null) callback(value, name)
+    }
   }
 }

@@ -78,7 +78,12 @@ export function errorOutcome(error: unknown, timedOut: boolean, callerGone: bool
     return { kind: 'error', error }
   }
   if (HttpTransportError.is(error))
-    return { kind: 'unreachable', beforeSend: error.beforeSend, responseStarted: error.responseStarted, error }
+    return {
+      kind: 'unreachable',
+      beforeSend: error.beforeSend,
+      responseStarted: error.responseStarted,
+      error,
+    }
   return { kind: 'error', error }
 }
 

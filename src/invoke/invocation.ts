@@ -1,7 +1,7 @@
 /**
  * @module
  * One synchronous invocation, written once for every transport: parse the target, find the route (no
- * SQL in the steady state), admit it (admit.ts, the one seam), count it, apply the OpenFaaS header
+ * SQL in the steady state), admit it (src/access/invocation-gate.ts, the one seam), count it, apply the OpenFaaS header
  * rules, bound it by the function's timeout, and deliver it (deliver.ts: backend choice, failover, scale
  * from zero). A transport supplies only I/O: its view of the caller's request (`InvocationIO`) and how
  * an attempt is sent (`Transport`); it then writes the answer or the gateway's own error it is handed.
@@ -9,6 +9,7 @@
  * Transports: src/invoke/proxy.ts (Web `Request`/`Response`: Workers, Deno, the async worker) and
  * src/runtime/node/native-invoke.ts (Node's `IncomingMessage`/`ServerResponse` over a pooled client).
  */
+import type { Admission, GateRequest, InvocationGate } from '../access/invocation-gate.ts'
 import { functionTimeoutMs } from '../contract/function-timeout.ts'
 import type { HeaderMap, HeaderReader } from '../http/header-map.ts'
 import type { Logger } from '../logger.ts'
@@ -16,7 +17,6 @@ import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import type { BackendRouter } from '../routing/router.ts'
-import type { AdmitInvocation } from './admit.ts'
 import type { Answer } from './attempt-outcome.ts'
 import { deliver, notFound, type Transport } from './deliver.ts'
 import { applyUpstreamRules, type CallIdentity, proxyErrorHeaders } from './headers.ts'
@@ -28,7 +28,11 @@ export interface InvocationDeps {
   scaleFromZero: ScaleFromZero
   metrics: GatewayMetrics | null
   logger: Logger
-  admit: AdmitInvocation
+  /**
+   * The one seam where a found function's call is admitted before delivery, for every transport: invoke
+   * auth and rate limits (src/access/); absent: every call is admitted.
+   */
+  gate?: InvocationGate | undefined
   defaultNamespace: string
   /** Gateway-wide cap on one upstream call (OpenFaaS `upstream_timeout`). */
   upstreamTimeoutMs: number
@@ -46,6 +50,8 @@ export interface InvocationIO<H extends HeaderMap, B> {
   /** `?…` or empty. */
   search: string
   clientAddress: string | undefined
+  /** What the gate reads of the request (its headers; a Web transport passes the Request itself). */
+  gateRequest: GateRequest
   /** The caller's headers, as received. */
   headers: HeaderReader
   /** A copy of the caller's headers, edited into the upstream ones. */
@@ -55,8 +61,6 @@ export interface InvocationIO<H extends HeaderMap, B> {
   callerGone(): boolean
   /** Calls `listener` when the caller leaves; returns the unsubscribe. */
   onCallerGone(listener: (reason: unknown) => void): () => void
-  /** A call the gateway makes itself (the async worker). */
-  internal?: boolean
 }
 
 export type InvocationResult<R> =
@@ -64,6 +68,8 @@ export type InvocationResult<R> =
   | { kind: 'answer'; answer: R; call: CallIdentity; backend: string }
   /** The gateway's own answer, text `message` with `headers`. */
   | { kind: 'refused'; status: number; message: string; headers: Record<string, string> }
+  /** The gate's refusal (401, 403, 404 for a private function, 429), to send as it is. */
+  | { kind: 'gate'; response: Response }
 
 export type RunInvocation = <H extends HeaderMap, B, R extends Answer>(
   transport: Transport<H, B, R>,
@@ -71,6 +77,7 @@ export type RunInvocation = <H extends HeaderMap, B, R extends Answer>(
 ) => Promise<InvocationResult<R>>
 
 const PREFIX = '/function/'
+const NOTHING_TO_CHANGE: Admission = {}
 /**
  * How much longer than the function's timeout the gateway waits: a backend that enforces the timeout
  * itself (the classic watchdog's `exec_timeout`) gets to send its own answer (408 `Killed process.`)
@@ -93,35 +100,21 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
     const fn = await deps.routes.get(namespace, name)
     const label = functionLabel(name, namespace)
     if (!fn) return refused(404, notFound(label), null)
-    const path = target.rest + io.search
+    const admitted: Admission | Response = deps.gate
+      ? await deps.gate.admit(fn, io.gateRequest, io.clientAddress, io.search)
+      : NOTHING_TO_CHANGE
+    if (admitted instanceof Response) return { kind: 'gate', response: admitted }
+    const path = target.rest + (admitted.search ?? io.search)
     deps.metrics?.invocationStarted(label)
     const finished = (status: number) =>
       deps.metrics?.invocationFinished(label, status, (performance.now() - started) / 1000)
-
-    const facts = {
-      method: io.method,
-      path,
-      headers: io.headers,
-      clientAddress: io.clientAddress,
-      ...(io.internal ? { internal: true } : {}),
-    }
-    const pending = deps.admit(fn, facts)
-    const admission = pending instanceof Promise ? await pending : pending
-    if (!admission.admitted) {
-      finished(admission.status)
-      return {
-        kind: 'refused',
-        status: admission.status,
-        message: admission.message,
-        headers: { ...proxyErrorHeaders(null), ...admission.headers },
-      }
-    }
 
     // GET and HEAD carry no body; not asking for it keeps a lazy request unmaterialised. The caller's
     // body, if it sent one anyway, was framed and is discarded by the runtime's server.
     const forwardsBody = io.method !== 'GET' && io.method !== 'HEAD'
     const headers = io.copyHeaders()
     const call = applyUpstreamRules(headers, io.clientAddress, forwardsBody)
+    admitted.apply?.(headers)
     // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
     const abort = new AbortController()
     let timedOut = false

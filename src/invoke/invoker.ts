@@ -5,7 +5,6 @@
  * burst, whoever causes it).
  */
 import type { GatewayDeps } from '../deps.ts'
-import { createAdmission } from './admit.ts'
 import { createInvocation, type InvocationDeps, type RunInvocation } from './invocation.ts'
 import { createProxy, type Invoke } from './proxy.ts'
 import { createScaleFromZero } from './scale-from-zero.ts'
@@ -51,7 +50,7 @@ function invokersFor(deps: GatewayDeps): Invokers {
       upstreamTimeoutMs: deps.config.upstreamTimeoutMs,
       resendBodyLimit: deps.config.failoverBodyBytes,
       servedBy: `edgefaas/${deps.version.release}`,
-      admit: createAdmission(),
+      gate: deps.access.gate,
     }
     entry = { invoke: createProxy(pipeline), run: createInvocation(pipeline) }
     invokers.set(deps, entry)

@@ -9,24 +9,21 @@
 import { isInternalAnswer } from '../contract/internal-header.ts'
 import { textResponse } from '../errors.ts'
 import { splitUrl } from '../routing/split-url.ts'
-import { createAdmission } from './admit.ts'
 import type { Transport } from './deliver.ts'
 import { decorateResponse } from './headers.ts'
 import { createInvocation, type InvocationDeps } from './invocation.ts'
 import { ResendableBody } from './resendable-body.ts'
 
-export type ProxyDeps = Omit<InvocationDeps, 'admit'> & Partial<Pick<InvocationDeps, 'admit'>>
+export type ProxyDeps = InvocationDeps
 
 /**
  * Forwards one request. `clientAddress` is the caller's `ip:port`, when the runtime knows it; `url` is
  * the request URL already split by the caller that routed on it, so the hot path splits it once.
- * `options.internal`: a call the gateway makes itself (the async worker).
  */
 export type Invoke = (
   request: Request,
   clientAddress: string | undefined,
   url?: { pathname: string; search: string },
-  options?: { internal?: boolean },
 ) => Promise<Response>
 
 /** Each attempt through `Provider.invoke`, bodies as Web streams. */
@@ -54,8 +51,8 @@ export const WEB_TRANSPORT: Transport<Headers, ReadableStream<Uint8Array>, Respo
 }
 
 export function createProxy(deps: ProxyDeps): Invoke {
-  const run = createInvocation({ ...deps, admit: deps.admit ?? createAdmission() })
-  return async (request, clientAddress, url, options) => {
+  const run = createInvocation(deps)
+  return async (request, clientAddress, url) => {
     const { pathname, search } = url ?? splitUrl(request.url)
     const { signal } = request
     const result = await run(WEB_TRANSPORT, {
@@ -63,6 +60,8 @@ export function createProxy(deps: ProxyDeps): Invoke {
       pathname,
       search,
       clientAddress,
+      // The gate reads the Request itself (its identity tells a call the worker runs from a queue).
+      gateRequest: request,
       headers: request.headers,
       copyHeaders: () => new Headers(request.headers),
       body: () => request.body,
@@ -72,11 +71,11 @@ export function createProxy(deps: ProxyDeps): Invoke {
         signal.addEventListener('abort', onAbort, { once: true })
         return () => signal.removeEventListener('abort', onAbort)
       },
-      ...(options?.internal ? { internal: true } : {}),
     })
     if (result.kind === 'answer') {
       return decorateResponse(result.answer, result.call, deps.servedBy, result.backend)
     }
+    if (result.kind === 'gate') return result.response
     return textResponse(result.status, result.message, result.headers)
   }
 }

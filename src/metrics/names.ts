@@ -70,3 +70,22 @@ export const QUEUE_SERIES = {
   ]),
   pending: series('queue_worker_pending_messages', 'Async calls queued, delayed or running', ['queue_name']),
 } as const
+
+/** Event triggers (src/triggers/): what each subscription delivered into the async queue. */
+export const TRIGGER_SERIES = {
+  deliveries: series(
+    'edgefaas_trigger_deliveries_total',
+    'Trigger events turned into async calls, by outcome (enqueued, duplicate: already taken by another gateway or delivery, failed)',
+    ['source', 'topic', 'function_name', 'outcome'],
+  ),
+  lastDelivery: series(
+    'edgefaas_trigger_last_delivery_timestamp_seconds',
+    'When a trigger last enqueued a call for a function (Unix seconds)',
+    ['source', 'topic', 'function_name'],
+  ),
+  errors: series(
+    'edgefaas_trigger_source_errors_total',
+    'Failures of a trigger source itself (receive, delete, connect, bad schedule)',
+    ['source', 'topic'],
+  ),
+} as const

@@ -7,6 +7,8 @@
  *
  * `drainOnce` is the tick (Workers' queue handler, tests); `start`/`stop` drive it as a loop on Node.
  */
+
+import { markQueued } from '../access/queued-calls.ts'
 import { base64ToBytes } from '../base64.ts'
 import { isInternalAnswer } from '../contract/internal-header.ts'
 import type { Invoke } from '../invoke/proxy.ts'
@@ -124,7 +126,8 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
           ? { body: base64ToBytes(record.body) }
           : {}),
       })
-      response = await o.invoke(request, undefined)
+      // Marked as the queue's own: its caller was checked when it was queued (src/access/invocation-gate.ts).
+      response = await o.invoke(markQueued(request), undefined)
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
     }

@@ -3,7 +3,17 @@
  * The store's tables for PostgreSQL, mirroring schema.sqlite.ts column for column with native types
  * (`timestamptz`, `json` — not `jsonb`, which reorders keys: users get their labels back as they sent them). schema.check.ts fails the build when the two drift apart.
  */
-import { boolean, index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  json,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core'
 import type { CallRecord } from '../calls/types.ts'
 import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
 
@@ -135,4 +145,37 @@ export const payloads = pgTable('payloads', {
   id: text('id').primaryKey(),
   body: text('body').notNull(),
   createdAt: at('created_at').notNull(),
+})
+
+/** See schema.sqlite.ts. */
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  scopes: json('scopes').$type<string[]>().notNull(),
+  namespaces: json('namespaces').$type<string[]>().notNull(),
+  functions: json('functions').$type<string[] | null>(),
+  createdAt: at('created_at').notNull(),
+  expiresAt: at('expires_at'),
+  revokedAt: at('revoked_at'),
+})
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: at('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    source: text('source').notNull(),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_log_at').on(t.at, t.id)],
+)
+
+/** Microseconds fit a JavaScript number until the year 2255, so `mode: 'number'` loses nothing. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  tatMicros: bigint('tat_micros', { mode: 'number' }).notNull(),
 })

@@ -151,3 +151,46 @@ export const payloads = sqliteTable('payloads', {
   body: text('body').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 })
+
+/**
+ * API tokens (`/system/tokens`). Only the SHA-256 of the secret part is kept: a stolen backup yields no
+ * usable token. `id` is the public part every token carries, the lookup key.
+ */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  /** Namespaces the token acts in; `["*"]` is every namespace. */
+  namespaces: text('namespaces', { mode: 'json' }).$type<string[]>().notNull(),
+  /** Functions (`name.namespace`) an invoke token is limited to; null: any in its namespaces. */
+  functions: text('functions', { mode: 'json' }).$type<string[] | null>(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+  revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+})
+
+/** Every `/system` write, who made it and how it ended. `id` sorts by time within one millisecond. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    source: text('source').notNull(),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_log_at').on(t.at, t.id)],
+)
+
+/**
+ * GCRA state of the rate limits shared between gateways: the theoretical arrival time of the next call,
+ * in microseconds since the epoch. A row whose time has passed means the same as no row, so pruning it
+ * changes nothing.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  tatMicros: integer('tat_micros').notNull(),
+})

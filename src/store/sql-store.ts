@@ -3,6 +3,8 @@
  * The Store over any dialect: every concern's SQL implementation, composed. A new concern adds one line
  * here and one `extends` in types.ts.
  */
+import { apiTokenStore } from './api-tokens/sql.ts'
+import { auditStore } from './audit/sql.ts'
 import { backendStore } from './backends/sql.ts'
 import { callStore } from './calls/sql.ts'
 import { deadLetterStore } from './dead-letters/sql.ts'
@@ -13,6 +15,7 @@ import { leaseStore } from './leases/sql.ts'
 import { namespaceStore } from './namespaces/sql.ts'
 import { payloadStore } from './payloads/sql.ts'
 import { queueMessageStore } from './queue-messages/sql.ts'
+import { rateLimitStore } from './rate-limits/sql.ts'
 import { secretStore } from './secrets/sql.ts'
 import type { Store } from './types.ts'
 
@@ -29,6 +32,9 @@ export function createStore(dialect: Dialect): Store {
     ...callStore(dialect),
     ...deadLetterStore(dialect),
     ...payloadStore(dialect),
+    ...apiTokenStore(dialect),
+    ...auditStore(dialect),
+    ...rateLimitStore(dialect),
     ping: () => dialect.ping(),
     close: () => dialect.close(),
   }

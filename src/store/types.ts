@@ -9,6 +9,8 @@
  * Every method is a single statement or a short sequence that stays correct without an interactive
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
+import type { ApiTokenStore } from './api-tokens/types.ts'
+import type { AuditStore } from './audit/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
 import type { DeadLetterStore } from './dead-letters/types.ts'
@@ -18,8 +20,11 @@ import type { LeaseStore } from './leases/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
 import type { PayloadStore } from './payloads/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
+import type { RateLimitStore } from './rate-limits/types.ts'
 import type { SecretStore } from './secrets/types.ts'
 
+export type { ApiTokenRecord, ApiTokenStore } from './api-tokens/types.ts'
+export type { AuditEntry, AuditPage, AuditQuery, AuditStore } from './audit/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
 export type {
@@ -46,6 +51,7 @@ export type { LeaseStore } from './leases/types.ts'
 export type { NamespaceRecord, NamespaceStore } from './namespaces/types.ts'
 export type { PayloadStore } from './payloads/types.ts'
 export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
+export type { RateLimitStep, RateLimitStore, RateLimitVerdict } from './rate-limits/types.ts'
 export type { SecretRecord, SecretStore } from './secrets/types.ts'
 
 export interface Store
@@ -58,7 +64,10 @@ export interface Store
     QueueMessageStore,
     CallStore,
     DeadLetterStore,
-    PayloadStore {
+    PayloadStore,
+    ApiTokenStore,
+    AuditStore,
+    RateLimitStore {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -197,8 +197,8 @@ describe('/system/backends', () => {
     ],
     [
       'an unknown kind',
-      { name: 'a', kind: 'lambda', url: 'https://a.example' },
-      /kind: must be one of: openfaas/,
+      { name: 'a', kind: 'nomad', url: 'https://a.example' },
+      /kind: must be one of: openfaas, lambda, ecs/,
     ],
     [
       'both kinds of credentials',

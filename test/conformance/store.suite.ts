@@ -887,6 +887,118 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
       })
     })
 
+    describe('api tokens', () => {
+      const token = (over: Record<string, unknown> = {}) => ({
+        id: unique('tok'),
+        name: 'ci',
+        secretHash: 'ab'.repeat(32),
+        scopes: ['deploy', 'read'],
+        namespaces: ['team-a'],
+        functions: null,
+        createdAt: new Date(1_700_000_000_123),
+        expiresAt: new Date(1_800_000_000_000),
+        revokedAt: null,
+        ...over,
+      })
+
+      it('keeps a token as created and refuses a second one with the same id', async () => {
+        const created = token({ functions: ['echo.team-a'] })
+        expect(await store.createApiToken(created)).toBe(true)
+        expect(await store.createApiToken({ ...created, name: 'other' })).toBe(false)
+        expect(await store.getApiToken(created.id)).toEqual(created)
+        expect(await store.getApiToken(unique('tok'))).toBeNull()
+        expect((await store.listApiTokens()).some((t) => t.id === created.id)).toBe(true)
+      })
+
+      it('revokes once', async () => {
+        const created = token({ expiresAt: null })
+        await store.createApiToken(created)
+        const at = new Date(1_750_000_000_000)
+        expect(await store.revokeApiToken(created.id, at)).toBe(true)
+        expect(await store.revokeApiToken(created.id, new Date())).toBe(false)
+        expect(await store.revokeApiToken(unique('tok'), at)).toBe(false)
+        expect((await store.getApiToken(created.id))?.revokedAt).toEqual(at)
+      })
+    })
+
+    describe('audit log', () => {
+      it('pages newest first without skipping or repeating, and prunes by age', async () => {
+        const actor = unique('actor')
+        const base = Date.now() + 1_000_000_000
+        for (let i = 0; i < 5; i++) {
+          await store.addAuditEntry({
+            id: `${base + (i < 2 ? 0 : i)}-${actor}-${i}`,
+            at: new Date(base + (i < 2 ? 0 : i)),
+            actor,
+            action: 'POST /system/functions',
+            target: `function ns/f${i}`,
+            source: '127.0.0.1',
+            status: 202,
+          })
+        }
+        const seen: string[] = []
+        let after: string | undefined
+        for (;;) {
+          const page = await store.listAuditEntries({ limit: 2, ...(after ? { after } : {}) })
+          seen.push(...page.items.filter((e) => e.actor === actor).map((e) => e.target))
+          if (!page.next || seen.length === 5) break
+          after = page.next
+        }
+        expect(seen).toEqual([
+          'function ns/f4',
+          'function ns/f3',
+          'function ns/f2',
+          'function ns/f1',
+          'function ns/f0',
+        ])
+        expect(await store.pruneAuditEntries(new Date(base + 3))).toBeGreaterThanOrEqual(3)
+        const left = (await store.listAuditEntries({ limit: 100 })).items.filter((e) => e.actor === actor)
+        expect(left.map((e) => e.target)).toEqual(['function ns/f4', 'function ns/f3'])
+        await store.pruneAuditEntries(new Date(base + 10))
+      })
+    })
+
+    describe('rate limits', () => {
+      it('allows the burst, refuses the next call, and allows again one interval later', async () => {
+        const key = unique('rl')
+        const step = { key, intervalMicros: 100_000, capacityMicros: 300_000 }
+        const now = 1_000_000_000_000
+        const verdicts = []
+        for (let i = 0; i < 4; i++) verdicts.push(await store.takeRateLimit({ ...step, nowMicros: now }))
+        expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, false])
+        expect(verdicts[3]?.tatMicros).toBe(now + 300_000)
+        expect((await store.takeRateLimit({ ...step, nowMicros: now + 100_000 })).allowed).toBe(true)
+        expect((await store.takeRateLimit({ ...step, nowMicros: now + 100_000 })).allowed).toBe(false)
+      })
+
+      it('never lets concurrent callers take more than the burst', async () => {
+        const key = unique('rl')
+        const now = 2_000_000_000_000
+        const verdicts = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            store.takeRateLimit({
+              key,
+              nowMicros: now,
+              intervalMicros: 1_000_000,
+              capacityMicros: 5_000_000,
+            }),
+          ),
+        )
+        expect(verdicts.filter((v) => v.allowed)).toHaveLength(5)
+      })
+
+      it('prunes state whose time has passed', async () => {
+        const key = unique('rl')
+        await store.takeRateLimit({ key, nowMicros: 10, intervalMicros: 10, capacityMicros: 10 })
+        expect(await store.pruneRateLimits(1_000)).toBeGreaterThanOrEqual(1)
+        // Gone means full allowance again.
+        expect(
+          (await store.takeRateLimit({ key, nowMicros: 1_000, intervalMicros: 10, capacityMicros: 10 }))
+            .allowed,
+        ).toBe(true)
+      })
+    })
+
     describe('payloads', () => {
       it('puts, replaces, reads and deletes', async () => {
         const id = unique('payload')

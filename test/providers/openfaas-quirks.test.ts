@@ -336,11 +336,15 @@ describe('openfaas provider on a backend without namespaces', () => {
     expect(backend.secrets.get('api-key')).toBe('second')
   })
 
-  it("keeps this gateway's placement and domains out of the backend's annotations", async () => {
+  it("keeps this gateway's placement, domains and access settings out of the backend's annotations", async () => {
     const { backend, provider } = await setup()
     const annotations = {
       'edgefaas.dev/backends': 'a=50,b=50',
       'edgefaas.dev/domains': 'x.example.com',
+      // Checked here; an edgefaas backend enforcing them would refuse the calls this gateway admitted.
+      'edgefaas.dev/auth': 'token',
+      'edgefaas.dev/rate-limit': '10/s',
+      'edgefaas.dev/rate-limit-per-caller': '1/s',
       keep: 'me',
     }
     await provider.apply(fn('placed', 'env', { spec: { image: 'env', annotations } }))

@@ -59,6 +59,7 @@ export async function startDenoGateway(config: Config, logger: Logger): Promise<
 
   const worker = gateway.worker
   worker?.start()
+  gateway.triggers?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
   let closing: Promise<void> | undefined
   return {
@@ -69,6 +70,7 @@ export async function startDenoGateway(config: Config, logger: Logger): Promise<
     close() {
       closing ??= (async () => {
         await loop.stop()
+        await gateway.triggers?.stop()
         // Running async calls get a moment to finish; the rest go back to the queue for another worker.
         await worker?.stop(WORKER_STOP_DEADLINE_MS)
         await Promise.all(servers.map((server) => server.shutdown()))

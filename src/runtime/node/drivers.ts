@@ -3,13 +3,15 @@
  * Opens everything a gateway needs from the host, on any runtime with Node's APIs (Node itself, and Deno
  * through its Node compatibility): the data folder with the admin credentials and the secrets key, the
  * store (embedded SQLite or PostgreSQL), the queue from EDGEFAAS_QUEUE_URL, the local provider and the
- * registry of remote backends (over a node:http client, seeded from EDGEFAAS_BACKENDS_FILE), Prometheus
+ * registry of remote backends (over a node:http client, AWS SDK clients for `lambda` and `ecs` backends,
+ * seeded from EDGEFAAS_BACKENDS_FILE), Prometheus
  * metrics, the callback transport and DNS. The runtime adds how it serves and hands the result
  * to `createGateway`.
  */
 import { lookup } from 'node:dns/promises'
 import { createLocalProvider } from '../../../providers/local/index.ts'
 import type { Provider } from '../../../providers/types.ts'
+import { type AwsProviderFactory, createAwsProviders } from '../../backends/aws-providers.ts'
 import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDrivers } from '../../gateway.ts'
@@ -25,6 +27,7 @@ import { createNodeHttpClient } from './http-client.ts'
 import { createPromMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
+import { openTriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
 import type { UpstreamClient } from './upstream.ts'
@@ -40,6 +43,8 @@ export interface HostDriverOptions {
   env?: Record<string, string | undefined>
   /** Extra built-in backends by name (tests); owned by the caller, not closed here. */
   providers?: Record<string, Provider>
+  /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients. */
+  aws?: AwsProviderFactory
 }
 
 export interface HostDrivers {
@@ -74,7 +79,12 @@ export async function openHostDrivers(
   const providers = createStoreRegistry({
     store,
     builtins: { ...options.providers, [LOCAL_BACKEND]: local },
-    context: { http, cipher, defaultNamespace: config.defaultNamespace },
+    context: {
+      http,
+      cipher,
+      defaultNamespace: config.defaultNamespace,
+      aws: options.aws ?? createAwsProviders(),
+    },
     ttlMs: config.routeCacheTtlMs,
     logger,
   })
@@ -98,6 +108,14 @@ export async function openHostDrivers(
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
   const queue = await openQueue(config.queueUrl, store)
+  const triggerConnections = await openTriggerConnections(config).catch(async (error: unknown) => {
+    await queue.close()
+    await providers.close()
+    http.close()
+    await local.close()
+    await closeStore()
+    throw error
+  })
   const { version, arch } = await buildInfo(config.buildSha)
   return {
     drivers: {
@@ -108,6 +126,8 @@ export async function openHostDrivers(
       credentials: credentials?.credentials ?? null,
       metrics,
       queueMetrics: metrics,
+      triggerSources: triggerConnections.sources,
+      triggerMetrics: metrics,
       clientAddress: options.clientAddress,
       queue,
       resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
@@ -122,6 +142,7 @@ export async function openHostDrivers(
       await providers.close()
       http.close()
       await local.close()
+      await triggerConnections.close()
       await queue.close()
       await closeStore()
     },

@@ -11,6 +11,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Hono } from 'hono'
 import type { Provider } from '../../../providers/types.ts'
+import type { AwsProviderFactory } from '../../backends/aws-providers.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { createGateway, requestThrough } from '../../gateway.ts'
@@ -54,6 +55,8 @@ export interface StartOptions {
    * hand). The caller owns them: they are not closed with the gateway.
    */
   providers?: Record<string, Provider>
+  /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients (tests: mocked ones). */
+  aws?: AwsProviderFactory
 }
 
 export async function startGateway(
@@ -66,6 +69,7 @@ export async function startGateway(
     processMetrics: true,
     ...(options.env ? { env: options.env } : {}),
     ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.aws ? { aws: options.aws } : {}),
   })
   const gateway = createGateway(host.drivers)
   const { app, deps } = gateway
@@ -118,12 +122,15 @@ export async function startGateway(
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = gateway.worker
   worker?.start()
+  gateway.triggers?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
 
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
       await loop.stop()
+      // Sources stop taking messages first; what they hold is recorded or goes back to its source.
+      await gateway.triggers?.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
       for (const listener of [server, functionsServer]) {

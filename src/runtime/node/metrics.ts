@@ -5,11 +5,18 @@
  * several gateways in one process keep their counts apart.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import { BACKEND_SERIES, GATEWAY_SERIES, QUEUE_SERIES, type SeriesDefinition } from '../../metrics/names.ts'
+import {
+  BACKEND_SERIES,
+  GATEWAY_SERIES,
+  QUEUE_SERIES,
+  type SeriesDefinition,
+  TRIGGER_SERIES,
+} from '../../metrics/names.ts'
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
+import type { TriggerMetrics } from '../../triggers/types.ts'
 
-export type NodeMetrics = GatewayMetrics & Required<QueueMetrics>
+export type NodeMetrics = GatewayMetrics & Required<QueueMetrics> & TriggerMetrics
 
 export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()
@@ -28,6 +35,9 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const ejections = new Counter({ ...spec(BACKEND_SERIES.ejections), registers })
   const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers })
   const resends = new Counter({ ...spec(BACKEND_SERIES.resends), registers })
+  const triggerDeliveries = new Counter({ ...spec(TRIGGER_SERIES.deliveries), registers })
+  const triggerLast = new Gauge({ ...spec(TRIGGER_SERIES.lastDelivery), registers })
+  const triggerErrors = new Counter({ ...spec(TRIGGER_SERIES.errors), registers })
 
   // Label children resolved once per label set: prom-client hashes the label object on every inc() and
   // observe() otherwise, several times per call on the hot path.
@@ -54,6 +64,14 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const perBackend = new Map<string, Histogram.Internal<string>>()
 
   return {
+    delivered(source, topic, functionName, outcome) {
+      triggerDeliveries.inc({ source, topic, function_name: functionName, outcome })
+      if (outcome === 'enqueued')
+        triggerLast.set({ source, topic, function_name: functionName }, Date.now() / 1000)
+    },
+    sourceError(source, topic) {
+      triggerErrors.inc({ source, topic })
+    },
     processed(queue, outcome) {
       processed.inc({ queue_name: queue, outcome })
     },

@@ -81,6 +81,7 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
       pathname,
       search,
       clientAddress: clientAddressOf(req),
+      gateRequest: { headers },
       headers,
       // Admission has read the caller's headers by now; the rules edit the same object, nothing reads it after.
       copyHeaders: () => headers,
@@ -97,6 +98,10 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
     const result = await run(transport, io)
     if (result.kind === 'refused') {
       writeText(res, result.status, result.message, result.headers)
+      return
+    }
+    if (result.kind === 'gate') {
+      await writeResponse(res, result.response)
       return
     }
     const { answer, call, backend } = result
@@ -309,6 +314,18 @@ function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: NativeAn
       finish()
     },
   })
+}
+
+/** The gate's refusal (a short text answer) as it is. */
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer())
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  headers['content-length'] = String(body.byteLength)
+  res.writeHead(response.status, headers)
+  res.end(body)
 }
 
 function writeText(res: ServerResponse, status: number, message: string, headers: Record<string, string>) {

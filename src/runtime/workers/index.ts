@@ -59,6 +59,8 @@ async function build(env: Env): Promise<Gateway> {
         : null,
     metrics: null,
     clientAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+    // Workers' cron trigger runs once a minute: the cron scheduler looks back one period and a bit.
+    cronCatchUpMs: 75_000,
     // Workers have no DNS API; Cloudflare's egress refuses private addresses itself, so plain fetch
     // suffices for callbacks.
     resolveHost: null,
@@ -93,7 +95,9 @@ export default {
   },
 
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const { worker, tick } = await gatewayFor(env)
-    ctx.waitUntil(Promise.all([tick(), worker?.drainOnce()]))
+    const { worker, tick, triggers } = await gatewayFor(env)
+    // Cron triggers first, so the calls they enqueue are drained in the same run.
+    const fired = triggers ? triggers.sync().then(() => triggers.runDue()) : Promise.resolve()
+    ctx.waitUntil(Promise.all([tick(), fired.then(() => worker?.drainOnce())]))
   },
 } satisfies ExportedHandler<Env>
