@@ -15,6 +15,7 @@ import { registerAuditRoutes } from './api/audit.ts'
 import { registerBackendRoutes } from './api/backends.ts'
 import { registerCallRoutes } from './api/calls.ts'
 import { registerDeploymentRoutes } from './api/deployments.ts'
+import { registerDomainRoutes } from './api/domains.ts'
 import { registerFunctionRoutes } from './api/functions.ts'
 import { registerInfoRoutes } from './api/info.ts'
 import { registerLogRoutes } from './api/logs.ts'
@@ -69,6 +70,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerCallRoutes(app, deps)
   registerTokenRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerDomainRoutes(app, deps)
   registerTriggerRoutes(app, deps)
   registerUiRoutes(app)
 

@@ -21,6 +21,12 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
 
+/** Shorthands for the well-known directories. */
+const ACME_DIRECTORIES: Record<string, string> = {
+  letsencrypt: 'https://acme-v02.api.letsencrypt.org/directory',
+  'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+}
+
 const label = z.string().refine(isDns1123Label, { message: 'must be a DNS-1123 label (a-z, 0-9, -)' })
 
 const schema = z.object({
@@ -33,6 +39,24 @@ const schema = z.object({
       message: 'must be a host name, without port or scheme',
     })
     .transform((v) => v.toLowerCase())
+    .optional(),
+  EDGEFAAS_TLS_PORT: int(0, 65535).optional(),
+  EDGEFAAS_ACME_DIRECTORY_URL: z
+    .string()
+    .transform((v) => ACME_DIRECTORIES[v] ?? v)
+    .pipe(
+      z.url({
+        protocol: /^https$/,
+        message: 'must be an https:// ACME directory URL, letsencrypt or letsencrypt-staging',
+      }),
+    )
+    .optional(),
+  EDGEFAAS_ACME_EMAIL: z.email({ message: 'must be an e-mail address' }).optional(),
+  EDGEFAAS_ACME_CA_FILE: z.string().min(1).optional(),
+  EDGEFAAS_ACME_EAB_KID: z.string().min(1).optional(),
+  EDGEFAAS_ACME_EAB_HMAC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_=-]+$/, { message: 'must be the base64url HMAC key the CA gave' })
     .optional(),
   EDGEFAAS_DATA_DIR: z.string().min(1).default('./data'),
   EDGEFAAS_DATABASE_URL: z.string().default(''),
@@ -122,6 +146,10 @@ export interface Config {
   functionsPort: number | undefined
   /** Requests with this Host serve only invocations; then other hosts serve none. Lower-case, no port. */
   functionsHost: string | undefined
+  /** Node: the HTTPS listener of custom domains, choosing the certificate by SNI (docs/domains.md). */
+  tlsPort: number | undefined
+  /** Ordering certificates over ACME for custom domains; null when EDGEFAAS_ACME_DIRECTORY_URL is unset. */
+  acme: AcmeConfig | null
   dataDir: string
   /** Empty: the embedded SQLite file under dataDir (Node) or the D1 binding (Workers). */
   databaseUrl: string
@@ -190,6 +218,16 @@ export interface Config {
   openfaasSecretMountPath: string | undefined
 }
 
+export interface AcmeConfig {
+  directoryUrl: string
+  /** The account's contact; CAs send expiry warnings there. */
+  email: string | undefined
+  /** PEM bundle trusted for the ACME server's own HTTPS (a test CA such as pebble's), beside the system's. */
+  caFile: string | undefined
+  /** External account binding, for CAs that require one (ZeroSSL, Google). */
+  externalAccount: { kid: string; hmacKey: string } | undefined
+}
+
 /** Thrown when the environment is invalid; the message lists every problem, one per line. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -226,12 +264,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       )
     }
   }
+  const tlsPort = e.EDGEFAAS_TLS_PORT
+  if (
+    tlsPort !== undefined &&
+    tlsPort !== 0 &&
+    (tlsPort === e.EDGEFAAS_PORT || tlsPort === e.EDGEFAAS_FUNCTIONS_PORT)
+  ) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_TLS_PORT: must differ from EDGEFAAS_PORT and EDGEFAAS_FUNCTIONS_PORT (HTTPS has its own listener)',
+    )
+  }
+  if ((e.EDGEFAAS_ACME_EAB_KID === undefined) !== (e.EDGEFAAS_ACME_EAB_HMAC_KEY === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\n  EDGEFAAS_ACME_EAB_KID, EDGEFAAS_ACME_EAB_HMAC_KEY: set both or neither',
+    )
+  }
   const openfaasAuth = e.basic_auth === 'true'
   return {
     port: e.EDGEFAAS_PORT,
     host: e.EDGEFAAS_HOST,
     functionsPort: e.EDGEFAAS_FUNCTIONS_PORT,
     functionsHost: e.EDGEFAAS_FUNCTIONS_HOST,
+    tlsPort: e.EDGEFAAS_TLS_PORT,
+    acme:
+      e.EDGEFAAS_ACME_DIRECTORY_URL === undefined
+        ? null
+        : {
+            directoryUrl: e.EDGEFAAS_ACME_DIRECTORY_URL,
+            email: e.EDGEFAAS_ACME_EMAIL,
+            caFile: e.EDGEFAAS_ACME_CA_FILE,
+            externalAccount:
+              e.EDGEFAAS_ACME_EAB_KID !== undefined && e.EDGEFAAS_ACME_EAB_HMAC_KEY !== undefined
+                ? { kid: e.EDGEFAAS_ACME_EAB_KID, hmacKey: e.EDGEFAAS_ACME_EAB_HMAC_KEY }
+                : undefined,
+          },
     dataDir: e.EDGEFAAS_DATA_DIR,
     databaseUrl: e.EDGEFAAS_DATABASE_URL,
     adminUser: e.EDGEFAAS_ADMIN_USER,

@@ -6,6 +6,8 @@ import type { AccessServices } from './access/services.ts'
 import type { AdminCredentials } from './auth/credentials.ts'
 import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
+import type { DomainCache } from './domains/domain-cache.ts'
+import type { TlsDriver } from './domains/tls-driver.ts'
 import type { Logger } from './logger.ts'
 import type { GatewayMetrics } from './metrics/types.ts'
 import type { QueueDriver } from './queue/types.ts'
@@ -28,6 +30,10 @@ export interface GatewayDeps {
   credentials: AdminCredentials | null
   /** Function lookups for the invocation path; invalidated by every write through this gateway. */
   routes: RouteCache
+  /** Custom domains by host, for routing requests by Host; invalidated by every domain write here. */
+  domains: DomainCache
+  /** Certificate checks and ACME ordering, where the runtime terminates TLS itself (Node); else absent. */
+  tls?: TlsDriver
   /** The backend choice of every call: health, load and retry budget, per gateway. */
   router: BackendRouter
   /** null where the runtime wires no metrics registry: `/metrics` answers 501. */

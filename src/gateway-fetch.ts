@@ -9,9 +9,14 @@
  * `/system/*` and could use the admin's browser session. `EDGEFAAS_FUNCTIONS_PORT` (Node: a second
  * listener) or `EDGEFAAS_FUNCTIONS_HOST` (any runtime: by `Host`) give functions an origin of their own,
  * which serves only invocations and `/healthz`; the API's origin then serves no function.
+ *
+ * Before any of that, custom domains (src/domains/front.ts): ACME challenges, then requests whose Host is
+ * a mapped domain, which become invocations of their function. Other hosts are routed as above.
  */
 import type { Hono } from 'hono'
 import type { GatewayDeps } from './deps.ts'
+import { createDomainFront } from './domains/front.ts'
+import { normaliseRequestHost } from './domains/host.ts'
 import { textResponse, toApiError } from './errors.ts'
 import { invokerFor } from './invoke/invoker.ts'
 import { checkPath } from './routing/clean-path.ts'
@@ -31,6 +36,16 @@ export function createGatewayFetch(
   deps: GatewayDeps,
   options: GatewayFetchOptions = {},
 ): GatewayFetch {
+  const domainFront = createDomainFront(deps, invokerFor(deps))
+  const byOrigin = createOriginFetch(app, deps, options)
+  return (request, env, ctx) => {
+    const handled = domainFront(request, env, splitUrl(request.url))
+    if (handled === null) return byOrigin(request, env, ctx)
+    return handled.then((response) => response ?? byOrigin(request, env, ctx))
+  }
+}
+
+function createOriginFetch(app: Hono, deps: GatewayDeps, options: GatewayFetchOptions): GatewayFetch {
   const invoke = invokerFor(deps)
   const invokeOrRoute: GatewayFetch = async (request, env, ctx) => {
     const url = splitUrl(request.url)
@@ -76,7 +91,7 @@ export function createGatewayFetch(
   }
   if (functionsHost === undefined) return apiOnly
   return (request, env, ctx) =>
-    hostnameOf(request.headers.get('host')) === functionsHost
+    normaliseRequestHost(request.headers.get('host')) === functionsHost
       ? functionsOnly(request, env, ctx)
       : apiOnly(request, env, ctx)
 }
@@ -94,7 +109,7 @@ export function servesInvocations(
   if (listener === 'functions') return true
   const { functionsHost, functionsPort } = config
   if (functionsHost === undefined) return functionsPort === undefined
-  return hostnameOf(host ?? null) === functionsHost
+  return normaliseRequestHost(host ?? null) === functionsHost
 }
 
 /**
@@ -104,11 +119,4 @@ export function servesInvocations(
 function servedOnFunctionsOrigin(method: string, pathname: string): boolean {
   if (pathname.startsWith('/function/') || pathname === '/healthz') return true
   return method === 'POST' && pathname.startsWith('/async-function/')
-}
-
-/** The host name of a Host header, lower-case, without the port (`[::1]:80` → `[::1]`). */
-function hostnameOf(host: string | null): string | null {
-  if (host === null) return null
-  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.indexOf(':')
-  return (end > 0 ? host.slice(0, end) : host).toLowerCase()
 }

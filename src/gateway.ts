@@ -10,6 +10,7 @@ import { pruneAccessRecords } from './access/retention.ts'
 import { createAccess } from './access/services.ts'
 import { createApp } from './app.ts'
 import type { GatewayDeps } from './deps.ts'
+import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
 import { functionLabel } from './metrics/types.ts'
 import type { CallbackSender } from './queue/callbacks.ts'
@@ -24,7 +25,10 @@ import type { Triggers } from './triggers/triggers.ts'
 import type { TriggerContext, TriggerMetrics, TriggerSource } from './triggers/types.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
-export type GatewayDrivers = Omit<GatewayDeps, 'reconciler' | 'routes' | 'router' | 'access' | 'triggers'> & {
+export type GatewayDrivers = Omit<
+  GatewayDeps,
+  'reconciler' | 'routes' | 'router' | 'access' | 'domains' | 'triggers'
+> & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
@@ -89,6 +93,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       onPlacementChange: (namespace, name) => routes.invalidate(namespace, name),
     }),
     routes,
+    domains: createDomainCache(store, config.routeCacheTtlMs, logger),
     router: createBackendRouter({
       providers,
       metrics: given.metrics,

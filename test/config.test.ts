@@ -79,3 +79,39 @@ describe('EDGEFAAS_CALLBACK_ALLOW', () => {
     )
   })
 })
+
+describe('custom domains and ACME settings', () => {
+  it('are off by default', () => {
+    expect(loadConfig({})).toMatchObject({ tlsPort: undefined, acme: null })
+  })
+
+  it('read the TLS port and the ACME account, with directory shorthands', () => {
+    const c = loadConfig({
+      EDGEFAAS_TLS_PORT: '8443',
+      EDGEFAAS_ACME_DIRECTORY_URL: 'letsencrypt-staging',
+      EDGEFAAS_ACME_EMAIL: 'ops@example.com',
+      EDGEFAAS_ACME_CA_FILE: '/etc/ca.pem',
+      EDGEFAAS_ACME_EAB_KID: 'kid-1',
+      EDGEFAAS_ACME_EAB_HMAC_KEY: 'aGVsbG8',
+    })
+    expect(c.tlsPort).toBe(8443)
+    expect(c.acme).toEqual({
+      directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+      email: 'ops@example.com',
+      caFile: '/etc/ca.pem',
+      externalAccount: { kid: 'kid-1', hmacKey: 'aGVsbG8' },
+    })
+  })
+
+  it.each([
+    [{ EDGEFAAS_ACME_DIRECTORY_URL: 'http://acme.example/dir' }, 'EDGEFAAS_ACME_DIRECTORY_URL'],
+    [{ EDGEFAAS_ACME_DIRECTORY_URL: 'not a url' }, 'EDGEFAAS_ACME_DIRECTORY_URL'],
+    [{ EDGEFAAS_ACME_EMAIL: 'nobody' }, 'EDGEFAAS_ACME_EMAIL'],
+    [{ EDGEFAAS_TLS_PORT: '70000' }, 'EDGEFAAS_TLS_PORT'],
+    [{ EDGEFAAS_ACME_EAB_KID: 'kid-only' }, 'set both or neither'],
+    [{ EDGEFAAS_TLS_PORT: '8080' }, 'EDGEFAAS_TLS_PORT: must differ'],
+  ])('refuse %o naming the variable', (env, named) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(named)
+  })
+})

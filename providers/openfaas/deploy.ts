@@ -8,6 +8,7 @@
  */
 import { ACCESS_ANNOTATIONS } from '../../src/access/settings.ts'
 import type { FunctionDeployment } from '../../src/contract/types.ts'
+import { DOMAINS_ANNOTATION, DOMAINS_REDIRECT_ANNOTATION } from '../../src/domains/annotation.ts'
 import { BACKENDS_ANNOTATION } from '../../src/routing/placement.ts'
 import type { DesiredFunction } from '../types.ts'
 import type { BackendApi } from './backend-api.ts'
@@ -22,7 +23,12 @@ import { backendError, discard } from './errors.ts'
  * annotations pass, `edgefaas.dev/timeout` included, which an edgefaas backend needs so it does not cut
  * a long call short at its own default.
  */
-const GATEWAY_ONLY_ANNOTATIONS = new Set([BACKENDS_ANNOTATION, 'edgefaas.dev/domains', ...ACCESS_ANNOTATIONS])
+const GATEWAY_ONLY_ANNOTATIONS = new Set([
+  BACKENDS_ANNOTATION,
+  DOMAINS_ANNOTATION,
+  DOMAINS_REDIRECT_ANNOTATION,
+  ...ACCESS_ANNOTATIONS,
+])
 
 export function deploymentOf(desired: DesiredFunction, wireNamespace: string | null): FunctionDeployment {
   const { spec } = desired

@@ -14,6 +14,7 @@ import { availableReplicas } from '../reconcile/observe.ts'
 import type { DeploymentRecord, FunctionRecord } from '../store/types.ts'
 import { applyChange } from './apply-change.ts'
 import { readJson } from './body.ts'
+import { claimFunctionDomains, releaseFunctionDomains } from './function-domains.ts'
 import { acceptDeployment, initialReplicas } from './function-spec.ts'
 import { toFunctionStatus } from './function-status.ts'
 import { resolveNamespace } from './namespaces-param.ts'
@@ -41,19 +42,27 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     const body = await readJson(c, functionDeploymentSchema, limit, DEPLOYMENT)
     const namespace = await resolveNamespace(deps, body.namespace, c.req.query('namespace'))
     const accepted = await acceptDeployment(deps, body, namespace)
-    const created = await deps.store.createFunction({
-      namespace,
-      name: accepted.name,
-      spec: accepted.spec,
-      placement: accepted.placement,
-      replicas: initialReplicas(accepted.bounds),
-    })
+    const domains = await claimFunctionDomains(deps, namespace, accepted.name, accepted.spec.annotations)
+    const created = await deps.store
+      .createFunction({
+        namespace,
+        name: accepted.name,
+        spec: accepted.spec,
+        placement: accepted.placement,
+        replicas: initialReplicas(accepted.bounds),
+      })
+      .catch(async (error: unknown) => {
+        await domains.rollback()
+        throw error
+      })
     if (!created) {
+      await domains.rollback()
       throw new ApiError(
         'CONFLICT',
         `function "${accepted.name}" already exists in namespace "${namespace}"; update it with PUT /system/functions`,
       )
     }
+    await domains.commit()
     await applyChange(deps, namespace, accepted.name)
     return c.body(null, 202)
   })
@@ -64,19 +73,29 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     const accepted = await acceptDeployment(deps, body, namespace)
     const current = await deps.store.getFunction(namespace, accepted.name)
     if (!current) throw notFound(accepted.name, namespace)
+    const domains = await claimFunctionDomains(deps, namespace, accepted.name, accepted.spec.annotations)
     // Keep the replica count an autoscaler or a user chose, within the (possibly new) bounds.
     const { min, max } = accepted.bounds
     let replicas = current.replicas
     if (min !== undefined && replicas < min) replicas = min
     if (max !== undefined && replicas > max) replicas = max
-    const updated = await deps.store.updateFunction({
-      namespace,
-      name: accepted.name,
-      spec: accepted.spec,
-      placement: accepted.placement,
-      replicas,
-    })
-    if (!updated) throw notFound(accepted.name, namespace)
+    const updated = await deps.store
+      .updateFunction({
+        namespace,
+        name: accepted.name,
+        spec: accepted.spec,
+        placement: accepted.placement,
+        replicas,
+      })
+      .catch(async (error: unknown) => {
+        await domains.rollback()
+        throw error
+      })
+    if (!updated) {
+      await domains.rollback()
+      throw notFound(accepted.name, namespace)
+    }
+    await domains.commit()
     await applyChange(deps, namespace, accepted.name)
     return c.body(null, 202)
   })
@@ -92,6 +111,7 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     if (!(await deps.store.markFunctionDeleted(namespace, body.functionName))) {
       throw notFound(body.functionName, namespace)
     }
+    await releaseFunctionDomains(deps, namespace, body.functionName)
     await applyChange(deps, namespace, body.functionName)
     return c.body(null, 202)
   })

@@ -15,7 +15,8 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core'
 import type { CallRecord } from '../calls/types.ts'
-import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
+import type { CertificateSource } from './certificates/types.ts'
+import type { CallStatus, DeploymentStatus, DomainSource, DomainTls, FunctionSpec } from './types.ts'
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
@@ -178,4 +179,47 @@ export const auditLog = pgTable(
 export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   tatMicros: bigint('tat_micros', { mode: 'number' }).notNull(),
+})
+
+export const domains = pgTable(
+  'domains',
+  {
+    host: text('host').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    pathPrefix: text('path_prefix').notNull(),
+    redirectHttps: boolean('redirect_https').notNull(),
+    tls: text('tls').$type<DomainTls>().notNull(),
+    source: text('source').$type<DomainSource>().notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('domains_function_idx').on(t.namespace, t.functionName)],
+)
+
+export const certificates = pgTable('certificates', {
+  host: text('host').primaryKey(),
+  source: text('source').$type<CertificateSource>(),
+  chainPem: text('chain_pem'),
+  keyCiphertext: text('key_ciphertext'),
+  notBefore: at('not_before'),
+  notAfter: at('not_after'),
+  version: integer('version').notNull(),
+  lastError: text('last_error'),
+  attempts: integer('attempts').notNull(),
+  nextAttemptAt: at('next_attempt_at'),
+  updatedAt: at('updated_at').notNull(),
+})
+
+export const acmeAccounts = pgTable('acme_accounts', {
+  directoryUrl: text('directory_url').primaryKey(),
+  keyCiphertext: text('key_ciphertext').notNull(),
+  createdAt: at('created_at').notNull(),
+})
+
+export const acmeChallenges = pgTable('acme_challenges', {
+  token: text('token').primaryKey(),
+  host: text('host').notNull(),
+  keyAuthorization: text('key_authorization').notNull(),
+  expiresAt: at('expires_at').notNull(),
 })

@@ -7,7 +7,8 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { CallRecord } from '../calls/types.ts'
-import type { CallStatus, DeploymentStatus, FunctionSpec } from './types.ts'
+import type { CertificateSource } from './certificates/types.ts'
+import type { CallStatus, DeploymentStatus, DomainSource, DomainTls, FunctionSpec } from './types.ts'
 
 export const namespaces = sqliteTable('namespaces', {
   name: text('name').primaryKey(),
@@ -193,4 +194,60 @@ export const auditLog = sqliteTable(
 export const rateLimits = sqliteTable('rate_limits', {
   key: text('key').primaryKey(),
   tatMicros: integer('tat_micros').notNull(),
+})
+
+/**
+ * Custom domains: a host (exact or `*.suffix`, normalised: lower-case, IDNA, no trailing dot) mapped to
+ * one function. `source` tells a domain made through /system/domains from one a function's
+ * `edgefaas.dev/domains` annotation owns (removed with the annotation).
+ */
+export const domains = sqliteTable(
+  'domains',
+  {
+    host: text('host').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    pathPrefix: text('path_prefix').notNull(),
+    redirectHttps: integer('redirect_https', { mode: 'boolean' }).notNull(),
+    tls: text('tls').$type<DomainTls>().notNull(),
+    source: text('source').$type<DomainSource>().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('domains_function_idx').on(t.namespace, t.functionName)],
+)
+
+/**
+ * One TLS certificate per domain host, shared by every gateway on the store. `key_ciphertext` is the
+ * secrets cipher's ciphertext of the PEM private key (never plain text). `version` goes up with each new
+ * certificate so gateways can tell theirs is stale without reading the PEM; the failure columns drive
+ * ACME retries and are shown at /system/domains/{host}.
+ */
+export const certificates = sqliteTable('certificates', {
+  host: text('host').primaryKey(),
+  source: text('source').$type<CertificateSource>(),
+  chainPem: text('chain_pem'),
+  keyCiphertext: text('key_ciphertext'),
+  notBefore: integer('not_before', { mode: 'timestamp_ms' }),
+  notAfter: integer('not_after', { mode: 'timestamp_ms' }),
+  version: integer('version').notNull(),
+  lastError: text('last_error'),
+  attempts: integer('attempts').notNull(),
+  nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/** The ACME account of each directory, shared by the gateways so they order as one client. */
+export const acmeAccounts = sqliteTable('acme_accounts', {
+  directoryUrl: text('directory_url').primaryKey(),
+  keyCiphertext: text('key_ciphertext').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/** HTTP-01 answers in flight: whichever gateway the CA reaches answers from here. */
+export const acmeChallenges = sqliteTable('acme_challenges', {
+  token: text('token').primaryKey(),
+  host: text('host').notNull(),
+  keyAuthorization: text('key_authorization').notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 })

@@ -3,13 +3,17 @@
  * The Store over any dialect: every concern's SQL implementation, composed. A new concern adds one line
  * here and one `extends` in types.ts.
  */
+
+import { acmeStore } from './acme/sql.ts'
 import { apiTokenStore } from './api-tokens/sql.ts'
 import { auditStore } from './audit/sql.ts'
 import { backendStore } from './backends/sql.ts'
 import { callStore } from './calls/sql.ts'
+import { certificateStore } from './certificates/sql.ts'
 import { deadLetterStore } from './dead-letters/sql.ts'
 import { deploymentStore } from './deployments/sql.ts'
 import type { Dialect } from './dialect/types.ts'
+import { domainStore } from './domains/sql.ts'
 import { functionStore } from './functions/sql.ts'
 import { leaseStore } from './leases/sql.ts'
 import { namespaceStore } from './namespaces/sql.ts'
@@ -35,6 +39,9 @@ export function createStore(dialect: Dialect): Store {
     ...apiTokenStore(dialect),
     ...auditStore(dialect),
     ...rateLimitStore(dialect),
+    ...domainStore(dialect),
+    ...certificateStore(dialect),
+    ...acmeStore(dialect),
     ping: () => dialect.ping(),
     close: () => dialect.close(),
   }

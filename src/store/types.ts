@@ -9,12 +9,16 @@
  * Every method is a single statement or a short sequence that stays correct without an interactive
  * transaction, because D1 has none. Concurrent writers are handled with conditional updates.
  */
+
+import type { AcmeStore } from './acme/types.ts'
 import type { ApiTokenStore } from './api-tokens/types.ts'
 import type { AuditStore } from './audit/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
+import type { CertificateStore } from './certificates/types.ts'
 import type { DeadLetterStore } from './dead-letters/types.ts'
 import type { DeploymentStore } from './deployments/types.ts'
+import type { DomainStore } from './domains/types.ts'
 import type { FunctionStore } from './functions/types.ts'
 import type { LeaseStore } from './leases/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
@@ -23,10 +27,18 @@ import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { RateLimitStore } from './rate-limits/types.ts'
 import type { SecretStore } from './secrets/types.ts'
 
+export type { AcmeAccountRecord, AcmeChallengeRecord, AcmeStore } from './acme/types.ts'
 export type { ApiTokenRecord, ApiTokenStore } from './api-tokens/types.ts'
 export type { AuditEntry, AuditPage, AuditQuery, AuditStore } from './audit/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
+export type {
+  CertificateRecord,
+  CertificateSource,
+  CertificateStore,
+  CertificateSummary,
+  NewCertificate,
+} from './certificates/types.ts'
 export type {
   DeadLetterPage,
   DeadLetterQuery,
@@ -40,6 +52,14 @@ export type {
   DeploymentStore,
   DeploymentUpdate,
 } from './deployments/types.ts'
+export type {
+  DomainChange,
+  DomainRecord,
+  DomainSource,
+  DomainStore,
+  DomainTls,
+  NewDomain,
+} from './domains/types.ts'
 export type {
   FunctionRecord,
   FunctionSpec,
@@ -67,7 +87,10 @@ export interface Store
     PayloadStore,
     ApiTokenStore,
     AuditStore,
-    RateLimitStore {
+    RateLimitStore,
+    DomainStore,
+    CertificateStore,
+    AcmeStore {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>
   close(): Promise<void>

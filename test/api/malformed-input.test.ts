@@ -15,6 +15,9 @@ const ENDPOINTS: Array<[string, string]> = [
   ['DELETE', '/system/secrets'],
   ['POST', '/system/namespace/'],
   ['PUT', '/system/namespace/openfaas-fn'],
+  ['POST', '/system/domains'],
+  ['PUT', '/system/domains/api.example.com'],
+  ['PUT', '/system/domains/api.example.com/certificate'],
 ]
 
 const BODIES: string[] = [
@@ -47,6 +50,10 @@ const BODIES: string[] = [
   '{"name":"x","rawValue":"!!!"}',
   '{"name":"","labels":null}',
   '{"__proto__":{"polluted":true},"service":"x","image":"y"}',
+  '{"host":"x.example.com","function":"env","path":7}',
+  `{"host":"${'a.'.repeat(5000)}com","function":"env"}`,
+  '{"host":"x.example.com","function":"env","certificate":"-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----","privateKey":"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----"}',
+  '{"host":"x.example.com","function":"env","tls":"maybe","redirectHttps":"yes"}',
 ]
 
 describe('malformed input', () => {

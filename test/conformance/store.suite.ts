@@ -567,6 +567,175 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
       })
     })
 
+    describe('domains', () => {
+      const domain = (host: string, namespace: string, functionName: string) => ({
+        host,
+        namespace,
+        functionName,
+        pathPrefix: '/v1',
+        redirectHttps: false,
+        tls: 'acme' as const,
+        source: 'api' as const,
+      })
+
+      it('creates a host once, lists by namespace and function, updates only for its namespace', async () => {
+        const ns = unique('ns')
+        const host = `${unique('api')}.example.com`
+        expect(await store.createDomain(domain(host, ns, 'env'))).toBe(true)
+        expect(await store.createDomain(domain(host, unique('ns'), 'other'))).toBe(false)
+        expect(await store.getDomain(host)).toMatchObject({
+          host,
+          namespace: ns,
+          functionName: 'env',
+          pathPrefix: '/v1',
+          redirectHttps: false,
+          tls: 'acme',
+          source: 'api',
+        })
+        const wildcard = `*.${unique('w')}.example.com`
+        await store.createDomain(domain(wildcard, ns, 'wide'))
+        expect((await store.listDomains({ namespace: ns })).map((d) => d.host)).toEqual(
+          [wildcard, host].sort(),
+        )
+        expect((await store.listDomains({ namespace: ns, functionName: 'env' })).map((d) => d.host)).toEqual([
+          host,
+        ])
+        const change = { functionName: 'env2', pathPrefix: '/', redirectHttps: true, tls: 'none' as const }
+        expect(await store.updateDomain(host, unique('ns'), change)).toBeNull()
+        expect(await store.updateDomain(host, ns, change)).toMatchObject({
+          functionName: 'env2',
+          redirectHttps: true,
+          tls: 'none',
+        })
+        expect(await store.deleteDomain(host)).toBe(true)
+        expect(await store.deleteDomain(host)).toBe(false)
+        expect(await store.getDomain(host)).toBeNull()
+      })
+
+      it("lets a function claim a free host or its own, never another function's", async () => {
+        const ns = unique('ns')
+        const host = `${unique('claim')}.example.com`
+        const mine = { ...domain(host, ns, 'fn'), source: 'annotation' as const }
+        expect(await store.claimDomain(mine)).toMatchObject({
+          created: true,
+          record: { host, source: 'annotation' },
+        })
+        await clockPast(Date.now())
+        expect(await store.claimDomain({ ...mine, pathPrefix: '/v2' })).toMatchObject({
+          created: false,
+          record: { pathPrefix: '/v2' },
+        })
+        expect(await store.claimDomain({ ...mine, functionName: 'thief' })).toBeNull()
+        expect(await store.claimDomain({ ...mine, namespace: unique('ns') })).toBeNull()
+        expect((await store.getDomain(host))?.functionName).toBe('fn')
+      })
+
+      it("drops a function's annotation domains except those kept, never its API ones", async () => {
+        const ns = unique('ns')
+        const [a, b, c] = [1, 2, 3].map((i) => `${unique(`d${i}`)}.example.com`) as [string, string, string]
+        await store.claimDomain({ ...domain(a, ns, 'fn'), source: 'annotation' })
+        await store.claimDomain({ ...domain(b, ns, 'fn'), source: 'annotation' })
+        await store.createDomain(domain(c, ns, 'fn'))
+        expect(await store.deleteAnnotationDomains(ns, 'fn', [a])).toEqual([b])
+        expect(await store.deleteAnnotationDomains(ns, 'fn', [])).toEqual([a])
+        expect((await store.listDomains({ namespace: ns })).map((d) => d.host)).toEqual([c])
+      })
+    })
+
+    describe('certificates', () => {
+      it('stores certificates with a rising version, records failures without losing the certificate', async () => {
+        const host = `${unique('tls')}.example.com`
+        expect(await store.getCertificate(host)).toBeNull()
+        const retryAt = new Date('2030-01-01T00:00:30.000Z')
+        await store.recordCertificateFailure(host, 'connection refused', retryAt)
+        expect(await store.getCertificate(host)).toMatchObject({
+          host,
+          chainPem: null,
+          source: null,
+          attempts: 1,
+          lastError: 'connection refused',
+          nextAttemptAt: retryAt,
+        })
+        const notBefore = new Date('2030-01-01T00:00:00.000Z')
+        const notAfter = new Date('2030-04-01T00:00:00.000Z')
+        const first = await store.saveCertificate(host, {
+          source: 'acme',
+          chainPem: 'PEM-1',
+          keyCiphertext: 'v1:key',
+          notBefore,
+          notAfter,
+        })
+        expect(first).toMatchObject({
+          host,
+          version: first.version,
+          attempts: 0,
+          lastError: null,
+          nextAttemptAt: null,
+          notAfter,
+        })
+        await store.recordCertificateFailure(host, 'rate limited', retryAt)
+        expect(await store.getCertificate(host)).toMatchObject({
+          chainPem: 'PEM-1',
+          keyCiphertext: 'v1:key',
+          attempts: 1,
+          lastError: 'rate limited',
+        })
+        const second = await store.saveCertificate(host, {
+          source: 'uploaded',
+          chainPem: 'PEM-2',
+          keyCiphertext: 'v1:key2',
+          notBefore,
+          notAfter,
+        })
+        expect(second.version).toBe(first.version + 1)
+        const listed = (await store.listCertificates()).find((c) => c.host === host)
+        expect(listed).toMatchObject({ version: second.version, source: 'uploaded', attempts: 0 })
+        expect(listed).not.toHaveProperty('keyCiphertext')
+        expect(listed).not.toHaveProperty('chainPem')
+        expect(await store.deleteCertificate(host)).toBe(true)
+        expect(await store.deleteCertificate(host)).toBe(false)
+      })
+    })
+
+    describe('acme', () => {
+      it('keeps the first account stored for a directory', async () => {
+        const url = `https://${unique('ca')}.example/directory`
+        expect(await store.getAcmeAccount(url)).toBeNull()
+        expect((await store.saveAcmeAccount(url, 'v1:first')).keyCiphertext).toBe('v1:first')
+        expect((await store.saveAcmeAccount(url, 'v1:second')).keyCiphertext).toBe('v1:first')
+        expect((await store.getAcmeAccount(url))?.keyCiphertext).toBe('v1:first')
+      })
+
+      it('answers a challenge until it expires or is removed', async () => {
+        const t0 = new Date('2030-01-01T00:00:00.000Z')
+        const token = unique('token')
+        await store.putAcmeChallenge({
+          token,
+          host: 'a.example.com',
+          keyAuthorization: `${token}.thumb`,
+          expiresAt: new Date(t0.getTime() + 1000),
+        })
+        expect(await store.getAcmeChallenge(token, t0)).toMatchObject({
+          host: 'a.example.com',
+          keyAuthorization: `${token}.thumb`,
+        })
+        expect(await store.getAcmeChallenge(token, new Date(t0.getTime() + 1000))).toBeNull()
+        await store.pruneAcmeChallenges(new Date(t0.getTime() + 500))
+        expect(await store.getAcmeChallenge(token, t0)).not.toBeNull()
+        await store.deleteAcmeChallenge(token)
+        expect(await store.getAcmeChallenge(token, t0)).toBeNull()
+        const other = unique('token')
+        await store.putAcmeChallenge({
+          token: other,
+          host: 'b.example.com',
+          keyAuthorization: 'k',
+          expiresAt: t0,
+        })
+        await store.pruneAcmeChallenges(t0)
+        expect(await store.getAcmeChallenge(other, new Date(0))).toBeNull()
+      })
+    })
+
     describe('queue messages', () => {
       const t0 = new Date('2030-01-01T00:00:00.000Z')
       const at = (ms: number) => new Date(t0.getTime() + ms)

@@ -38,7 +38,8 @@ function raw(
   body?: string,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port: g.port, method, path, agent: false })
+    const setHost = !headers.some(([name]) => name.toLowerCase() === 'host')
+    const request = http.request({ host: '127.0.0.1', port: g.port, method, path, agent: false, setHost })
     for (const [name, value] of headers) {
       const previous = request.getHeader(name)
       request.setHeader(
@@ -163,6 +164,21 @@ describe('native invocation transport', () => {
       },
       10_000,
     )
+  })
+
+  it('leaves a custom domain to its mapping: /function/* under its Host is no direct invocation', async () => {
+    const auth = { authorization: `Basic ${btoa(`${g.user}:${g.password}`)}` }
+    const created = await fetch(`${g.url}/system/domains`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ host: 'api.example.com', function: 'echo', path: '/v1' }),
+    })
+    expect(created.status, await created.text()).toBe(201)
+    const outside = await raw('GET', '/function/echo/__echo', [['Host', 'api.example.com']])
+    expect(outside.status).toBe(404)
+    expect(outside.body).toContain('api.example.com serves paths under /v1')
+    const inside = await raw('GET', '/v1/__echo', [['Host', 'api.example.com']])
+    expect(JSON.parse(inside.body)).toMatchObject({ method: 'GET', url: '/__echo' })
   })
 
   it('takes a body sent after 100 Continue, and does not pass Expect on', async () => {

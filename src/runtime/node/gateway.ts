@@ -14,6 +14,7 @@ import type { Provider } from '../../../providers/types.ts'
 import type { AwsProviderFactory } from '../../backends/aws-providers.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
+import { mayBeCustomDomain } from '../../domains/front.ts'
 import { createGateway, requestThrough } from '../../gateway.ts'
 import { type GatewayFetch, servesInvocations } from '../../gateway-fetch.ts'
 import { invocationFor } from '../../invoke/invoker.ts'
@@ -25,6 +26,7 @@ import { openHostDrivers } from './drivers.ts'
 import { startLoop } from './loop.ts'
 import { createNativeInvoker } from './native-invoke.ts'
 import { createGatewayServer } from './serve.ts'
+import { createNodeTls } from './tls/node-tls.ts'
 
 const WORKER_STOP_DEADLINE_MS = 10_000
 
@@ -32,6 +34,8 @@ export interface RunningGateway {
   url: string
   /** The functions-only listener's URL (EDGEFAAS_FUNCTIONS_PORT); null when functions share `url`. */
   functionsUrl: string | null
+  /** The HTTPS listener's port for custom domains (EDGEFAAS_TLS_PORT); null when there is none. */
+  tlsPort: number | null
   /** The Hono app behind the API routes (invocations do not go through it: use `request`). */
   app: Hono
   /** The gateway's one door as a handler: every request, invocations included. */
@@ -71,7 +75,9 @@ export async function startGateway(
     ...(options.providers ? { providers: options.providers } : {}),
     ...(options.aws ? { aws: options.aws } : {}),
   })
-  const gateway = createGateway(host.drivers)
+  const cipher = host.drivers.cipher
+  const tls = cipher ? createNodeTls({ config, store: host.drivers.store, cipher, logger }) : null
+  const gateway = createGateway(tls ? { ...host.drivers, tls: tls.driver } : host.drivers)
   const { app, deps } = gateway
   const listen = options.listen !== false
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
@@ -89,7 +95,10 @@ export async function startGateway(
     config.nativeInvoke
       ? {
           invoke,
+          // Exactly what the fetch handler would invoke: not a custom domain's request (the domain front
+          // maps those), and only on a listener and Host that serve functions.
           servesInvocations: (hostHeader: string | undefined) =>
+            !mayBeCustomDomain(deps.domains, config.functionsHost, hostHeader) &&
             servesInvocations(config, listener, hostHeader),
         }
       : undefined
@@ -119,6 +128,15 @@ export async function startGateway(
     await host.close()
     throw error
   }
+  let tlsPort: number | null = null
+  try {
+    if (tls) tlsPort = (await tls.start(gateway.fetch, deps.domains, { listen })).port
+  } catch (error) {
+    await tls?.close()
+    for (const listener of [server, functionsServer]) listener?.close()
+    await host.close()
+    throw error
+  }
   const port = server ? (server.address() as AddressInfo).port : 0
   const worker = gateway.worker
   worker?.start()
@@ -133,6 +151,7 @@ export async function startGateway(
       await gateway.triggers?.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.
       await worker?.stop(WORKER_STOP_DEADLINE_MS)
+      await tls?.close()
       for (const listener of [server, functionsServer]) {
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
       }
@@ -144,6 +163,7 @@ export async function startGateway(
   return {
     url: `${base}:${port}`,
     functionsUrl: functionsServer ? `${base}:${functionsPort}` : null,
+    tlsPort,
     app,
     fetch: gateway.fetch,
     request: requestThrough(gateway.fetch),

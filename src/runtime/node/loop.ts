@@ -7,6 +7,8 @@ import type { Logger } from '../../logger.ts'
 
 export interface Loop {
   stop(): Promise<void>
+  /** Runs the tick now rather than at its time (or once more right after the running one). */
+  kick(): void
 }
 
 export function startLoop(
@@ -18,14 +20,19 @@ export function startLoop(
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let running: Promise<void> = Promise.resolve()
+  let busy = false
+  let again = false
   const run = () => {
+    busy = true
+    again = false
     running = tick()
       .then(
         () => undefined,
         (error: unknown) => logger.error(`${name} tick failed`, { error }),
       )
       .finally(() => {
-        if (!stopped) timer = setTimeout(run, intervalMs)
+        busy = false
+        if (!stopped) timer = setTimeout(run, again ? 0 : intervalMs)
       })
   }
   run()
@@ -34,6 +41,15 @@ export function startLoop(
       stopped = true
       clearTimeout(timer)
       await running
+    },
+    kick() {
+      if (stopped) return
+      if (busy) {
+        again = true
+        return
+      }
+      clearTimeout(timer)
+      run()
     },
   }
 }
