@@ -27,6 +27,10 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations('migrations/sqlite'),
                 EDGEFAAS_ADMIN_PASSWORD: 'workerd-test-password',
                 EDGEFAAS_SECRETS_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
+                // Batches nobody settles (a test's leftovers) go back to the queue soon, not after 10 min.
+                EDGEFAAS_CF_QUEUE_HOLD_MS: '5000',
+                // The callback receiver of test/harness/workerd-backends.ts listens on loopback.
+                EDGEFAAS_CALLBACK_ALLOW: '127.0.0.1/32',
               },
             },
           })),

@@ -16,6 +16,7 @@ run_check() {
 run_check "typecheck (node)" npx tsc --noEmit -p tsconfig.json
 run_check "typecheck (workers)" npx tsc --noEmit -p tsconfig.workers.json
 run_check "lint" npx biome check .
+run_check "workers bundle (wrangler deploy --dry-run)" bash scripts/workers-bundle.sh
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

@@ -10,6 +10,7 @@
  */
 import { Hono } from 'hono'
 import { auditWrites } from './access/audit.ts'
+import { registerAlertRoutes } from './api/alert.ts'
 import { registerAsyncRoutes } from './api/async.ts'
 import { registerAuditRoutes } from './api/audit.ts'
 import { registerBackendRoutes } from './api/backends.ts'
@@ -23,6 +24,7 @@ import { registerMetricsRoutes } from './api/metrics.ts'
 import { registerNamespaceRoutes } from './api/namespaces.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
+import { registerScalingRoutes } from './api/scaling.ts'
 import { registerSecretRoutes } from './api/secrets.ts'
 import { registerTokenRoutes } from './api/tokens.ts'
 import { registerTriggerRoutes } from './api/triggers.ts'
@@ -60,6 +62,8 @@ export function createApp(deps: GatewayDeps): Hono {
   registerInfoRoutes(app, deps)
   registerFunctionRoutes(app, deps)
   registerScaleRoutes(app, deps)
+  registerScalingRoutes(app, deps)
+  registerAlertRoutes(app, deps)
   registerDeploymentRoutes(app, deps)
   registerBackendRoutes(app, deps)
   registerSecretRoutes(app, deps)

@@ -5,6 +5,7 @@
  * Every variable is documented in docs/configuration.md.
  */
 import { z } from 'zod'
+import { AUTOSCALE_ENV, type AutoscaleConfig, autoscaleConfig } from './autoscale/config.ts'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
 import { type CallbackPolicy, checkCallbackUrl, parseCallbackAllowList } from './queue/callback-policy.ts'
 import { parseAllowList } from './triggers/allow-list.ts'
@@ -125,6 +126,7 @@ const schema = z.object({
   EDGEFAAS_LOCAL_SANDBOX: z.enum(['auto', 'bwrap', 'user', 'none']).default('auto'),
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
+  ...AUTOSCALE_ENV,
   EDGEFAAS_RATE_LIMIT_STATE: z.enum(['auto', 'memory', 'store']).default('auto'),
   EDGEFAAS_TOKEN_CACHE_MS: int(0, 60_000).default(1000),
   EDGEFAAS_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
@@ -207,6 +209,8 @@ export interface Config {
   localSandbox: 'auto' | 'bwrap' | 'user' | 'none'
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   buildSha: string | undefined
+  /** The autoscaler (src/autoscale/config.ts). */
+  autoscale: AutoscaleConfig
   /** Where GCRA rate-limit state lives: `store` (shared by every gateway on the store) or this process. */
   rateLimitState: 'memory' | 'store'
   /** How long a verified API token is trusted without rereading the store. */
@@ -280,6 +284,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     )
   }
   const openfaasAuth = e.basic_auth === 'true'
+  const autoscale = autoscaleConfig(e)
+  if (typeof autoscale === 'string') throw new ConfigError(`invalid configuration:\n  ${autoscale}`)
   return {
     port: e.EDGEFAAS_PORT,
     host: e.EDGEFAAS_HOST,
@@ -347,6 +353,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     localSandbox: e.EDGEFAAS_LOCAL_SANDBOX,
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,
+    autoscale,
     rateLimitState:
       e.EDGEFAAS_RATE_LIMIT_STATE === 'auto'
         ? /^postgres(ql)?:\/\//i.test(e.EDGEFAAS_DATABASE_URL)

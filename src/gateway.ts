@@ -9,6 +9,7 @@ import type { Hono } from 'hono'
 import { pruneAccessRecords } from './access/retention.ts'
 import { createAccess } from './access/services.ts'
 import { createApp } from './app.ts'
+import { autoscaleMetrics, buildAutoscaler } from './autoscale/assemble.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
@@ -18,7 +19,7 @@ import { createGatewayWorker } from './queue/gateway-worker.ts'
 import { pruneAsyncRecords } from './queue/retention.ts'
 import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
-import { createRouteCache } from './routing/route-cache.ts'
+import { createRouteCache, type RouteCache } from './routing/route-cache.ts'
 import { createBackendRouter } from './routing/router.ts'
 import { createGatewayTriggers } from './triggers/gateway-triggers.ts'
 import type { Triggers } from './triggers/triggers.ts'
@@ -35,6 +36,8 @@ export type GatewayDrivers = Omit<
   queueMetrics?: QueueMetrics
   /** Identifies this gateway in leases; random when omitted. */
   instanceId?: string
+  /** Wraps the TTL route cache (Workers: invalidation through a version row, src/routing/route-version.ts). */
+  wrapRoutes?: (routes: RouteCache) => RouteCache
   /** Trigger sources the runtime opens connections for (SQS, NATS); cron is built by the core. */
   triggerSources?: (context: TriggerContext) => TriggerSource[]
   triggerMetrics?: TriggerMetrics
@@ -60,6 +63,11 @@ export interface Gateway {
    * replica gauge. Node and Deno run it on a timer, Workers from `scheduled()`.
    */
   tick(): Promise<void>
+  /**
+   * One autoscaler tick (src/autoscale/autoscaler.ts): publish this gateway's load; under the
+   * `autoscale` lease, decide and write desired replicas. Run every EDGEFAAS_AUTOSCALE_INTERVAL.
+   */
+  autoscale(): Promise<void>
 }
 
 export function createGateway(drivers: GatewayDrivers): Gateway {
@@ -70,11 +78,14 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     triggerSources,
     triggerMetrics,
     cronCatchUpMs,
+    wrapRoutes,
     ...given
   } = drivers
   const { store, providers, cipher, logger, config } = given
   const instanceId = givenInstanceId ?? crypto.randomUUID()
-  const routes = createRouteCache(store, config.routeCacheTtlMs)
+  const ttlRoutes = createRouteCache(store, config.routeCacheTtlMs)
+  const routes = wrapRoutes ? wrapRoutes(ttlRoutes) : ttlRoutes
+  const scaling = autoscaleMetrics(config, given.metrics)
   const triggers = createGatewayTriggers(given, {
     instanceId,
     ...(triggerSources ? { sources: triggerSources } : {}),
@@ -83,6 +94,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
   })
   const deps: GatewayDeps = {
     ...given,
+    metrics: scaling.metrics,
     triggers,
     reconciler: createReconciler({
       store,
@@ -109,6 +121,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     }),
   }
   const app = createApp(deps)
+  const autoscaler = buildAutoscaler(deps, scaling, instanceId)
   const worker =
     deps.queue && config.worker
       ? createGatewayWorker(deps, deps.queue, {
@@ -143,6 +156,9 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
         )
       }
       await probes
+    },
+    async autoscale() {
+      if (config.autoscale.enabled) await autoscaler.autoscaleOnce()
     },
   }
 }

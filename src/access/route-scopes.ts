@@ -40,6 +40,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/function/:name': METHOD_NOT_ALLOWED,
   'POST /system/scale-function/:name': rule('deploy', 'request'),
   'ALL /system/scale-function/:name': METHOD_NOT_ALLOWED,
+  'GET /system/functions/:name/scaling': rule('read', 'request'),
+  'ALL /system/functions/:name/scaling': METHOD_NOT_ALLOWED,
+  // AlertManager's body names functions in any namespace: a token needs them all.
+  'POST /system/alert': rule('deploy', 'cluster'),
+  'ALL /system/alert': METHOD_NOT_ALLOWED,
   'GET /system/deployments': rule('read', 'request'),
   'ALL /system/deployments': METHOD_NOT_ALLOWED,
   'GET /system/logs': rule('read', 'request'),
@@ -102,6 +107,19 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/tokens/:id': METHOD_NOT_ALLOWED,
   'GET /system/audit': rule('admin', 'cluster'),
   'ALL /system/audit': METHOD_NOT_ALLOWED,
+  // Custom domains: hosts of every namespace are listed, and a domain or certificate changes what a host
+  // serves for all (wildcards span namespaces), so writes are the admin's. A deploy token still claims
+  // hosts for its own functions through the edgefaas.dev/domains annotation, with the same ownership checks.
+  'GET /system/domains': rule('read', 'cluster'),
+  'POST /system/domains': rule('admin', 'cluster'),
+  'ALL /system/domains': METHOD_NOT_ALLOWED,
+  'GET /system/domains/:host': rule('read', 'cluster'),
+  'PUT /system/domains/:host': rule('admin', 'cluster'),
+  'DELETE /system/domains/:host': rule('admin', 'cluster'),
+  'ALL /system/domains/:host': METHOD_NOT_ALLOWED,
+  'PUT /system/domains/:host/certificate': rule('admin', 'cluster'),
+  'DELETE /system/domains/:host/certificate': rule('admin', 'cluster'),
+  'ALL /system/domains/:host/certificate': METHOD_NOT_ALLOWED,
 }
 
 /** What an unlisted route needs. */

@@ -7,6 +7,7 @@
  * wait, so a call ends after a few attempts at most.
  */
 import type { Provider } from '../../providers/types.ts'
+import type { CallerOrigin } from '../routing/locality.ts'
 import type { BackendRouter } from '../routing/router.ts'
 import type { FunctionRecord } from '../store/types.ts'
 import {
@@ -39,6 +40,8 @@ export interface Call<H = Headers, B = ReadableStream<Uint8Array>> {
   signal: AbortSignal
   timedOut(): boolean
   callerGone(): boolean
+  /** Where the caller is (Workers' `request.cf`), for locality; absent elsewhere. */
+  origin?: CallerOrigin | null
 }
 
 /** A body that can be sent again from its start (ResendableBody over the transport's body type). */
@@ -84,7 +87,7 @@ export async function deliver<H, B, R extends Answer>(
   if (several) router.firstAttempt()
 
   for (;;) {
-    const attempt = router.choose(fn, tried)
+    const attempt = router.choose(fn, tried, call.origin)
     if (!attempt) {
       return {
         kind: 'error',

@@ -15,6 +15,7 @@ import type { HeaderMap, HeaderReader } from '../http/header-map.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
 import { parseFunctionPath } from '../routing/function-path.ts'
+import type { CallerOrigin } from '../routing/locality.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import type { BackendRouter } from '../routing/router.ts'
 import type { Answer } from './attempt-outcome.ts'
@@ -61,6 +62,8 @@ export interface InvocationIO<H extends HeaderMap, B> {
   callerGone(): boolean
   /** Calls `listener` when the caller leaves; returns the unsubscribe. */
   onCallerGone(listener: (reason: unknown) => void): () => void
+  /** Where the caller is (Workers' `request.cf`), for locality; absent elsewhere. */
+  origin?: CallerOrigin | null
 }
 
 export type InvocationResult<R> =
@@ -138,6 +141,7 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
         signal: abort.signal,
         timedOut: () => timedOut,
         callerGone: () => gone || io.callerGone(),
+        origin: io.origin ?? null,
       })
       // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
       // run as long as the function keeps writing and the caller keeps reading.

@@ -8,6 +8,7 @@
  */
 import { isInternalAnswer } from '../contract/internal-header.ts'
 import { textResponse } from '../errors.ts'
+import { originOf } from '../routing/locality.ts'
 import { splitUrl } from '../routing/split-url.ts'
 import type { Transport } from './deliver.ts'
 import { decorateResponse } from './headers.ts'
@@ -66,6 +67,7 @@ export function createProxy(deps: ProxyDeps): Invoke {
       copyHeaders: () => new Headers(request.headers),
       body: () => request.body,
       callerGone: () => signal.aborted,
+      origin: originOf(request),
       onCallerGone(listener) {
         const onAbort = () => listener(signal.reason)
         signal.addEventListener('abort', onAbort, { once: true })

@@ -89,3 +89,29 @@ export const TRIGGER_SERIES = {
     ['source', 'topic'],
   ),
 } as const
+
+/** The autoscaler's view of each function on its last tick (src/autoscale/autoscaler.ts), edgefaas's own. */
+export const AUTOSCALE_SERIES = {
+  desired: series(
+    'edgefaas_autoscale_desired_replicas',
+    'Desired replicas after the last autoscaling decision',
+    ['function_name'],
+  ),
+  ready: series('edgefaas_autoscale_ready_replicas', 'Ready replicas the last autoscaling decision saw', [
+    'function_name',
+  ]),
+  load: series(
+    'edgefaas_autoscale_load',
+    'Load the last autoscaling decision used (calls/s, calls in flight, queued calls or milli-CPU, by mode)',
+    ['function_name', 'mode'],
+  ),
+  target: series('edgefaas_autoscale_target', 'Load per replica the last autoscaling decision aimed at', [
+    'function_name',
+    'mode',
+  ]),
+  decisions: series(
+    'edgefaas_autoscale_decisions_total',
+    'Changes of desired replicas made by the autoscaler or /system/alert, by direction (up, down, zero)',
+    ['function_name', 'direction'],
+  ),
+} as const

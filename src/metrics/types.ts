@@ -27,6 +27,13 @@ export interface GatewayMetrics {
   setServiceCounts(replicas: Map<string, number>): void
   /** Completed calls per `function_name`, summed over codes: feeds `invocationCount` in the function list. */
   invocationCounts(): Promise<Map<string, number>>
+  /**
+   * The autoscaler's view of every function on its last tick (`edgefaas_autoscale_*` gauges); functions
+   * not listed are dropped. Optional: a registry without it shows no autoscaling series.
+   */
+  setAutoscaleView?(view: Map<string, AutoscaleView>): void
+  /** The autoscaler or an alert changed desired replicas: `edgefaas_autoscale_decisions_total`. */
+  scalingDecision?(functionName: string, direction: 'up' | 'down' | 'zero'): void
   /** The exposition for `GET /metrics`. */
   render(): Promise<{ contentType: string; body: string }>
 }
@@ -34,4 +41,15 @@ export interface GatewayMetrics {
 /** `name.namespace`, the label value OpenFaaS's alert rule and invocationCount query rely on. */
 export function functionLabel(name: string, namespace: string): string {
   return `${name}.${namespace}`
+}
+
+/** One function as the autoscaler saw it on its last tick. */
+export interface AutoscaleView {
+  /** `rps`, `capacity`, `queue`, `cpu`, `alert`, `static`, `disabled`. */
+  mode: string
+  desired: number
+  ready: number
+  /** null when the decision had no load figure. */
+  load: number | null
+  target: number | null
 }

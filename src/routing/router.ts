@@ -24,6 +24,7 @@ import {
   type HealthOptions,
   type HealthSnapshot,
 } from './health.ts'
+import { type CallerOrigin, PROXIMITY_LEVELS, proximity } from './locality.ts'
 import type { ProviderRegistry } from './registry.ts'
 import { DEFAULT_RETRY_BUDGET, RetryBudget, type RetryBudgetOptions } from './retry-budget.ts'
 import { placementWeights } from './weights.ts'
@@ -55,6 +56,8 @@ export interface RouterOptions {
   probeTimeoutMs?: number
   /** Load state of a function not called for this long is dropped (on `probe`). */
   idleMs?: number
+  /** A backend's labels, for locality (`region`, `colo`); from the registry by default. */
+  labelsOf?: (backend: string) => Readonly<Record<string, string>>
 }
 
 /** One attempt of a call on one backend, from `choose` until `finish`. */
@@ -83,7 +86,7 @@ export interface BackendRouter {
    * Chooses the backend for the next attempt of a call to `fn`, leaving out the backends in
    * `exclude`; null when no placement is left that this gateway can reach.
    */
-  choose(fn: FunctionRecord, exclude?: readonly string[]): Attempt | null
+  choose(fn: FunctionRecord, exclude?: readonly string[], origin?: CallerOrigin | null): Attempt | null
   /** Whether a placement of `fn` outside `exclude` is reachable from this gateway (healthy or not). */
   reachable(fn: FunctionRecord, exclude: readonly string[]): boolean
   finish(attempt: Attempt, result: AttemptResult): void
@@ -113,8 +116,21 @@ interface RouteState {
   offered: Array<'normal' | 'trial' | null>
 }
 
+/** How long the backends' labels (for locality) are reused before they are read from the registry again. */
+const LABELS_TTL_MS = 5000
+
 export function createBackendRouter(options: RouterOptions): BackendRouter {
   const { providers } = options
+  let labels: { at: number; byName: Map<string, Readonly<Record<string, string>>> } | null = null
+  const labelsOf =
+    options.labelsOf ??
+    ((backend: string) => {
+      const t = now()
+      if (!labels || t - labels.at > LABELS_TTL_MS) {
+        labels = { at: t, byName: new Map(providers.backends().map((b) => [b.name, b.labels])) }
+      }
+      return labels.byName.get(backend) ?? {}
+    })
   const metrics = options.metrics ?? null
   const now = options.now ?? Date.now
   const random = options.random ?? Math.random
@@ -199,7 +215,7 @@ export function createBackendRouter(options: RouterOptions): BackendRouter {
   }
 
   return {
-    choose(fn, exclude) {
+    choose(fn, exclude, origin) {
       const { placement } = fn
       if (placement.length === 1) {
         // One placement (the local backend's usual case): nothing to choose, nothing to compute.
@@ -222,8 +238,10 @@ export function createBackendRouter(options: RouterOptions): BackendRouter {
         }
         const admission = healthOf(backend).peek(t)
         offered[i] = admission
-        // Healthy and ready first; then not ready (it may scale from zero); then ejected (panic).
-        candidate.tier = (admission ? 0 : 2) + (load.unreadyUntil > t ? 1 : 0)
+        // Healthy and ready first; then not ready (it may scale from zero); then ejected (panic). Inside
+        // each, the nearest to the caller first (locality.ts; all equal when the origin is unknown).
+        const health = (admission ? 0 : 2) + (load.unreadyUntil > t ? 1 : 0)
+        candidate.tier = health * PROXIMITY_LEVELS + (origin ? proximity(labelsOf(backend), origin) : 0)
         candidate.weight = state.weights[i]!
         candidate.cost = load.cost(t)
       }

@@ -6,6 +6,7 @@
 import {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   json,
@@ -15,6 +16,7 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core'
 import type { CallRecord } from '../calls/types.ts'
+import type { ScalingInputs, ScalingState } from './autoscale/types.ts'
 import type { CertificateSource } from './certificates/types.ts'
 import type { CallStatus, DeploymentStatus, DomainSource, DomainTls, FunctionSpec } from './types.ts'
 
@@ -121,7 +123,11 @@ export const calls = pgTable(
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
   },
-  (t) => [index('calls_updated_idx').on(t.updatedAt)],
+  (t) => [
+    index('calls_updated_idx').on(t.updatedAt),
+    // The autoscaler counts each function's queued and running calls (its async backlog) every tick.
+    index('calls_status_idx').on(t.status, t.namespace, t.functionName),
+  ],
 )
 
 export const deadLetters = pgTable(
@@ -222,4 +228,71 @@ export const acmeChallenges = pgTable('acme_challenges', {
   host: text('host').notNull(),
   keyAuthorization: text('key_authorization').notNull(),
   expiresAt: at('expires_at').notNull(),
+})
+
+/** See schema.sqlite.ts. */
+export const loadSamples = pgTable(
+  'load_samples',
+  {
+    instance: text('instance').notNull(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    rps: doublePrecision('rps').notNull(),
+    okRps: doublePrecision('ok_rps').notNull(),
+    inflight: doublePrecision('inflight').notNull(),
+    started: integer('started').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instance, t.namespace, t.functionName] })],
+)
+
+export const scalingStates = pgTable(
+  'scaling_states',
+  {
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    state: json('state').$type<ScalingState>().notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.functionName] })],
+)
+
+export const scalingDecisions = pgTable(
+  'scaling_decisions',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    at: at('at').notNull(),
+    fromReplicas: integer('from_replicas').notNull(),
+    toReplicas: integer('to_replicas').notNull(),
+    reason: text('reason').notNull(),
+    inputs: json('inputs').$type<ScalingInputs>().notNull(),
+  },
+  (t) => [index('scaling_decisions_function_idx').on(t.namespace, t.functionName, t.at)],
+)
+/** Messages handed to an external queue that tells no depth (schema.sqlite.ts says more). */
+export const queueLedger = pgTable(
+  'queue_ledger',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('queue_ledger_queue_idx').on(t.queue)],
+)
+
+/** Version counters isolates poll to learn that something changed (schema.sqlite.ts says more). */
+export const versions = pgTable('versions', {
+  name: text('name').primaryKey(),
+  version: integer('version').notNull(),
+  updatedAt: at('updated_at').notNull(),
+})
+
+/** Where each background loop stands (schema.sqlite.ts says more). */
+export const loopState = pgTable('loop_state', {
+  name: text('name').primaryKey(),
+  cursor: text('cursor'),
+  passDoneAt: at('pass_done_at'),
+  updatedAt: at('updated_at').notNull(),
 })

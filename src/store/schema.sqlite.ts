@@ -5,8 +5,9 @@
  * column; schema.check.ts fails the build when the two drift apart.
  */
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { CallRecord } from '../calls/types.ts'
+import type { ScalingInputs, ScalingState } from './autoscale/types.ts'
 import type { CertificateSource } from './certificates/types.ts'
 import type { CallStatus, DeploymentStatus, DomainSource, DomainTls, FunctionSpec } from './types.ts'
 
@@ -121,7 +122,11 @@ export const calls = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('calls_updated_idx').on(t.updatedAt)],
+  (t) => [
+    index('calls_updated_idx').on(t.updatedAt),
+    // The autoscaler counts each function's queued and running calls (its async backlog) every tick.
+    index('calls_status_idx').on(t.status, t.namespace, t.functionName),
+  ],
 )
 
 /**
@@ -250,4 +255,87 @@ export const acmeChallenges = sqliteTable('acme_challenges', {
   host: text('host').notNull(),
   keyAuthorization: text('key_authorization').notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/**
+ * The built-in load source: each gateway's own counts per function over the last window, upserted on its
+ * autoscale tick; the lease holder sums the fresh rows of every gateway (src/autoscale/builtin-source.ts).
+ */
+export const loadSamples = sqliteTable(
+  'load_samples',
+  {
+    instance: text('instance').notNull(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    rps: real('rps').notNull(),
+    okRps: real('ok_rps').notNull(),
+    inflight: real('inflight').notNull(),
+    /** Calls started within the window (activity for scale to zero). */
+    started: integer('started').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instance, t.namespace, t.functionName] })],
+)
+
+/** What the scaling policy remembers per function between ticks, so a new lease holder carries on. */
+export const scalingStates = sqliteTable(
+  'scaling_states',
+  {
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    state: text('state', { mode: 'json' }).$type<ScalingState>().notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.functionName] })],
+)
+
+/** The scaling history: each change of desired replicas the autoscaler or an alert made, with its inputs. */
+export const scalingDecisions = sqliteTable(
+  'scaling_decisions',
+  {
+    id: text('id').primaryKey(),
+    namespace: text('namespace').notNull(),
+    functionName: text('function_name').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    fromReplicas: integer('from_replicas').notNull(),
+    toReplicas: integer('to_replicas').notNull(),
+    reason: text('reason').notNull(),
+    inputs: text('inputs', { mode: 'json' }).$type<ScalingInputs>().notNull(),
+  },
+  (t) => [index('scaling_decisions_function_idx').on(t.namespace, t.functionName, t.at)],
+)
+
+/**
+ * Messages handed to an external queue that tells no depth (Cloudflare Queues): one row per message from
+ * enqueue until ack, so `depth` can count them (src/queue/cloudflare/driver.ts).
+ */
+export const queueLedger = sqliteTable(
+  'queue_ledger',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('queue_ledger_queue_idx').on(t.queue)],
+)
+
+/**
+ * Version counters that isolates sharing one store poll to learn that something changed (the route
+ * cache's version row on Workers, src/routing/versioned-route-cache.ts).
+ */
+export const versions = sqliteTable('versions', {
+  name: text('name').primaryKey(),
+  version: integer('version').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/**
+ * Where each background loop stands (src/loops/runner.ts): the cursor of a pass cut short by its time
+ * budget, resumed by the next tick, and when the last pass finished.
+ */
+export const loopState = sqliteTable('loop_state', {
+  name: text('name').primaryKey(),
+  cursor: text('cursor'),
+  passDoneAt: integer('pass_done_at', { mode: 'timestamp_ms' }),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 })

@@ -13,6 +13,7 @@
 import type { AcmeStore } from './acme/types.ts'
 import type { ApiTokenStore } from './api-tokens/types.ts'
 import type { AuditStore } from './audit/types.ts'
+import type { AutoscaleStore } from './autoscale/types.ts'
 import type { BackendStore } from './backends/types.ts'
 import type { CallStore } from './calls/types.ts'
 import type { CertificateStore } from './certificates/types.ts'
@@ -21,15 +22,25 @@ import type { DeploymentStore } from './deployments/types.ts'
 import type { DomainStore } from './domains/types.ts'
 import type { FunctionStore } from './functions/types.ts'
 import type { LeaseStore } from './leases/types.ts'
+import type { LoopStateStore } from './loop-state/types.ts'
 import type { NamespaceStore } from './namespaces/types.ts'
 import type { PayloadStore } from './payloads/types.ts'
+import type { QueueLedgerStore } from './queue-ledger/types.ts'
 import type { QueueMessageStore } from './queue-messages/types.ts'
 import type { RateLimitStore } from './rate-limits/types.ts'
 import type { SecretStore } from './secrets/types.ts'
+import type { VersionStore } from './versions/types.ts'
 
 export type { AcmeAccountRecord, AcmeChallengeRecord, AcmeStore } from './acme/types.ts'
 export type { ApiTokenRecord, ApiTokenStore } from './api-tokens/types.ts'
 export type { AuditEntry, AuditPage, AuditQuery, AuditStore } from './audit/types.ts'
+export type {
+  AutoscaleStore,
+  LoadSample,
+  ScalingDecisionRecord,
+  ScalingInputs,
+  ScalingState,
+} from './autoscale/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
 export type {
@@ -68,11 +79,14 @@ export type {
   NewFunction,
 } from './functions/types.ts'
 export type { LeaseStore } from './leases/types.ts'
+export type { LoopStateRecord, LoopStateStore } from './loop-state/types.ts'
 export type { NamespaceRecord, NamespaceStore } from './namespaces/types.ts'
 export type { PayloadStore } from './payloads/types.ts'
+export type { QueueLedgerStore } from './queue-ledger/types.ts'
 export type { LeasedQueueMessage, QueueMessageStore } from './queue-messages/types.ts'
 export type { RateLimitStep, RateLimitStore, RateLimitVerdict } from './rate-limits/types.ts'
 export type { SecretRecord, SecretStore } from './secrets/types.ts'
+export type { VersionStore } from './versions/types.ts'
 
 export interface Store
   extends NamespaceStore,
@@ -85,6 +99,10 @@ export interface Store
     CallStore,
     DeadLetterStore,
     PayloadStore,
+    AutoscaleStore,
+    QueueLedgerStore,
+    VersionStore,
+    LoopStateStore,
     ApiTokenStore,
     AuditStore,
     RateLimitStore,

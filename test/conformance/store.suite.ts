@@ -736,6 +736,99 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
       })
     })
 
+    describe('autoscale', () => {
+      it('upserts load samples per gateway and function, lists the fresh ones, drops the stale', async () => {
+        const ns = unique('ns')
+        const t = new Date('2031-01-01T00:00:00.000Z')
+        const later = new Date(t.getTime() + 5000)
+        const sample = { namespace: ns, function: 'f', rps: 1.5, okRps: 1, inflight: 0.5, started: 7 }
+        await store.putLoadSamples([
+          { ...sample, instance: 'a', updatedAt: t },
+          { ...sample, instance: 'b', updatedAt: t },
+        ])
+        await store.putLoadSamples([{ ...sample, instance: 'a', rps: 20.25, updatedAt: later }])
+        const fresh = (await store.listLoadSamples(later)).filter((s) => s.namespace === ns)
+        expect(fresh).toEqual([{ ...sample, instance: 'a', rps: 20.25, updatedAt: later }])
+        expect((await store.listLoadSamples(t)).filter((s) => s.namespace === ns)).toHaveLength(2)
+        await store.deleteLoadSamplesBefore(later)
+        expect((await store.listLoadSamples(t)).filter((s) => s.namespace === ns)).toHaveLength(1)
+      })
+
+      it('keeps one scaling state per function, replaced on write', async () => {
+        const ns = unique('ns')
+        const state = {
+          lastActiveAt: 1,
+          recommendations: [[2, 3]] as Array<[number, number]>,
+          alertFiring: true,
+          alertStepAt: 4,
+        }
+        await store.putScalingState(ns, 'f', state)
+        await store.putScalingState(ns, 'f', { ...state, lastActiveAt: 9 })
+        const mine = (await store.getScalingStates()).filter((s) => s.namespace === ns)
+        expect(mine).toEqual([{ namespace: ns, function: 'f', state: { ...state, lastActiveAt: 9 } }])
+        await store.deleteScalingState(ns, 'f')
+        expect((await store.getScalingStates()).filter((s) => s.namespace === ns)).toEqual([])
+      })
+
+      it('keeps the newest N scaling decisions of a function, newest first', async () => {
+        const ns = unique('ns')
+        const inputs = { mode: 'rps', load: 20, target: 4.5, ready: 1, min: 1, max: 4, source: 'builtin' }
+        for (let i = 0; i < 5; i++) {
+          await store.addScalingDecision(
+            {
+              id: unique('d'),
+              namespace: ns,
+              function: 'f',
+              at: new Date(1_900_000_000_000 + i * 1000),
+              fromReplicas: i,
+              toReplicas: i + 1,
+              reason: `step ${i}`,
+              inputs,
+            },
+            3,
+          )
+        }
+        await store.addScalingDecision(
+          {
+            id: unique('d'),
+            namespace: ns,
+            function: 'g',
+            at: new Date(1_900_000_000_000),
+            fromReplicas: 1,
+            toReplicas: 0,
+            reason: 'idle',
+            inputs,
+          },
+          3,
+        )
+        const list = await store.listScalingDecisions(ns, 'f', 10)
+        expect(list.map((d) => d.reason)).toEqual(['step 4', 'step 3', 'step 2'])
+        expect(list[0]).toMatchObject({
+          namespace: ns,
+          function: 'f',
+          fromReplicas: 4,
+          toReplicas: 5,
+          inputs,
+        })
+        expect(await store.listScalingDecisions(ns, 'f', 1)).toHaveLength(1)
+        expect(await store.listScalingDecisions(ns, 'g', 10)).toHaveLength(1)
+      })
+
+      it('counts the async backlog (queued and running calls) per function', async () => {
+        const ns = unique('ns')
+        const ids = [unique('c'), unique('c'), unique('c'), unique('c')]
+        for (const id of ids) await store.createCall({ id, namespace: ns, function: 'f', queue: 'default' })
+        await store.createCall({ id: unique('c'), namespace: ns, function: 'g', queue: 'default' })
+        await store.updateCall(ids[0] as string, { status: 'running' })
+        await store.updateCall(ids[1] as string, { status: 'succeeded' })
+        const mine = (await store.countBacklog()).filter((b) => b.namespace === ns)
+        expect(mine.sort((a, b) => a.function.localeCompare(b.function))).toEqual([
+          { namespace: ns, function: 'f', count: 3 },
+          { namespace: ns, function: 'g', count: 1 },
+        ])
+      })
+    })
+
     describe('queue messages', () => {
       const t0 = new Date('2030-01-01T00:00:00.000Z')
       const at = (ms: number) => new Date(t0.getTime() + ms)
@@ -1201,6 +1294,46 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         expect(await store.getPayload(old)).toBeNull()
         expect(await store.getPayload(fresh)).toBe('bmV3')
         await store.deletePayload(fresh)
+      })
+    })
+
+    describe('queue ledger', () => {
+      it('counts a message per queue from add until remove, once per id', async () => {
+        const [q1, q2] = [unique('ledger'), unique('ledger')]
+        const [a, b] = [unique('msg'), unique('msg')]
+        expect(await store.ledgerDepth(q1)).toBe(0)
+        expect(await store.ledgerAdd(a, q1, new Date())).toBe(true)
+        expect(await store.ledgerAdd(a, q1, new Date())).toBe(false)
+        expect(await store.ledgerAdd(b, q2, new Date())).toBe(true)
+        expect(await store.ledgerDepth(q1)).toBe(1)
+        expect(await store.ledgerDepth(q2)).toBe(1)
+        expect(await store.ledgerRemove(a)).toBe(true)
+        expect(await store.ledgerRemove(a)).toBe(false)
+        expect(await store.ledgerDepth(q1)).toBe(0)
+        await store.ledgerRemove(b)
+      })
+    })
+
+    describe('versions', () => {
+      it('starts at 0 and gives concurrent bumps distinct numbers', async () => {
+        const name = unique('version')
+        expect(await store.readVersion(name)).toBe(0)
+        const bumped = await Promise.all(Array.from({ length: 5 }, () => store.bumpVersion(name, new Date())))
+        expect([...bumped].sort()).toEqual([1, 2, 3, 4, 5])
+        expect(await store.readVersion(name)).toBe(5)
+      })
+    })
+
+    describe('loop state', () => {
+      it('keeps a cursor and the end of the last pass, per loop', async () => {
+        const name = unique('loop')
+        expect(await store.getLoopState(name)).toEqual({ cursor: null, passDoneAt: null })
+        await store.saveLoopState(name, { cursor: 'fn-0042', passDoneAt: null }, new Date())
+        expect(await store.getLoopState(name)).toEqual({ cursor: 'fn-0042', passDoneAt: null })
+        const done = new Date(Math.floor(Date.now() / 1000) * 1000)
+        await store.saveLoopState(name, { cursor: null, passDoneAt: done }, new Date())
+        expect(await store.getLoopState(name)).toEqual({ cursor: null, passDoneAt: done })
+        expect(await store.getLoopState(unique('loop'))).toEqual({ cursor: null, passDoneAt: null })
       })
     })
   })

@@ -61,7 +61,7 @@ async function spawnGateway(
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = await new Promise<string>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000)
+    const deadline = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 60_000)
     const poll = setInterval(() => {
       const match = /listening on (http:\/\/\S+)/.exec(out)
       const ready =

@@ -7,6 +7,13 @@ export interface WorkerdBackends {
   edgefaas: { url: string; user: string; password: string }
   /** A bare server with fixed answers: `/gzip` (gzip body), `/redirect` (302). */
   raw: string
+  /**
+   * A callback receiver: POSTs to `url` are recorded by `X-Call-Id`; GET `received` + `?id=<call id>`
+   * answers them as JSON (`[{ headers, body }]`), since a workerd test cannot read Node's memory.
+   */
+  callbacks: { url: string; received: string }
+  /** `envProcess` command lines of fixture functions the Node backend can run. */
+  commands: { flaky: string }
 }
 
 declare module 'vitest' {

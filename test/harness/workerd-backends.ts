@@ -8,6 +8,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import type { TestProject } from 'vitest/node'
+import { nodeCommand } from '../fixtures/functions/index.ts'
+import { startCallbackReceiver } from './callback-receiver.ts'
 import { startTestGateway } from './node-gateway.ts'
 import './provided-context.ts'
 
@@ -29,11 +31,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     res.end(GZIPPED)
   })
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+  const receiver = await startCallbackReceiver()
+  const inspect = createServer((req, res) => {
+    const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? ''
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(receiver.calls.get(id) ?? []))
+  })
+  await new Promise<void>((resolve) => inspect.listen(0, '127.0.0.1', resolve))
   project.provide('workerdBackends', {
     edgefaas: { url: gateway.url, user: gateway.user, password: gateway.password },
     raw: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
+    callbacks: {
+      url: receiver.url,
+      received: `http://127.0.0.1:${(inspect.address() as AddressInfo).port}/received`,
+    },
+    commands: { flaky: nodeCommand('flaky.ts') },
   })
   return async () => {
+    inspect.closeAllConnections()
+    await new Promise((resolve) => inspect.close(resolve))
+    await receiver.close()
     raw.closeAllConnections()
     await new Promise((resolve) => raw.close(resolve))
     await gateway.close()

@@ -4,6 +4,7 @@ declare global {
   namespace Cloudflare {
     interface Env {
       DB: D1Database
+      CALLS: Queue
       TEST_MIGRATIONS: D1Migration[]
       EDGEFAAS_ADMIN_PASSWORD: string
     }

@@ -61,6 +61,7 @@ export async function startDenoGateway(config: Config, logger: Logger): Promise<
   worker?.start()
   gateway.triggers?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
+  const autoscaleLoop = startLoop('autoscale', gateway.autoscale, config.autoscale.intervalMs, logger)
   let closing: Promise<void> | undefined
   return {
     url: `${base}:${apiServer.addr.port}`,
@@ -69,7 +70,7 @@ export async function startDenoGateway(config: Config, logger: Logger): Promise<
     credentials: host.credentials,
     close() {
       closing ??= (async () => {
-        await loop.stop()
+        await Promise.all([loop.stop(), autoscaleLoop.stop()])
         await gateway.triggers?.stop()
         // Running async calls get a moment to finish; the rest go back to the queue for another worker.
         await worker?.stop(WORKER_STOP_DEADLINE_MS)

@@ -142,11 +142,12 @@ export async function startGateway(
   worker?.start()
   gateway.triggers?.start()
   const loop = startLoop('reconcile', gateway.tick, config.reconcileIntervalMs, logger)
+  const autoscaleLoop = startLoop('autoscale', gateway.autoscale, config.autoscale.intervalMs, logger)
 
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
-      await loop.stop()
+      await Promise.all([loop.stop(), autoscaleLoop.stop()])
       // Sources stop taking messages first; what they hold is recorded or goes back to its source.
       await gateway.triggers?.stop()
       // Running async calls get a moment to finish; the rest go back to the queue for another worker.

@@ -6,6 +6,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import {
+  AUTOSCALE_SERIES,
   BACKEND_SERIES,
   GATEWAY_SERIES,
   QUEUE_SERIES,
@@ -35,6 +36,11 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const ejections = new Counter({ ...spec(BACKEND_SERIES.ejections), registers })
   const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers })
   const resends = new Counter({ ...spec(BACKEND_SERIES.resends), registers })
+  const autoscaleDesired = new Gauge({ ...spec(AUTOSCALE_SERIES.desired), registers })
+  const autoscaleReady = new Gauge({ ...spec(AUTOSCALE_SERIES.ready), registers })
+  const autoscaleLoad = new Gauge({ ...spec(AUTOSCALE_SERIES.load), registers })
+  const autoscaleTarget = new Gauge({ ...spec(AUTOSCALE_SERIES.target), registers })
+  const scalingDecisions = new Counter({ ...spec(AUTOSCALE_SERIES.decisions), registers })
   const triggerDeliveries = new Counter({ ...spec(TRIGGER_SERIES.deliveries), registers })
   const triggerLast = new Gauge({ ...spec(TRIGGER_SERIES.lastDelivery), registers })
   const triggerErrors = new Counter({ ...spec(TRIGGER_SERIES.errors), registers })
@@ -119,6 +125,18 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
     setServiceCounts(replicas) {
       serviceCount.reset()
       for (const [functionName, count] of replicas) serviceCount.set({ function_name: functionName }, count)
+    },
+    setAutoscaleView(view) {
+      for (const gauge of [autoscaleDesired, autoscaleReady, autoscaleLoad, autoscaleTarget]) gauge.reset()
+      for (const [functionName, v] of view) {
+        autoscaleDesired.set({ function_name: functionName }, v.desired)
+        autoscaleReady.set({ function_name: functionName }, v.ready)
+        if (v.load !== null) autoscaleLoad.set({ function_name: functionName, mode: v.mode }, v.load)
+        if (v.target !== null) autoscaleTarget.set({ function_name: functionName, mode: v.mode }, v.target)
+      }
+    },
+    scalingDecision(functionName, direction) {
+      scalingDecisions.inc({ function_name: functionName, direction })
     },
     async invocationCounts() {
       const counts = new Map<string, number>()
