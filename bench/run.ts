@@ -3,15 +3,17 @@
  *
  * Starts the trivial upstream (bench/upstream.ts) directly and, inside a real gateway (`npm start`'s
  * code, embedded SQLite, local provider), the same program as an http-mode function; then measures with
- * wrk (a C load generator, so the client costs little CPU) at 1 and 16 connections:
- *   (a) direct to the upstream, (b) through edgefaas to the function, (c) through a bare node:http
- *   reverse proxy (bench/bare-proxy.ts): the ceiling of any proxy on Node's HTTP stack, for scale, and
- *   (d) through a second edgefaas, a front door that reaches the first as an `openfaas` backend.
+ * wrk (a C load generator, so the client costs little CPU), POST of 5 bytes, at 1 and 16 connections:
+ *   (a) direct to the upstream, (b) through edgefaas to the function (Node's native transport),
+ *   (c) through a bare node:http reverse proxy (bench/bare-proxy.ts) and (e) through a node:http server
+ *   with an undici Pool upstream (bench/undici-proxy.ts): what a proxy on Node reaches here, for scale;
+ *   (d) through a second edgefaas, a front door that reaches the first as an `openfaas` backend, and
+ *   (f) through a third gateway with EDGEFAAS_NATIVE_INVOKE=false (the Web transport, for comparison).
  * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
@@ -34,6 +36,9 @@ async function main(): Promise<void> {
   const bareProxyPort = await freePort()
   spawnNode('bench/bare-proxy.ts', { PORT: String(bareProxyPort), TARGET: String(upstreamPort) })
   await waitHttp(`http://127.0.0.1:${bareProxyPort}/`)
+  const undiciProxyPort = await freePort()
+  spawnNode('bench/undici-proxy.ts', { PORT: String(undiciProxyPort), TARGET: String(upstreamPort) })
+  await waitHttp(`http://127.0.0.1:${undiciProxyPort}/`)
 
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-'))
   const gatewayPort = await freePort()
@@ -104,26 +109,69 @@ async function main(): Promise<void> {
   if (remote.status !== 202) throw new Error(`remote deploy failed: ${remote.status} ${await remote.text()}`)
   await waitHttp(`${front}/function/bench-remote`)
 
+  // (f) The same gateway code with the Web transport (EDGEFAAS_NATIVE_INVOKE=false), same function.
+  const webDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-web-'))
+  const webPort = await freePort()
+  spawnNode('src/runtime/node/main.ts', {
+    EDGEFAAS_PORT: String(webPort),
+    EDGEFAAS_DATA_DIR: webDir,
+    EDGEFAAS_ADMIN_PASSWORD: password,
+    EDGEFAAS_LOCAL_SANDBOX: 'none',
+    EDGEFAAS_LOG_LEVEL: 'warn',
+    EDGEFAAS_NATIVE_INVOKE: 'false',
+  })
+  const web = `http://127.0.0.1:${webPort}`
+  await waitHttp(`${web}/healthz`)
+  const webDeploy = await fetch(`${web}/system/functions`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({
+      service: 'bench',
+      image: 'bench',
+      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
+      envVars: { mode: 'http' },
+    }),
+  })
+  if (webDeploy.status !== 202) throw new Error(`web deploy failed: ${webDeploy.status}`)
+  await waitHttp(`${web}/function/bench`)
+
+  const script = join(dataDir, 'post.lua')
+  await writeFile(
+    script,
+    'wrk.method = "POST"\nwrk.body = "hello"\nwrk.headers["Content-Type"] = "text/plain"\n',
+  )
+
   const rows: string[] = []
   for (const connections of CONNECTIONS) {
-    const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections)
-    const bare = await wrk(`http://127.0.0.1:${bareProxyPort}/`, connections)
-    const through = await wrk(`${gateway}/function/bench`, connections)
-    const frontDoor = await wrk(`${front}/function/bench-remote`, connections)
+    const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections, script)
+    const bare = await wrk(`http://127.0.0.1:${bareProxyPort}/`, connections, script)
+    const undiciProxy = await wrk(`http://127.0.0.1:${undiciProxyPort}/`, connections, script)
+    const through = await wrk(`${gateway}/function/bench`, connections, script)
+    const webThrough = await wrk(`${web}/function/bench`, connections, script)
+    const frontDoor = await wrk(`${front}/function/bench-remote`, connections, script)
     rows.push(row('(a) direct', connections, direct, direct))
-    rows.push(row('(c) bare node:http proxy (ceiling on Node)', connections, bare, direct))
+    rows.push(row('(c) bare node:http proxy', connections, bare, direct))
+    rows.push(row('(e) node:http + undici Pool.stream proxy', connections, undiciProxy, direct))
     rows.push(row('(b) edgefaas → http-mode function', connections, through, direct))
+    rows.push(
+      row('(f) edgefaas, Web transport (EDGEFAAS_NATIVE_INVOKE=false)', connections, webThrough, direct),
+    )
     rows.push(row('(d) front door → backend edgefaas → function', connections, frontDoor, direct))
   }
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   )
-  console.log(`wrk -t1, ${DURATION_S} s per cell after ${WARMUP_S} s warm-up; keep-alive; 2-byte body\n`)
+  console.log(
+    `wrk -t1, ${DURATION_S} s per cell after ${WARMUP_S} s warm-up; keep-alive; POST of 5 bytes, 2-byte answer; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  )
   console.log('| path | conns | req/s | p50 ms | p99 ms | throughput vs (a) | added p50 ms |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const r of rows) console.log(r)
   await rm(dataDir, { recursive: true, force: true })
   await rm(frontDir, { recursive: true, force: true })
+  await rm(webDir, { recursive: true, force: true })
 }
 
 function row(label: string, connections: number, r: WrkResult, base: WrkResult): string {
@@ -133,9 +181,17 @@ function row(label: string, connections: number, r: WrkResult, base: WrkResult):
   return `| ${label}${errors} | ${connections} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(3)} | ${r.p99ms.toFixed(3)} | ${ratio} | ${added} |`
 }
 
-async function wrk(url: string, connections: number): Promise<WrkResult> {
-  await run('wrk', ['-t1', `-c${connections}`, `-d${WARMUP_S}s`, url])
-  const out = await run('wrk', ['-t1', `-c${connections}`, `-d${DURATION_S}s`, '--latency', url])
+async function wrk(url: string, connections: number, script: string): Promise<WrkResult> {
+  await run('wrk', ['-t1', `-c${connections}`, `-d${WARMUP_S}s`, '-s', script, url])
+  const out = await run('wrk', [
+    '-t1',
+    `-c${connections}`,
+    `-d${DURATION_S}s`,
+    '-s',
+    script,
+    '--latency',
+    url,
+  ])
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
   const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) + socketErrors(out)
   return { rps, p50ms: percentile(out, '50%'), p99ms: percentile(out, '99%'), errors }

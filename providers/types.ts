@@ -87,6 +87,36 @@ export interface InvocationRequest {
   readonly signal: AbortSignal
 }
 
+/** What a provider decides about one invocation before it is sent: see {@link Provider.target}. */
+export interface InvocationTargetRequest {
+  readonly method: string
+  /** Whether a body will be sent (NOT_READY after an answer is only possible without one). */
+  readonly hasBody: boolean
+  readonly signal: AbortSignal
+}
+
+/**
+ * Where one invocation goes, for a runtime that sends it with its own pooled client (Node's native
+ * transport) instead of through {@link Provider.invoke}. The runtime sends the caller's method, headers
+ * (less hop-by-hop ones and `Host`) and body to `origin` + `path`.
+ */
+export interface InvocationTarget {
+  /** `http://host:port` or `https://host:port`, no path. */
+  readonly origin: string
+  /** Path and query, sent exactly as given. */
+  readonly path: string
+  /** Response headers (lower-case) never passed on from this target, beyond hop-by-hop ones. */
+  readonly dropResponseHeaders: ReadonlySet<string>
+  /**
+   * Sees the head of the answer before anything of it is passed on; throws a ProviderError (NOT_READY)
+   * when the answer says the call reached no function and may be held or sent elsewhere (the runtime
+   * then discards the answer).
+   */
+  answered?(status: number, internal: boolean): void
+  /** Called once when the exchange is over: body read to its end, failed or abandoned, or not sent. */
+  done?(): void
+}
+
 export interface Provider {
   /** Provider kind, e.g. `local`. */
   readonly kind: string
@@ -113,6 +143,17 @@ export interface Provider {
    * with the raw query string appended. The request's method, headers and body are forwarded as they are.
    */
   invoke(namespace: string, name: string, path: string, request: InvocationRequest): Promise<Response>
+  /**
+   * Optional: where an invocation would go, decided as `invoke` decides it (NOT_FOUND and NOT_READY
+   * thrown before any body is read), for a runtime with its own pooled HTTP client. A provider without
+   * it is reached through `invoke` by every transport.
+   */
+  target?(
+    namespace: string,
+    name: string,
+    path: string,
+    request: InvocationTargetRequest,
+  ): Promise<InvocationTarget>
   /** Log lines of the function's instances; UNSUPPORTED without the capability. */
   logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage>
   /** Stops everything this provider started in this process (local processes, connections). */

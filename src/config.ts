@@ -85,6 +85,7 @@ const schema = z.object({
   EDGEFAAS_FAILOVER_BODY_BYTES: int(0, 64 * 1024 * 1024).default(256 * 1024),
   EDGEFAAS_FAILOVER_BUDGET_PERCENT: int(0, 100).default(20),
   EDGEFAAS_QUEUE_URL: z.string().default(''),
+  EDGEFAAS_NATIVE_INVOKE: boolean.default(true),
   EDGEFAAS_ASYNC_MAX_BODY_BYTES: int(0, 64 * 1024 * 1024).default(1024 * 1024),
   EDGEFAAS_CALLBACK_ALLOW: z
     .string()
@@ -162,6 +163,8 @@ export interface Config {
   defaultBackend: string
   /** Node: a YAML file of backends upserted into the store at start (docs/backends.md). */
   backendsFile: string | undefined
+  /** Node: serve `/function/*` on node:http's own objects over the pooled client (false: through fetch). */
+  nativeInvoke: boolean
   reconcileIntervalMs: number
   reconcileInlineTimeoutMs: number
   maxApiBodyBytes: number
@@ -310,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultNamespace: e.EDGEFAAS_DEFAULT_NAMESPACE,
     defaultBackend: e.EDGEFAAS_DEFAULT_BACKEND,
     backendsFile: e.EDGEFAAS_BACKENDS_FILE,
+    nativeInvoke: e.EDGEFAAS_NATIVE_INVOKE,
     reconcileIntervalMs: e.EDGEFAAS_RECONCILE_INTERVAL_MS,
     reconcileInlineTimeoutMs: e.EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS,
     maxApiBodyBytes: e.EDGEFAAS_MAX_API_BODY_BYTES,

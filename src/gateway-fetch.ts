@@ -97,6 +97,22 @@ function createOriginFetch(app: Hono, deps: GatewayDeps, options: GatewayFetchOp
 }
 
 /**
+ * Whether a listener passes `/function/*` on to the invocation proxy for a request with Host `host`,
+ * exactly as {@link createGatewayFetch} decides it: a runtime's native transport (Node) asks this before
+ * taking an invocation itself, and leaves every other request to the fetch handler.
+ */
+export function servesInvocations(
+  config: { functionsHost?: string | undefined; functionsPort?: number | undefined },
+  listener: 'api' | 'functions',
+  host: string | null | undefined,
+): boolean {
+  if (listener === 'functions') return true
+  const { functionsHost, functionsPort } = config
+  if (functionsHost === undefined) return functionsPort === undefined
+  return normaliseRequestHost(host ?? null) === functionsHost
+}
+
+/**
  * What a functions origin serves: the public invocation paths, and nothing an admin does. The raw path
  * is checked; the app then normalises it, and a path that only cleans up to one of these is redirected.
  */

@@ -4,11 +4,13 @@
  * This file maps the Provider interface onto LocalFunction objects keyed by namespace and name.
  */
 import pkg from '../../package.json' with { type: 'json' }
+import { INTERNAL_HEADER } from '../../src/contract/internal-header.ts'
 import type { LogMessage, LogRequest, ProviderInfo } from '../../src/contract/types.ts'
 import {
   type DesiredFunction,
   type InstanceInfo,
   type InvocationRequest,
+  type InvocationTarget,
   type ObservedFunction,
   type Provider,
   type ProviderCapabilities,
@@ -139,6 +141,19 @@ export class LocalProviderImpl implements LocalProvider {
     }
   }
 
+  /** The replica a call goes to, counted in from here until `done()` (see invoke). */
+  async target(namespace: string, name: string, path: string): Promise<InvocationTarget> {
+    const replica = this.#get(namespace, name).pick()
+    if (!replica) throw new ProviderError('NOT_READY', `no ready replica of ${name}.${namespace}`)
+    const release = replica.enter()
+    return {
+      origin: `http://127.0.0.1:${replica.port}`,
+      path: path.startsWith('/') ? path : `/${path}`,
+      dropResponseHeaders: REPLICA_DROPPED_HEADERS,
+      done: release,
+    }
+  }
+
   /** Throws NOT_FOUND at once (not on first iteration) for an unknown function. */
   logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage> {
     return this.#get(request.namespace, request.name).logs.read(request, signal)
@@ -173,6 +188,13 @@ export class LocalProviderImpl implements LocalProvider {
     )
   }
 }
+
+/**
+ * A replica's response headers never passed on (as the Forwarder drops them): `Host`, and
+ * X-OpenFaaS-Internal, which marks the gateway's own answers: a function must not pass its error off as
+ * one (a front door would count it against the whole backend and resend the call).
+ */
+const REPLICA_DROPPED_HEADERS: ReadonlySet<string> = new Set(['host', INTERNAL_HEADER])
 
 function keyOf(namespace: string, name: string): string {
   return `${namespace}/${name}`

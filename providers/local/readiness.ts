@@ -58,11 +58,13 @@ export async function waitUntilReady(
   signal: AbortSignal,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
-  let interval = 10
+  // A probe is one loopback connect (or GET): cheap. A fine step keeps a call held at zero from waiting
+  // up to a whole long interval after the process is up (scale from zero's first byte is measured).
+  let interval = 5
   while (!signal.aborted && Date.now() < deadline) {
     if (await probeOnce(port, probe)) return !signal.aborted
     await pause(Math.min(interval, Math.max(0, deadline - Date.now())), signal)
-    interval = Math.min(interval * 2, 200)
+    interval = Math.min(interval * 2, 25)
   }
   return false
 }

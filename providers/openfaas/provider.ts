@@ -7,11 +7,13 @@
 
 import { isDns1123Label } from '../../src/contract/names.ts'
 import type { LogMessage, LogRequest, ProviderInfo } from '../../src/contract/types.ts'
-import { HttpTransportError } from '../../src/http/client.ts'
+import { HttpTransportError, splitOrigin } from '../../src/http/client.ts'
 import {
   type DesiredFunction,
   type InstanceInfo,
   type InvocationRequest,
+  type InvocationTarget,
+  type InvocationTargetRequest,
   type ObservedFunction,
   type Provider,
   type ProviderCapabilities,
@@ -28,6 +30,9 @@ import type { ResolvedOptions } from './options.ts'
 import { type Readiness, ReadinessCache } from './readiness.ts'
 import { writeSecrets } from './secrets.ts'
 import { observedFrom, readJson } from './status.ts'
+
+/** The backend's answers pass on whole (less hop-by-hop headers): its X-OpenFaaS-Internal is read by routing. */
+const NOTHING_DROPPED: ReadonlySet<string> = new Set()
 
 export class OpenFaasProvider implements Provider {
   readonly kind = 'openfaas'
@@ -185,10 +190,36 @@ export class OpenFaasProvider implements Provider {
   }
 
   async invoke(namespace: string, name: string, path: string, request: InvocationRequest): Promise<Response> {
+    const target = await this.target(namespace, name, path, {
+      method: request.method,
+      hasBody: request.body !== null,
+      signal: request.signal,
+    })
+    const response = await forwardInvocation(
+      this.#options.http,
+      target.origin + target.path,
+      request,
+      this.#api.shown,
+    )
+    try {
+      target.answered(response.status, isBackendInternalError(response))
+    } catch (error) {
+      await discard(response)
+      throw error
+    }
+    return response
+  }
+
+  /** Decided before the body is touched, so the gateway can hold the call and send it again. */
+  async target(
+    namespace: string,
+    name: string,
+    path: string,
+    request: InvocationTargetRequest,
+  ): Promise<InvocationTarget & Required<Pick<InvocationTarget, 'answered'>>> {
     this.#checkOpen()
     const label = checkNames(namespace, name)
     checkFunctionPath(path)
-    // Decided before the body is touched, so the gateway can hold the call and send it again.
     let wire: string | null | undefined
     let readiness: Readiness
     try {
@@ -206,22 +237,25 @@ export class OpenFaasProvider implements Provider {
         'NOT_READY',
         `function ${label} has no ready replica on backend ${this.#api.shown}`,
       )
-    const target = wire ? `${name}.${wire}` : name
-    const url = `${this.#options.base}/function/${target}${path}`
-    const response = await forwardInvocation(this.#options.http, url, request, this.#api.shown)
-    if (isBackendInternalError(response)) {
-      // What we believed about the function is wrong (scaled down, moved, its replica gone).
-      this.#readiness.forget(namespace, name)
-      // No endpoint to send to, and no body was read: the gateway may still hold the call and resend it.
-      if (response.status === 503 && request.body === null && this.#options.scaleFromZero === 'edgefaas') {
-        await discard(response)
-        throw new ProviderError(
-          'NOT_READY',
-          `function ${label} has no ready replica on backend ${this.#api.shown}`,
-        )
-      }
+    const fn = wire ? `${name}.${wire}` : name
+    const { origin, path: base } = splitOrigin(this.#options.base)
+    return {
+      origin,
+      path: `${base === '/' ? '' : base}/function/${fn}${path}`,
+      dropResponseHeaders: NOTHING_DROPPED,
+      answered: (status, internal) => {
+        if (!internal) return
+        // What we believed about the function is wrong (scaled down, moved, its replica gone).
+        this.#readiness.forget(namespace, name)
+        // No endpoint to send to, and no body was read: the gateway may still hold the call and resend it.
+        if (status === 503 && !request.hasBody && this.#options.scaleFromZero === 'edgefaas') {
+          throw new ProviderError(
+            'NOT_READY',
+            `function ${label} has no ready replica on backend ${this.#api.shown}`,
+          )
+        }
+      },
     }
-    return response
   }
 
   logs(request: LogRequest, signal: AbortSignal): AsyncIterable<LogMessage> {

@@ -5,6 +5,8 @@
  * the fixed list, a message makes any header hop-by-hop by naming it in its own `Connection` header; the
  * one rule here serves the request side (src/invoke/headers.ts) and the response side (the replica proxy).
  */
+import type { HeaderMap } from '../http/header-map.ts'
+
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'connection',
   'proxy-connection',
@@ -44,7 +46,7 @@ export function isHopByHop(name: string, listed: ReadonlySet<string> | null): bo
 }
 
 /** Removes, in place, the hop-by-hop headers of a message, including those its Connection header names. */
-export function deleteHopByHop(headers: Headers): void {
+export function deleteHopByHop(headers: Pick<HeaderMap, 'get' | 'delete'>): void {
   const listed = connectionOptions(headers.get('connection'))
   if (listed) for (const name of listed) headers.delete(name)
   for (const name of HOP_BY_HOP_HEADERS) headers.delete(name)

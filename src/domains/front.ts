@@ -17,7 +17,7 @@ import { textResponse, toApiError } from '../errors.ts'
 import type { Invoke } from '../invoke/proxy.ts'
 import { checkPath } from '../routing/clean-path.ts'
 import { normaliseRequestHost, portOfHostHeader } from './host.ts'
-import { type DomainTable, resolveDomain } from './resolve.ts'
+import { type DomainTable, findDomain, resolveDomain } from './resolve.ts'
 
 const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/'
 /** RFC 8555 §8.3: a token is base64url; 256 characters is far more than any CA sends. */
@@ -118,6 +118,24 @@ export function createDomainFront(deps: GatewayDeps, invoke: Invoke): DomainFron
     if (table instanceof Promise) return table.then((t) => route(t, request, env, url, host))
     return route(table, request, env, url, host)
   }
+}
+
+/**
+ * Whether a request with this Host header may belong to a custom domain, so a runtime's own invocation
+ * transport (Node's native one, which takes `/function/*` before the fetch handler) must leave it to the
+ * fetch handler and its domain front. True while the table is still loading: unknown is not "no".
+ */
+export function mayBeCustomDomain(
+  domains: GatewayDeps['domains'],
+  functionsHost: string | undefined,
+  hostHeader: string | null | undefined,
+): boolean {
+  const table = domains.table()
+  if (table instanceof Promise) return true
+  if (table.size === 0) return false
+  const host = normaliseRequestHost(hostHeader ?? null)
+  if (host === null || !DNS_NAME.test(host) || host === functionsHost) return false
+  return findDomain(table, host) !== null
 }
 
 /** What a host must look like to match a domain: a DNS name (IP literals and odd bytes never match). */

@@ -38,13 +38,33 @@ export class HttpTransportError extends Error {
    * whatever the method; otherwise the server may have received and acted on it.
    */
   readonly beforeSend: boolean
-  constructor(message: string, options: { beforeSend: boolean; cause?: unknown }) {
+  /**
+   * True when at least one byte of a response was received before the failure (a reset mid-head, or
+   * a malformed head). False for a connection that was reset or closed before answering anything: with
+   * `beforeSend` false, the request may have reached the server, which then said nothing.
+   */
+  readonly responseStarted: boolean
+  constructor(message: string, options: { beforeSend: boolean; responseStarted?: boolean; cause?: unknown }) {
     super(message, { cause: options.cause })
     this.name = 'HttpTransportError'
     this.beforeSend = options.beforeSend
+    this.responseStarted = options.responseStarted ?? false
   }
   /** Brand check that survives duplicated module copies across bundles (unlike instanceof). */
   static is(value: unknown): value is HttpTransportError {
     return typeof value === 'object' && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true
   }
+}
+
+/**
+ * `scheme://host:port` of an absolute http(s) URL and the rest (path and query, at least `/`), kept
+ * exactly as written: URL parsing would resolve `..` and re-encode characters.
+ */
+export function splitOrigin(url: string): { origin: string; path: string } {
+  const scheme = url.indexOf('//')
+  const slash = url.indexOf('/', scheme + 2)
+  const origin = slash === -1 ? url : url.slice(0, slash)
+  if (!origin.startsWith('http://') && !origin.startsWith('https://'))
+    throw new TypeError(`unsupported URL scheme in ${origin}`)
+  return { origin, path: slash === -1 ? '/' : url.slice(slash) }
 }

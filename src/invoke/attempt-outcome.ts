@@ -20,13 +20,20 @@ import { isInternalAnswer } from '../contract/internal-header.ts'
 import { HttpTransportError } from '../http/client.ts'
 import type { AttemptResult } from '../routing/router.ts'
 
-export type Outcome =
-  | { kind: 'response'; response: Response; internal: boolean }
+/** What the rules read of an answer: its status (a Web `Response`, or a native transport's head). */
+export interface Answer {
+  readonly status: number
+}
+
+export type Outcome<R extends Answer = Response> =
+  | { kind: 'response'; response: R; internal: boolean }
   | { kind: 'not-ready' }
   | { kind: 'not-found' }
   | {
       kind: 'unreachable'
       beforeSend: boolean
+      /** Some byte of an answer had arrived before the connection failed (HttpTransportError.responseStarted). */
+      responseStarted: boolean
       error: unknown
       /** The backend was found gone with the functions running its calls (Provider.crashedWithCalls). */
       crashed?: boolean
@@ -39,12 +46,20 @@ export type Outcome =
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 export function responseOutcome(response: Response): Outcome {
+  return answerOutcome(response, isInternalAnswer)
+}
+
+/** The outcome of an answer of any transport; `isInternal` reads its `X-OpenFaaS-Internal` header. */
+export function answerOutcome<R extends Answer>(
+  response: R,
+  isInternal: (response: R) => boolean,
+): Outcome<R> {
   // Only errors can be the gateway's own; a success skips the header lookup (hot path).
-  return { kind: 'response', response, internal: response.status >= 400 && isInternalAnswer(response) }
+  return { kind: 'response', response, internal: response.status >= 400 && isInternal(response) }
 }
 
 /** The outcome of an attempt that threw; `timedOut` and `callerGone` say why the call was aborted. */
-export function errorOutcome(error: unknown, timedOut: boolean, callerGone: boolean): Outcome {
+export function errorOutcome(error: unknown, timedOut: boolean, callerGone: boolean): Outcome<never> {
   if (timedOut) return { kind: 'timeout' }
   if (callerGone) return { kind: 'aborted' }
   if (ProviderError.is(error)) {
@@ -52,11 +67,23 @@ export function errorOutcome(error: unknown, timedOut: boolean, callerGone: bool
     if (error.code === 'NOT_FOUND') return { kind: 'not-found' }
     if (error.code === 'UNAVAILABLE') {
       const cause = error.cause
-      return { kind: 'unreachable', beforeSend: HttpTransportError.is(cause) && cause.beforeSend, error }
+      const transport = HttpTransportError.is(cause) ? cause : null
+      return {
+        kind: 'unreachable',
+        beforeSend: transport?.beforeSend ?? false,
+        responseStarted: transport?.responseStarted ?? false,
+        error,
+      }
     }
     return { kind: 'error', error }
   }
-  if (HttpTransportError.is(error)) return { kind: 'unreachable', beforeSend: error.beforeSend, error }
+  if (HttpTransportError.is(error))
+    return {
+      kind: 'unreachable',
+      beforeSend: error.beforeSend,
+      responseStarted: error.responseStarted,
+      error,
+    }
   return { kind: 'error', error }
 }
 
@@ -66,7 +93,7 @@ export function errorOutcome(error: unknown, timedOut: boolean, callerGone: bool
  * `replayable`: the body can be sent again from its start (none, or wholly buffered so far).
  */
 export function resendAfter(
-  outcome: Outcome,
+  outcome: Outcome<Answer>,
   method: string,
   replayable: boolean,
 ): 'free' | 'budget' | false {
@@ -90,7 +117,7 @@ export function resendAfter(
 }
 
 /** What the router learns about the backend from `outcome`. */
-export function attemptResult(outcome: Outcome): AttemptResult {
+export function attemptResult(outcome: Outcome<Answer>): AttemptResult {
   switch (outcome.kind) {
     case 'response': {
       const { status } = outcome.response

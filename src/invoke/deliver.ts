@@ -6,11 +6,18 @@
  * sent where it became ready. Each backend is tried at most once per call, plus once more after the
  * wait, so a call ends after a few attempts at most.
  */
+import type { Provider } from '../../providers/types.ts'
 import type { CallerOrigin } from '../routing/locality.ts'
 import type { BackendRouter } from '../routing/router.ts'
 import type { FunctionRecord } from '../store/types.ts'
-import { attemptResult, errorOutcome, type Outcome, resendAfter, responseOutcome } from './attempt-outcome.ts'
-import { ResendableBody } from './resendable-body.ts'
+import {
+  type Answer,
+  answerOutcome,
+  attemptResult,
+  errorOutcome,
+  type Outcome,
+  resendAfter,
+} from './attempt-outcome.ts'
 import type { ScaleFromZero, WaitOutcome } from './scale-from-zero.ts'
 
 export interface DeliverDeps {
@@ -20,15 +27,16 @@ export interface DeliverDeps {
   resendBodyLimit: number
 }
 
-export interface Call {
+/** One call, as a transport holds it: `H` its upstream headers, `B` its body. */
+export interface Call<H = Headers, B = ReadableStream<Uint8Array>> {
   fn: FunctionRecord
   /** `name.namespace`, for messages. */
   label: string
   /** What follows the function's name, with the query. */
   path: string
   method: string
-  headers: Headers
-  body: ReadableStream<Uint8Array> | null
+  headers: H
+  body: B | null
   signal: AbortSignal
   timedOut(): boolean
   callerGone(): boolean
@@ -36,17 +44,44 @@ export interface Call {
   origin?: CallerOrigin | null
 }
 
+/** A body that can be sent again from its start (ResendableBody over the transport's body type). */
+export interface Replay<B> {
+  readonly replayable: boolean
+  /** The body from its start, for one attempt. */
+  body(): B
+}
+
+/**
+ * How a runtime sends one attempt: the Web transport through `Provider.invoke` (src/invoke/proxy.ts),
+ * Node's native one over its pooled client (src/runtime/node/native-invoke.ts). The rules of which
+ * backend, when to resend and when to hold a call stay here, written once.
+ */
+export interface Transport<H, B, R extends Answer> {
+  /** Sends one attempt; throws as `Provider.invoke` does (ProviderError, HttpTransportError). */
+  send(provider: Provider, call: Call<H, B>, body: B | null): Promise<R>
+  /** Whether the answer carries `X-OpenFaaS-Internal` (the backend's own, not the function's). */
+  internal(answer: R): boolean
+  /** Keeps `body` so it can be sent again, up to `limit` bytes. */
+  resendable(body: B, limit: number): Replay<B>
+  /** Drops an answer that will not be passed on (its connection is closed unless it had ended). */
+  discard(answer: R): void
+}
+
 /** The function's answer, or the gateway's own error (`backend`: the last one tried, if any). */
-export type Delivery =
-  | { kind: 'response'; response: Response; backend: string }
+export type Delivery<R = Response> =
+  | { kind: 'response'; response: R; backend: string }
   | { kind: 'error'; status: number; message: string; backend: string | null; cause?: unknown }
 
-export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> {
+export async function deliver<H, B, R extends Answer>(
+  deps: DeliverDeps,
+  transport: Transport<H, B, R>,
+  call: Call<H, B>,
+): Promise<Delivery<R>> {
   const { router } = deps
   const { fn, label } = call
   const several = fn.placement.length > 1
   // Only a call that has somewhere else to go needs a body it can send again.
-  const replay = several && call.body ? new ResendableBody(call.body, deps.resendBodyLimit) : null
+  const replay = several && call.body ? transport.resendable(call.body, deps.resendBodyLimit) : null
   const tried: string[] = []
   let waited = false
   if (several) router.firstAttempt()
@@ -62,15 +97,10 @@ export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> 
       }
     }
     tried.push(attempt.backend)
-    let outcome: Outcome
+    let outcome: Outcome<R>
     try {
-      const response = await attempt.provider.invoke(fn.namespace, fn.name, call.path, {
-        method: call.method,
-        headers: call.headers,
-        body: replay ? replay.stream() : call.body,
-        signal: call.signal,
-      })
-      outcome = responseOutcome(response)
+      const response = await transport.send(attempt.provider, call, replay ? replay.body() : call.body)
+      outcome = answerOutcome(response, (answer) => transport.internal(answer))
     } catch (error) {
       outcome = errorOutcome(error, call.timedOut(), call.callerGone())
     }
@@ -81,6 +111,7 @@ export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> 
     if (
       outcome.kind === 'unreachable' &&
       !outcome.beforeSend &&
+      !outcome.responseStarted &&
       replayable &&
       attempt.provider.crashedWithCalls &&
       router.reachable(fn, tried)
@@ -91,7 +122,7 @@ export async function deliver(deps: DeliverDeps, call: Call): Promise<Delivery> 
     const resend = resendAfter(outcome, call.method, replayable)
     const elsewhere = resend !== false && router.reachable(fn, tried)
     if (elsewhere && (resend === 'free' || router.allowResend())) {
-      if (outcome.kind === 'response') outcome.response.body?.cancel().catch(() => {})
+      if (outcome.kind === 'response') transport.discard(outcome.response)
       continue
     }
 

@@ -6,7 +6,9 @@
  */
 
 import { deleteHopByHop } from '../contract/hop-by-hop.ts'
+import { INTERNAL_HEADER } from '../contract/internal-header.ts'
 import { withEditedHeaders } from '../http/edit-headers.ts'
+import type { HeaderMap } from '../http/header-map.ts'
 
 export interface CallIdentity {
   callId: string
@@ -27,6 +29,15 @@ export function upstreamHeaders(
   forwardsBody: boolean,
 ): { headers: Headers; call: CallIdentity } {
   const headers = new Headers(incoming)
+  return { headers, call: applyUpstreamRules(headers, clientAddress, forwardsBody) }
+}
+
+/** The rules of {@link upstreamHeaders}, in place on a copy of the caller's headers any transport made. */
+export function applyUpstreamRules(
+  headers: HeaderMap,
+  clientAddress: string | undefined,
+  forwardsBody: boolean,
+): CallIdentity {
   deleteHopByHop(headers)
   if (!forwardsBody) headers.delete('content-length')
   const host = headers.get('host')
@@ -41,7 +52,7 @@ export function upstreamHeaders(
   // Millisecond clock in nanosecond units: the Number type cannot hold epoch nanoseconds exactly.
   const startTime = `${Date.now()}000000`
   headers.set('x-start-time', startTime)
-  return { headers, call: { callId, generated, startTime } }
+  return { callId, generated, startTime }
 }
 
 /** Names the backend that served the call (edgefaas's own header, not OpenFaaS's). */
@@ -60,9 +71,20 @@ export function decorateResponse(
   return withEditedHeaders(response, (headers) => decorate(headers, call, servedBy, backend))
 }
 
-function decorate(headers: Headers, call: CallIdentity, servedBy: string, backend: string): void {
+/** The edits of {@link decorateResponse}, on any transport's response headers. */
+export function decorate(headers: HeaderMap, call: CallIdentity, servedBy: string, backend: string): void {
   if (call.generated && !headers.has('x-call-id')) headers.set('x-call-id', call.callId)
   if (!headers.has('x-start-time')) headers.set('x-start-time', call.startTime)
   if (!headers.has('x-served-by')) headers.set('x-served-by', servedBy)
   headers.set(BACKEND_HEADER, backend)
+}
+
+/**
+ * Headers of the gateway's own answer on the invocation path, marked `X-OpenFaaS-Internal: proxy` as the
+ * OpenFaaS proxy marks its own, so a front door (or a queue worker) can tell it from the function's.
+ */
+export function proxyErrorHeaders(backend: string | null): Record<string, string> {
+  const headers: Record<string, string> = { [INTERNAL_HEADER]: 'proxy' }
+  if (backend !== null) headers[BACKEND_HEADER] = backend
+  return headers
 }

@@ -5,16 +5,36 @@
  * burst, whoever causes it).
  */
 import type { GatewayDeps } from '../deps.ts'
+import { createInvocation, type InvocationDeps, type RunInvocation } from './invocation.ts'
 import { createProxy, type Invoke } from './proxy.ts'
 import { createScaleFromZero } from './scale-from-zero.ts'
 
-const invokers = new WeakMap<GatewayDeps, Invoke>()
+interface Invokers {
+  /** The Web transport: `gateway.fetch`, the async worker. */
+  invoke: Invoke
+  /** The shared pipeline, for a runtime's native transport (Node). */
+  run: RunInvocation
+}
+
+const invokers = new WeakMap<GatewayDeps, Invokers>()
 
 /** The gateway's invoker, built on first use and reused for the same deps. */
 export function invokerFor(deps: GatewayDeps): Invoke {
-  let invoke = invokers.get(deps)
-  if (!invoke) {
-    invoke = createProxy({
+  return invokersFor(deps).invoke
+}
+
+/**
+ * The shared invocation pipeline of the gateway, for a runtime's own transport: the same route cache,
+ * admission, router, scale-from-zero single flight and metrics as {@link invokerFor}.
+ */
+export function invocationFor(deps: GatewayDeps): RunInvocation {
+  return invokersFor(deps).run
+}
+
+function invokersFor(deps: GatewayDeps): Invokers {
+  let entry = invokers.get(deps)
+  if (!entry) {
+    const pipeline: InvocationDeps = {
       routes: deps.routes,
       router: deps.router,
       scaleFromZero: createScaleFromZero({
@@ -31,8 +51,9 @@ export function invokerFor(deps: GatewayDeps): Invoke {
       resendBodyLimit: deps.config.failoverBodyBytes,
       servedBy: `edgefaas/${deps.version.release}`,
       gate: deps.access.gate,
-    })
-    invokers.set(deps, invoke)
+    }
+    entry = { invoke: createProxy(pipeline), run: createInvocation(pipeline) }
+    invokers.set(deps, entry)
   }
-  return invoke
+  return entry
 }

@@ -19,7 +19,7 @@ export interface ScaleFromZeroDeps {
   reconciler: Reconciler
   routes: RouteCache
   timeoutMs: number
-  /** How often the backend is asked whether a replica is ready (OpenFaaS: 100 ms). */
+  /** How often the backend is asked whether a replica is ready; default 20 ms (OpenFaaS: 100 ms). One status call per function at a time, whoever waits. */
   pollMs?: number
 }
 
@@ -36,7 +36,7 @@ export interface ScaleFromZero {
 
 export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
   const waits = new Map<string, Promise<WaitOutcome>>()
-  const pollMs = deps.pollMs ?? 50
+  const pollMs = deps.pollMs ?? 20
 
   async function scaleUpAndWait(fn: FunctionRecord): Promise<WaitOutcome> {
     const deadline = Date.now() + deps.timeoutMs

@@ -96,6 +96,20 @@ describe('/system/domains', () => {
     expect(await response.text()).toContain('FN_NAME=env')
   })
 
+  it('over a socket too, /function/* on a function domain is a path of the domain, never another function', async () => {
+    // Node takes /function/* natively before the fetch handler; a mapped Host must still reach the domain.
+    const { stdout } = await run('curl', [
+      '-sS',
+      '-H',
+      'Host: api.example.com',
+      `${gw.url}/function/wide`,
+      '-w',
+      '\\n%{http_code}',
+    ])
+    expect(stdout).not.toContain('FN_NAME=wide')
+    expect(stdout.trim().endsWith('404')).toBe(true)
+  })
+
   it('never serves the gateway API on a function domain', async () => {
     for (const path of ['/system/functions', '/system/info', '/ui/', '/healthz', '/function/env']) {
       const response = await viaHost('api.example.com', path, {

@@ -30,6 +30,7 @@ import { openStore } from './open-store.ts'
 import { openTriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
+import type { UpstreamClient } from './upstream.ts'
 
 export interface HostDriverOptions {
   /** The caller's `ip:port`, from what the runtime's server hands the handler as `env`. */
@@ -49,6 +50,8 @@ export interface HostDriverOptions {
 export interface HostDrivers {
   drivers: GatewayDrivers
   credentials: ResolvedCredentials | null
+  /** The one pooled upstream client: remote backends' HttpClient and the native invocation transport. */
+  upstream: UpstreamClient
   /** Stops every function process, then the queue, then the store: call after the listeners and worker. */
   close(): Promise<void>
 }
@@ -134,6 +137,7 @@ export async function openHostDrivers(
       arch,
     },
     credentials,
+    upstream: http.upstream,
     async close() {
       await providers.close()
       http.close()

@@ -7,21 +7,25 @@
  * Used by `npm start` (main.ts) and by the tests that need a real listening gateway.
  */
 
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { Provider } from '../../../providers/types.ts'
 import type { AwsProviderFactory } from '../../backends/aws-providers.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDeps } from '../../deps.ts'
+import { mayBeCustomDomain } from '../../domains/front.ts'
 import { createGateway, requestThrough } from '../../gateway.ts'
-import type { GatewayFetch } from '../../gateway-fetch.ts'
+import { type GatewayFetch, servesInvocations } from '../../gateway-fetch.ts'
+import { invocationFor } from '../../invoke/invoker.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
 import { shownBase } from './announce.ts'
 import { clientAddress } from './client-address.ts'
 import type { ResolvedCredentials } from './credentials.ts'
 import { openHostDrivers } from './drivers.ts'
 import { startLoop } from './loop.ts'
+import { createNativeInvoker } from './native-invoke.ts'
+import { createGatewayServer } from './serve.ts'
 import { createNodeTls } from './tls/node-tls.ts'
 
 const WORKER_STOP_DEADLINE_MS = 10_000
@@ -77,27 +81,45 @@ export async function startGateway(
   const { app, deps } = gateway
   const listen = options.listen !== false
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
-  let functionsServer: ServerType | null = null
-  let server: ServerType | null = null
+  let functionsServer: Server | null = null
+  let server: Server | null = null
   let functionsPort = 0
+  // Invocations on node:http's own objects over the pooled upstream client; the rest through `fetch`.
+  const invoke = createNativeInvoker({
+    run: invocationFor(deps),
+    upstream: host.upstream,
+    servedBy: `edgefaas/${deps.version.release}`,
+    logger,
+  })
+  const native = (listener: 'api' | 'functions') =>
+    config.nativeInvoke
+      ? {
+          invoke,
+          // Exactly what the fetch handler would invoke: not a custom domain's request (the domain front
+          // maps those), and only on a listener and Host that serve functions.
+          servesInvocations: (hostHeader: string | undefined) =>
+            !mayBeCustomDomain(deps.domains, config.functionsHost, hostHeader) &&
+            servesInvocations(config, listener, hostHeader),
+        }
+      : undefined
   try {
     if (listen && config.functionsPort !== undefined) {
+      const fetch = gateway.functionsFetch().functions
+      const functions = native('functions')
       functionsServer = await listening(
-        serve({
-          fetch: gateway.functionsFetch().functions,
-          port: config.functionsPort,
-          hostname: config.host,
-        }),
+        createGatewayServer({ fetch, hostname: config.host, ...(functions ? { native: functions } : {}) }),
+        config.functionsPort,
+        config.host,
       )
       functionsPort = (functionsServer.address() as AddressInfo).port
     }
     if (listen) {
+      const fetch = functionsServer ? gateway.functionsFetch(`port ${functionsPort}`).api : gateway.fetch
+      const api = native('api')
       server = await listening(
-        serve({
-          fetch: functionsServer ? gateway.functionsFetch(`port ${functionsPort}`).api : gateway.fetch,
-          port: config.port,
-          hostname: config.host,
-        }),
+        createGatewayServer({ fetch, hostname: config.host, ...(api ? { native: api } : {}) }),
+        config.port,
+        config.host,
       )
     }
   } catch (error) {
@@ -153,11 +175,12 @@ export async function startGateway(
   }
 }
 
-/** Resolves with `server` once it listens; rejects when it cannot (port taken). */
-async function listening<S extends Pick<ServerType, 'once'>>(server: S): Promise<S> {
+/** Resolves with `server` once it listens on `port`; rejects when it cannot (port taken). */
+async function listening(server: Server, port: number, hostname: string): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
+    server.listen(port, hostname)
   })
   return server
 }

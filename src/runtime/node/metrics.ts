@@ -45,6 +45,30 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const triggerLast = new Gauge({ ...spec(TRIGGER_SERIES.lastDelivery), registers })
   const triggerErrors = new Counter({ ...spec(TRIGGER_SERIES.errors), registers })
 
+  // Label children resolved once per label set: prom-client hashes the label object on every inc() and
+  // observe() otherwise, several times per call on the hot path.
+  const perFunction = new Map<string, { started: Counter.Internal; inflight: Gauge.Internal<string> }>()
+  const functionChildren = (functionName: string) => {
+    let children = perFunction.get(functionName)
+    if (!children) {
+      children = { started: started.labels(functionName), inflight: inflight.labels(functionName) }
+      perFunction.set(functionName, children)
+    }
+    return children
+  }
+  const perCode = new Map<string, { total: Counter.Internal; seconds: Histogram.Internal<string> }>()
+  const codeChildren = (functionName: string, code: string) => {
+    const key = `${functionName}\u0000${code}`
+    let children = perCode.get(key)
+    if (!children) {
+      children = { total: total.labels(functionName, code), seconds: seconds.labels(functionName, code) }
+      perCode.set(key, children)
+    }
+    return children
+  }
+  const perAttempt = new Map<string, Counter.Internal>()
+  const perBackend = new Map<string, Histogram.Internal<string>>()
+
   return {
     delivered(source, topic, functionName, outcome) {
       triggerDeliveries.inc({ source, topic, function_name: functionName, outcome })
@@ -64,18 +88,30 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
       pending.set({ queue_name: queue }, depth)
     },
     invocationStarted(functionName) {
-      started.inc({ function_name: functionName })
-      inflight.inc({ function_name: functionName })
+      const children = functionChildren(functionName)
+      children.started.inc()
+      children.inflight.inc()
     },
     invocationFinished(functionName, code, elapsed) {
-      const labels = { function_name: functionName, code: String(code) }
-      total.inc(labels)
-      seconds.observe(labels, elapsed)
-      inflight.dec({ function_name: functionName })
+      const children = codeChildren(functionName, String(code))
+      children.total.inc()
+      children.seconds.observe(elapsed)
+      functionChildren(functionName).inflight.dec()
     },
     backendAttempt(backend, code, elapsed) {
-      backendRequests.inc({ backend, code })
-      backendSeconds.observe({ backend }, elapsed)
+      const key = `${backend}\u0000${code}`
+      let requests = perAttempt.get(key)
+      if (!requests) {
+        requests = backendRequests.labels(backend, code)
+        perAttempt.set(key, requests)
+      }
+      requests.inc()
+      let duration = perBackend.get(backend)
+      if (!duration) {
+        duration = backendSeconds.labels(backend)
+        perBackend.set(backend, duration)
+      }
+      duration.observe(elapsed)
     },
     backendEjected(backend) {
       ejections.inc({ backend })

@@ -1,0 +1,166 @@
+/**
+ * @module
+ * One synchronous invocation, written once for every transport: parse the target, find the route (no
+ * SQL in the steady state), admit it (src/access/invocation-gate.ts, the one seam), count it, apply the OpenFaaS header
+ * rules, bound it by the function's timeout, and deliver it (deliver.ts: backend choice, failover, scale
+ * from zero). A transport supplies only I/O: its view of the caller's request (`InvocationIO`) and how
+ * an attempt is sent (`Transport`); it then writes the answer or the gateway's own error it is handed.
+ *
+ * Transports: src/invoke/proxy.ts (Web `Request`/`Response`: Workers, Deno, the async worker) and
+ * src/runtime/node/native-invoke.ts (Node's `IncomingMessage`/`ServerResponse` over a pooled client).
+ */
+import type { Admission, GateRequest, InvocationGate } from '../access/invocation-gate.ts'
+import { functionTimeoutMs } from '../contract/function-timeout.ts'
+import type { HeaderMap, HeaderReader } from '../http/header-map.ts'
+import type { Logger } from '../logger.ts'
+import { functionLabel, type GatewayMetrics } from '../metrics/types.ts'
+import { parseFunctionPath } from '../routing/function-path.ts'
+import type { CallerOrigin } from '../routing/locality.ts'
+import type { RouteCache } from '../routing/route-cache.ts'
+import type { BackendRouter } from '../routing/router.ts'
+import type { Answer } from './attempt-outcome.ts'
+import { deliver, notFound, type Transport } from './deliver.ts'
+import { applyUpstreamRules, type CallIdentity, proxyErrorHeaders } from './headers.ts'
+import type { ScaleFromZero } from './scale-from-zero.ts'
+
+export interface InvocationDeps {
+  routes: RouteCache
+  router: BackendRouter
+  scaleFromZero: ScaleFromZero
+  metrics: GatewayMetrics | null
+  logger: Logger
+  /**
+   * The one seam where a found function's call is admitted before delivery, for every transport: invoke
+   * auth and rate limits (src/access/); absent: every call is admitted.
+   */
+  gate?: InvocationGate | undefined
+  defaultNamespace: string
+  /** Gateway-wide cap on one upstream call (OpenFaaS `upstream_timeout`). */
+  upstreamTimeoutMs: number
+  /** Bytes of a request body kept so a call can be resent to another backend. */
+  resendBodyLimit: number
+  /** `X-Served-By` value. */
+  servedBy: string
+}
+
+/** A transport's view of the caller's request. */
+export interface InvocationIO<H extends HeaderMap, B> {
+  method: string
+  /** The raw path, already checked, starting with `/function/`. */
+  pathname: string
+  /** `?…` or empty. */
+  search: string
+  clientAddress: string | undefined
+  /** What the gate reads of the request (its headers; a Web transport passes the Request itself). */
+  gateRequest: GateRequest
+  /** The caller's headers, as received. */
+  headers: HeaderReader
+  /** A copy of the caller's headers, edited into the upstream ones. */
+  copyHeaders(): H
+  /** The caller's body; asked for only when it is forwarded (never for GET and HEAD). */
+  body(): B | null
+  callerGone(): boolean
+  /** Calls `listener` when the caller leaves; returns the unsubscribe. */
+  onCallerGone(listener: (reason: unknown) => void): () => void
+  /** Where the caller is (Workers' `request.cf`), for locality; absent elsewhere. */
+  origin?: CallerOrigin | null
+}
+
+export type InvocationResult<R> =
+  /** The function's answer: the transport passes it on with the `call`'s headers (headers.ts `decorate`). */
+  | { kind: 'answer'; answer: R; call: CallIdentity; backend: string }
+  /** The gateway's own answer, text `message` with `headers`. */
+  | { kind: 'refused'; status: number; message: string; headers: Record<string, string> }
+  /** The gate's refusal (401, 403, 404 for a private function, 429), to send as it is. */
+  | { kind: 'gate'; response: Response }
+
+export type RunInvocation = <H extends HeaderMap, B, R extends Answer>(
+  transport: Transport<H, B, R>,
+  io: InvocationIO<H, B>,
+) => Promise<InvocationResult<R>>
+
+const PREFIX = '/function/'
+const NOTHING_TO_CHANGE: Admission = {}
+/**
+ * How much longer than the function's timeout the gateway waits: a backend that enforces the timeout
+ * itself (the classic watchdog's `exec_timeout`) gets to send its own answer (408 `Killed process.`)
+ * instead of the caller getting the gateway's 502.
+ */
+const BACKEND_TIMEOUT_GRACE_MS = 500
+
+export function createInvocation(deps: InvocationDeps): RunInvocation {
+  const delivery = {
+    router: deps.router,
+    scaleFromZero: deps.scaleFromZero,
+    resendBodyLimit: deps.resendBodyLimit,
+  }
+  return async (transport, io) => {
+    const started = performance.now()
+    const target = parseFunctionPath(io.pathname, PREFIX, deps.defaultNamespace)
+    if (!target) return refused(404, 'error finding function: no such function', null)
+    const { name, namespace } = target
+
+    const fn = await deps.routes.get(namespace, name)
+    const label = functionLabel(name, namespace)
+    if (!fn) return refused(404, notFound(label), null)
+    const admitted: Admission | Response = deps.gate
+      ? await deps.gate.admit(fn, io.gateRequest, io.clientAddress, io.search)
+      : NOTHING_TO_CHANGE
+    if (admitted instanceof Response) return { kind: 'gate', response: admitted }
+    const path = target.rest + (admitted.search ?? io.search)
+    deps.metrics?.invocationStarted(label)
+    const finished = (status: number) =>
+      deps.metrics?.invocationFinished(label, status, (performance.now() - started) / 1000)
+
+    // GET and HEAD carry no body; not asking for it keeps a lazy request unmaterialised. The caller's
+    // body, if it sent one anyway, was framed and is discarded by the runtime's server.
+    const forwardsBody = io.method !== 'GET' && io.method !== 'HEAD'
+    const headers = io.copyHeaders()
+    const call = applyUpstreamRules(headers, io.clientAddress, forwardsBody)
+    admitted.apply?.(headers)
+    // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
+    const abort = new AbortController()
+    let timedOut = false
+    let gone = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      abort.abort(new Error('upstream timeout'))
+    }, functionTimeoutMs(fn.spec.annotations, deps.upstreamTimeoutMs) + BACKEND_TIMEOUT_GRACE_MS)
+    const unsubscribe = io.onCallerGone((reason) => {
+      gone = true
+      abort.abort(reason)
+    })
+    try {
+      const result = await deliver(delivery, transport, {
+        fn,
+        label,
+        path,
+        method: io.method,
+        headers,
+        body: forwardsBody ? io.body() : null,
+        signal: abort.signal,
+        timedOut: () => timedOut,
+        callerGone: () => gone || io.callerGone(),
+        origin: io.origin ?? null,
+      })
+      // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
+      // run as long as the function keeps writing and the caller keeps reading.
+      if (result.kind === 'response') {
+        finished(result.response.status)
+        return { kind: 'answer', answer: result.response, call, backend: result.backend }
+      }
+      if (result.status === 502 && !gone && !io.callerGone() && !timedOut) {
+        deps.logger.warn('invocation failed', { function: label, error: result.cause ?? result.message })
+      }
+      finished(result.status)
+      return refused(result.status, result.message, result.backend)
+    } finally {
+      clearTimeout(timer)
+      unsubscribe()
+    }
+  }
+}
+
+function refused<R>(status: number, message: string, backend: string | null): InvocationResult<R> {
+  return { kind: 'refused', status, message, headers: proxyErrorHeaders(backend) }
+}

@@ -1,0 +1,402 @@
+/**
+ * @module
+ * Node's native invocation transport: `/function/*` served straight from node:http's `IncomingMessage`
+ * and `ServerResponse`, each attempt sent over the runtime's pooled upstream client (upstream.ts) to the
+ * target the provider names (`Provider.target`). No Web `Request`, `Response` or stream is built on the
+ * way: request bodies are piped (a small one of known length is read whole so headers and body leave in
+ * one write), response chunks are written to the caller as they arrive, with backpressure both ways.
+ *
+ * Only I/O lives here. The rules — route, admission, header rules, timeout, backend choice, failover,
+ * scale from zero, metrics — are the shared pipeline's (src/invoke/invocation.ts), which the Web
+ * transport (src/invoke/proxy.ts) runs too. A provider without `target()` is reached through its
+ * `invoke()`, its Web `Response` written out here.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+import type { InvocationTarget, Provider } from '../../../providers/types.ts'
+import { connectionOptions, isHopByHop } from '../../contract/hop-by-hop.ts'
+import { INTERNAL_HEADER } from '../../contract/internal-header.ts'
+import { toApiError } from '../../errors.ts'
+import { HttpTransportError } from '../../http/client.ts'
+import { type HeaderRecord, RecordHeaders } from '../../http/header-map.ts'
+import type { Call, Replay, Transport } from '../../invoke/deliver.ts'
+import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
+import type { InvocationIO, RunInvocation } from '../../invoke/invocation.ts'
+import { ResendableBody } from '../../invoke/resendable-body.ts'
+import type { Logger } from '../../logger.ts'
+import { SMALL_BODY_BYTES } from './incoming-body.ts'
+import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
+
+/** The caller's body as this transport holds it: read whole (small, known length) or still streaming. */
+type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
+
+/** One answer of a backend, as the pipeline and the writer below see it. */
+export interface NativeAnswer {
+  status: number
+  /** Lower-case names, hop-by-hop ones and those the target drops already removed. */
+  headers: IncomingHttpHeaders
+  internal: boolean
+  body: UpstreamResponseBody
+  /** The target's end of exchange (a local replica counts its calls until the body is read). */
+  done: () => void
+}
+
+export interface NativeInvokerOptions {
+  run: RunInvocation
+  upstream: UpstreamClient
+  servedBy: string
+  logger: Logger
+}
+
+/** Handles one request whose raw path is a checked `/function/…` path; never rejects. */
+export type NativeInvoker = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  search: string,
+) => void
+
+/** Request headers undici sends itself (`host`: the target's) or refuses (`expect`: 100-continue is answered by Node's server). */
+const NOT_SENT = new Set(['host', 'expect'])
+const NULL_BODY_STATUS: ReadonlySet<number> = new Set([204, 205, 304])
+const noop = () => {}
+
+export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoker {
+  const transport = nativeTransport(options.upstream)
+  const { run, servedBy, logger } = options
+
+  async function serve(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
+    const headers = new RecordHeaders(requestHeaders(req.rawHeaders))
+    const body = await callerBody(req)
+    let gone = false
+    const listeners: Array<(reason: unknown) => void> = []
+    res.once('close', () => {
+      if (res.writableFinished) return
+      gone = true
+      for (const listener of listeners.splice(0)) listener(new Error('the caller went away'))
+    })
+    const io: InvocationIO<RecordHeaders, NativeBody> = {
+      method: req.method ?? 'GET',
+      pathname,
+      search,
+      clientAddress: clientAddressOf(req),
+      gateRequest: { headers },
+      headers,
+      // Admission has read the caller's headers by now; the rules edit the same object, nothing reads it after.
+      copyHeaders: () => headers,
+      body: () => body,
+      callerGone: () => gone,
+      onCallerGone(listener) {
+        listeners.push(listener)
+        return () => {
+          const at = listeners.indexOf(listener)
+          if (at !== -1) listeners.splice(at, 1)
+        }
+      },
+    }
+    const result = await run(transport, io)
+    if (result.kind === 'refused') {
+      writeText(res, result.status, result.message, result.headers)
+      return
+    }
+    if (result.kind === 'gate') {
+      await writeResponse(res, result.response)
+      return
+    }
+    const { answer, call, backend } = result
+    if (gone || res.destroyed) {
+      // The caller left while the answer was on its way: nothing will read it.
+      answer.body.discard()
+      answer.done()
+      return
+    }
+    decorate(new RecordHeaders(answer.headers as HeaderRecord), call, servedBy, backend)
+    try {
+      res.writeHead(answer.status, answer.headers)
+    } catch (error) {
+      // A header value node:http refuses to write (bytes outside Latin-1): the answer cannot be passed on.
+      answer.body.discard()
+      answer.done()
+      logger.warn('invocation answer not passed on', { function: pathname, error })
+      writeText(res, 502, 'the function answered with a header that cannot be passed on', {
+        ...proxyErrorHeaders(backend),
+      })
+      return
+    }
+    writeAnswer(req, res, answer)
+  }
+
+  return (req, res, pathname, search) => {
+    serve(req, res, pathname, search).catch((error: unknown) => {
+      // The pipeline answers every backend failure itself; what reaches here is the store failing.
+      const apiError = toApiError(error)
+      logger.error('invocation failed', { path: pathname, error: apiError.cause ?? apiError })
+      if (!res.headersSent) writeText(res, apiError.status, apiError.message, {})
+      else res.destroy()
+    })
+  }
+}
+
+function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, NativeBody, NativeAnswer> {
+  return {
+    async send(provider, call, body) {
+      if (!provider.target) return viaInvoke(provider, call, body)
+      const target = await provider.target(call.fn.namespace, call.fn.name, call.path, {
+        method: call.method,
+        hasBody: body !== null,
+        signal: call.signal,
+      })
+      let head: Awaited<ReturnType<UpstreamClient['send']>>
+      try {
+        head = await upstream.send(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: call.method,
+            headers: upstreamHeaderList(call.headers.record),
+            body,
+          },
+          call.signal,
+        )
+      } catch (error) {
+        target.done?.()
+        throw error
+      }
+      return answerOf(target, head.status, head.headers, head.body)
+    },
+    internal: (answer) => answer.internal,
+    resendable(body, limit): Replay<NativeBody> {
+      if (Buffer.isBuffer(body)) return { replayable: true, body: () => body }
+      const kept = new ResendableBody(body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>, limit)
+      return {
+        get replayable() {
+          return kept.replayable
+        },
+        body: () => kept.iterable(),
+      }
+    },
+    discard(answer) {
+      answer.body.discard()
+      answer.done()
+    },
+  }
+}
+
+/** The answer, once the target has seen its head (and may turn it into NOT_READY). */
+function answerOf(
+  target: InvocationTarget,
+  status: number,
+  headers: IncomingHttpHeaders,
+  body: UpstreamResponseBody,
+): NativeAnswer {
+  const done = target.done ?? noop
+  if (status < 200 || status > 599) {
+    body.discard()
+    done()
+    throw new HttpTransportError(`the backend answered with status ${status}, which cannot be passed on`, {
+      beforeSend: false,
+      responseStarted: true,
+    })
+  }
+  const listed = connectionOptions(headers.connection as string | undefined)
+  for (const name in headers) {
+    if (isHopByHop(name, listed) || target.dropResponseHeaders.has(name)) delete headers[name]
+  }
+  const internal = headers[INTERNAL_HEADER] !== undefined
+  try {
+    target.answered?.(status, internal)
+  } catch (error) {
+    body.discard()
+    done()
+    throw error
+  }
+  return { status, headers, internal, body, done }
+}
+
+/** A provider without `target()`: its `invoke()`, the Web Response read back into a native answer. */
+async function viaInvoke(
+  provider: Provider,
+  call: Call<RecordHeaders, NativeBody>,
+  body: NativeBody | null,
+): Promise<NativeAnswer> {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(call.headers.record)) {
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
+    else if (value !== undefined) headers.append(name, value)
+  }
+  let webBody: ReadableStream<Uint8Array> | null = null
+  if (body !== null) {
+    const readable = Buffer.isBuffer(body) ? Readable.from([body]) : Readable.from(body)
+    webBody = Readable.toWeb(readable) as unknown as ReadableStream<Uint8Array>
+  }
+  const response = await provider.invoke(call.fn.namespace, call.fn.name, call.path, {
+    method: call.method,
+    headers,
+    body: webBody,
+    signal: call.signal,
+  })
+  const record: IncomingHttpHeaders = {}
+  response.headers.forEach((value, name) => {
+    record[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) record['set-cookie'] = cookies
+  return {
+    status: response.status,
+    headers: record,
+    internal: record[INTERNAL_HEADER] !== undefined,
+    body: webResponseBody(response.body),
+    done: noop,
+  }
+}
+
+/** A Web body as an UpstreamResponseBody, for viaInvoke. */
+function webResponseBody(stream: ReadableStream<Uint8Array> | null): UpstreamResponseBody {
+  const source = stream ? Readable.fromWeb(stream as NodeReadableStream<Uint8Array>) : null
+  return {
+    consume(sink: BodySink) {
+      if (!source) return sink.end()
+      source.on('data', (chunk: Buffer) => {
+        if (!sink.data(chunk)) source.pause()
+      })
+      source.once('end', () => sink.end())
+      source.once('error', (error) => sink.error(error))
+    },
+    resume: () => source?.resume(),
+    discard: (reason) => source?.destroy(reason),
+  }
+}
+
+/** Writes the function's answer after its head: the body as it arrives; the last chunk of a known length ends it. */
+function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: NativeAnswer): void {
+  const { body, done } = answer
+  if (req.method === 'HEAD' || NULL_BODY_STATUS.has(answer.status)) {
+    body.consume({ data: () => true, end: done, error: done })
+    res.end()
+    return
+  }
+  const length = Number(answer.headers['content-length'] ?? Number.NaN)
+  let written = 0
+  let over = false
+  const finish = () => {
+    if (over) return
+    over = true
+    res.off('close', onClose)
+    done()
+  }
+  const onClose = () => {
+    if (over) return
+    // The caller left before the body was through: stop reading it from the backend.
+    body.discard()
+    finish()
+  }
+  res.on('close', onClose)
+  body.consume({
+    data(chunk) {
+      written += chunk.byteLength
+      // The last chunk of a known length goes out with end(): one write instead of two.
+      if (written === length) {
+        res.end(chunk)
+        return true
+      }
+      if (res.write(chunk)) return true
+      res.once('drain', () => body.resume())
+      return false
+    },
+    end() {
+      if (written !== length) res.end()
+      finish()
+    },
+    error() {
+      // The backend broke off mid-body: the caller must see a cut answer, not a complete-looking one.
+      res.destroy()
+      finish()
+    },
+  })
+}
+
+/** The gate's refusal (a short text answer) as it is. */
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer())
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  headers['content-length'] = String(body.byteLength)
+  res.writeHead(response.status, headers)
+  res.end(body)
+}
+
+function writeText(res: ServerResponse, status: number, message: string, headers: Record<string, string>) {
+  const text = `${message}\n`
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(text),
+  })
+  res.end(text)
+}
+
+/**
+ * The caller's headers by lower-case name, repeated fields joined with `, ` as a Web `Headers` joins
+ * them (node:http's `req.headers` would drop a repeated `Authorization` or `Content-Type` instead).
+ */
+function requestHeaders(raw: string[]): HeaderRecord {
+  const record: Record<string, string> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    const value = raw[i + 1]!
+    const seen = record[name]
+    record[name] = seen === undefined ? value : `${seen}, ${value}`
+  }
+  return record
+}
+
+function upstreamHeaderList(record: HeaderRecord): string[] {
+  const list: string[] = []
+  for (const name in record) {
+    if (NOT_SENT.has(name)) continue
+    const value = record[name]
+    if (typeof value === 'string') list.push(name, value)
+    else if (value !== undefined) for (const one of value) list.push(name, one)
+  }
+  return list
+}
+
+/**
+ * The body to send: null when none was framed; a small one of known length read whole (it arrives with
+ * the headers in practice, and a whole body leaves with the upstream headers in one write); else the
+ * request itself, streamed.
+ */
+function callerBody(req: IncomingMessage): Promise<NativeBody | null> | NativeBody | null {
+  const declared = req.headers['content-length']
+  if (declared === undefined) {
+    if (req.headers['transfer-encoding'] === undefined) return emptyBody(req)
+    // As an iterable, not the stream: undici would give a stream that already ended a Content-Length,
+    // and a chunked body must reach the function chunked.
+    return { [Symbol.asyncIterator]: () => req[Symbol.asyncIterator]() }
+  }
+  const length = Number(declared)
+  if (length === 0) return emptyBody(req)
+  if (length > SMALL_BODY_BYTES) return req
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+    // A caller that leaves mid-body: what arrived is not sent; the close listener ends the call.
+    req.once('error', () => resolve(req))
+  })
+}
+
+function emptyBody(req: IncomingMessage): null {
+  req.resume()
+  return null
+}
+
+function clientAddressOf(req: IncomingMessage): string | undefined {
+  const { remoteAddress, remotePort } = req.socket
+  if (!remoteAddress) return undefined
+  return `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`
+}

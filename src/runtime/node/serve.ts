@@ -1,0 +1,53 @@
+/**
+ * @module
+ * The Node gateway's HTTP listener. Invocations (`/function/*` whose raw path passes the path check,
+ * on a listener that serves functions) go to the native transport (native-invoke.ts) on node:http's own
+ * request and response objects; every other request — the API, the UI, `/healthz`, async calls, and
+ * invocations the fetch handler answers itself (a path to redirect or refuse, a functions-only origin)
+ * — goes to the gateway's fetch handler through @hono/node-server, unchanged.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
+import type { GatewayFetch } from '../../gateway-fetch.ts'
+import { checkPath } from '../../routing/clean-path.ts'
+import type { NativeInvoker } from './native-invoke.ts'
+
+export interface ListenerOptions {
+  fetch: GatewayFetch
+  /** The listen address, as @hono/node-server builds request URLs with it. */
+  hostname: string
+  /** Absent: every request goes to `fetch` (EDGEFAAS_NATIVE_INVOKE=false). */
+  native?: {
+    invoke: NativeInvoker
+    /** Whether this listener serves invocations for a request with this Host (gateway-fetch.ts `servesInvocations`). */
+    servesInvocations(host: string | undefined): boolean
+  }
+}
+
+const PREFIX = '/function/'
+/**
+ * Raw request targets the native transport takes as they are: characters a WHATWG URL leaves unchanged
+ * in a path and query. Anything else (quotes, braces, non-ASCII…) goes through the fetch handler, whose
+ * `Request` URL normalises it, so both doors forward exactly the same path.
+ */
+const PLAIN_TARGET = /^[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/
+
+export function createGatewayServer(options: ListenerOptions): Server {
+  const fallback = getRequestListener(options.fetch, { hostname: options.hostname })
+  const { native } = options
+  const listener = native
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        const url = req.url ?? ''
+        if (url.startsWith(PREFIX) && PLAIN_TARGET.test(url)) {
+          const query = url.indexOf('?')
+          const pathname = query === -1 ? url : url.slice(0, query)
+          if (checkPath(pathname).kind === 'ok' && native.servesInvocations(req.headers.host)) {
+            native.invoke(req, res, pathname, query === -1 ? '' : url.slice(query))
+            return
+          }
+        }
+        void fallback(req, res)
+      }
+    : (req: IncomingMessage, res: ServerResponse) => void fallback(req, res)
+  return createServer(listener)
+}
