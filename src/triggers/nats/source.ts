@@ -19,8 +19,9 @@
  */
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core'
+import { sleep } from '../../queue/sleep.ts'
 import { metadataHeader } from '../headers.ts'
-import { createLimiter, keepHeld, pause } from '../held.ts'
+import { createLimiter, keepHeld } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
 import type { Subscription, TriggerContext, TriggerEvent, TriggerSource } from '../types.ts'
 import { natsSubjectOf } from './topic.ts'
@@ -157,7 +158,7 @@ export function createNatsSource(options: NatsSourceOptions): TriggerSource {
       } catch (error) {
         if (consumer.stop.signal.aborted) break
         context.reportError('nats', consumer.topic, error)
-        await pause(backoff, consumer.stop.signal)
+        await sleep(backoff, consumer.stop.signal)
         backoff = Math.min(backoff * 2, 30_000)
       }
     }

@@ -20,8 +20,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
+import { sleep } from '../../queue/sleep.ts'
 import { metadataHeader } from '../headers.ts'
-import { keepHeld, pause } from '../held.ts'
+import { keepHeld } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
 import type { Subscription, TriggerContext, TriggerSource } from '../types.ts'
 import { isSqsQueueUrl, sqsQueueOf } from './topic.ts'
@@ -143,7 +144,7 @@ export function createSqsSource(options: SqsSourceOptions): TriggerSource {
         if (consumer.stop.signal.aborted) break
         context.reportError('sqs', consumer.topic, error)
         consumer.url = null
-        await pause(backoff, consumer.stop.signal)
+        await sleep(backoff, consumer.stop.signal)
         backoff = Math.min(backoff * 2, 30_000)
       }
     }
