@@ -97,7 +97,8 @@ describe('local provider: draining', () => {
       service: name,
       image: 'x',
       envProcess: slowEcho,
-      labels: { 'com.openfaas.scale.min': '2' },
+      // Two replicas throughout: the default CE-style autoscaling would add a third under this load.
+      labels: { 'com.openfaas.scale.min': '2', 'com.openfaas.scale.max': '2' },
     }
     await api.deploy({ ...spec, envVars: { release: 'v1' } })
     await api.waitAvailable(name, 2)
