@@ -15,23 +15,33 @@ import { freePort, ROOT, runBench, spawnNode, stopChildren, waitHttp } from './l
 
 const CALLS = Number(process.env.BENCH_ASYNC_CALLS ?? 2000)
 const CONCURRENCY = 16
+/** `BENCH_ASYNC_DRIVERS=embedded` (comma-separated: embedded, nats, sqs) measures only those drivers. */
+const DRIVERS = new Set(
+  (process.env.BENCH_ASYNC_DRIVERS ?? 'embedded,nats,sqs').split(',').map((d) => d.trim()),
+)
+/** Extra node flags for the gateway, e.g. `BENCH_ASYNC_GATEWAY_FLAGS=--cpu-prof` to profile it. */
+const GATEWAY_FLAGS = (process.env.BENCH_ASYNC_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)
 const PASSWORD = 'bench-password'
 const AUTH = { authorization: `Basic ${btoa(`admin:${PASSWORD}`)}` }
 
 async function gateway(queueUrl: string, worker: boolean): Promise<{ url: string; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-async-'))
   const port = await freePort()
-  spawnNode('src/runtime/node/main.ts', {
-    EDGEFAAS_PORT: String(port),
-    EDGEFAAS_DATA_DIR: dataDir,
-    EDGEFAAS_ADMIN_PASSWORD: PASSWORD,
-    EDGEFAAS_LOCAL_SANDBOX: 'none',
-    EDGEFAAS_LOG_LEVEL: 'warn',
-    EDGEFAAS_QUEUE_URL: queueUrl,
-    EDGEFAAS_WORKER: String(worker),
-    EDGEFAAS_CALLBACK_ALLOW: '127.0.0.1/32',
-    EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: '50',
-  })
+  spawnNode(
+    'src/runtime/node/main.ts',
+    {
+      EDGEFAAS_PORT: String(port),
+      EDGEFAAS_DATA_DIR: dataDir,
+      EDGEFAAS_ADMIN_PASSWORD: PASSWORD,
+      EDGEFAAS_LOCAL_SANDBOX: 'none',
+      EDGEFAAS_LOG_LEVEL: 'warn',
+      EDGEFAAS_QUEUE_URL: queueUrl,
+      EDGEFAAS_WORKER: String(worker),
+      EDGEFAAS_CALLBACK_ALLOW: '127.0.0.1/32',
+      EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: '50',
+    },
+    GATEWAY_FLAGS,
+  )
   const url = `http://127.0.0.1:${port}`
   await waitHttp(`${url}/healthz`)
   const deploy = await fetch(`${url}/system/functions`, {
@@ -88,18 +98,23 @@ async function measure(label: string, queueUrl: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const rows = [await measure('embedded (SQLite table)', '')]
-  const nats = await startNats()
-  rows.push(await measure('NATS JetStream 2.9 (file storage)', nats.url))
-  await nats.stop()
-  const sqs = await startSqs()
-  rows.push(
-    await measure(
-      'SQS (fauxqs emulator)',
-      `sqs://us-east-1/bench-?endpoint=${encodeURIComponent(sqs.endpoint)}`,
-    ),
-  )
-  await sqs.stop()
+  const rows: string[] = []
+  if (DRIVERS.has('embedded')) rows.push(await measure('embedded (SQLite table)', ''))
+  if (DRIVERS.has('nats')) {
+    const nats = await startNats()
+    rows.push(await measure('NATS JetStream 2.9 (file storage)', nats.url))
+    await nats.stop()
+  }
+  if (DRIVERS.has('sqs')) {
+    const sqs = await startSqs()
+    rows.push(
+      await measure(
+        'SQS (fauxqs emulator)',
+        `sqs://us-east-1/bench-?endpoint=${encodeURIComponent(sqs.endpoint)}`,
+      ),
+    )
+    await sqs.stop()
+  }
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   )

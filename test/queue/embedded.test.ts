@@ -123,6 +123,16 @@ describe('embedded queue', () => {
     await expect(queue.ack(message)).rejects.toThrow(/Not a receipt of the embedded queue/)
   })
 
+  it('wakes a waiting receive when this driver enqueues, without waiting for the next poll', async () => {
+    // A poll far longer than the test's own timeout: only the in-process wake-up can make it pass.
+    const queue = createEmbeddedQueue(opened.store, { pollMs: 600_000 })
+    const waiting = queue.receive('woken', { max: 5, leaseMs: 60_000, waitMs: 600_000 })
+    setTimeout(() => void queue.enqueue(testCallRecord('woken', { id: 'woken-1', headers: [] })), 50)
+    const messages = await waiting
+    expect(messages.map((m) => m.record.id)).toEqual(['woken-1'])
+    await queue.ack(messages[0]!)
+  })
+
   it('stops waiting when the signal aborts', async () => {
     const queue = createEmbeddedQueue(opened.store, { pollMs: 20 })
     const controller = new AbortController()

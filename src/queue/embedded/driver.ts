@@ -12,6 +12,10 @@
  * an error would only make it treat a finished call as failed; the message is the new holder's now, and
  * delivery is at least once anyway. Only a receipt this driver never made throws.
  *
+ * A waiting `receive` polls every `pollMs` for messages other gateways (or processes) enqueued, and is woken
+ * at once by an `enqueue` through this same driver: with the worker in the gateway's own process, a call
+ * starts without waiting for the next poll.
+ *
  * Lease and delay times come from the gateway's clock (`now`), so gateways sharing a store need clocks
  * in sync to well under the lease length.
  */
@@ -43,6 +47,13 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
   // Aborted by close(), so a receive waiting for messages returns instead of holding shutdown up.
   const closing = new AbortController()
 
+  // One controller per waiting receive; an enqueue aborts them all so each leases again right away.
+  const waiting = new Set<AbortController>()
+  const wakeWaiting = () => {
+    for (const wake of waiting) wake.abort()
+    waiting.clear()
+  }
+
   const assertOpen = () => {
     if (closing.signal.aborted) throw new Error('The embedded queue is closed')
   }
@@ -65,6 +76,7 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
       assertOpen()
       // A second enqueue of the same call id is a no-op: the id is the call's idempotency key.
       await store.queueInsert(record, now())
+      wakeWaiting()
     },
 
     async receive(queue: string, opts: ReceiveOptions): Promise<QueueMessage[]> {
@@ -78,7 +90,10 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
         const messages = await lease(queue, max, opts.leaseMs)
         const left = deadline - Date.now()
         if (messages.length > 0 || left <= 0) return messages
-        await sleep(Math.min(pollMs, left), signal)
+        const wake = new AbortController()
+        waiting.add(wake)
+        await sleep(Math.min(pollMs, left), AbortSignal.any([signal, wake.signal]))
+        waiting.delete(wake)
       }
     },
 
