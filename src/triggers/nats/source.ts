@@ -23,6 +23,7 @@ import { sleep } from '../../queue/sleep.ts'
 import { metadataHeader } from '../headers.ts'
 import { createLimiter, keepHeld } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
+import { regroupByTopic } from '../topic-consumers.ts'
 import type { Subscription, TriggerContext, TriggerEvent, TriggerSource } from '../types.ts'
 import { natsSubjectOf } from './topic.ts'
 
@@ -213,15 +214,7 @@ export function createNatsSource(options: NatsSourceOptions): TriggerSource {
     kind: 'nats',
 
     async sync(subscriptions) {
-      const byTopic = new Map<string, Subscription[]>()
-      for (const s of subscriptions) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s])
-      for (const [topic, consumer] of consumers) {
-        if (!byTopic.has(topic)) {
-          consumers.delete(topic)
-          await stop(consumer)
-        }
-      }
-      for (const [topic, subscribers] of byTopic) {
+      for (const [topic, subscribers] of await regroupByTopic(subscriptions, consumers, stop)) {
         const settings = consumerSettings(subscribers, 256)
         let consumer = consumers.get(topic)
         if (!consumer) {

@@ -24,6 +24,7 @@ import { sleep } from '../../queue/sleep.ts'
 import { metadataHeader } from '../headers.ts'
 import { keepHeld } from '../held.ts'
 import { consumerSettings } from '../settings.ts'
+import { regroupByTopic } from '../topic-consumers.ts'
 import type { Subscription, TriggerContext, TriggerSource } from '../types.ts'
 import { isSqsQueueUrl, sqsQueueOf } from './topic.ts'
 
@@ -170,15 +171,7 @@ export function createSqsSource(options: SqsSourceOptions): TriggerSource {
     kind: 'sqs',
 
     async sync(subscriptions) {
-      const byTopic = new Map<string, Subscription[]>()
-      for (const s of subscriptions) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s])
-      for (const [topic, consumer] of consumers) {
-        if (!byTopic.has(topic)) {
-          consumers.delete(topic)
-          await stop(consumer)
-        }
-      }
-      for (const [topic, subscribers] of byTopic) {
+      for (const [topic, subscribers] of await regroupByTopic(subscriptions, consumers, stop)) {
         const settings = consumerSettings(subscribers, 10)
         let consumer = consumers.get(topic)
         if (!consumer) {
