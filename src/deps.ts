@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
 import type { DomainCache } from './domains/domain-cache.ts'
 import type { TlsDriver } from './domains/tls-driver.ts'
+import type { Readiness } from './health/readiness.ts'
 import type { Logger } from './logger.ts'
 import type { GatewayMetrics } from './metrics/types.ts'
 import type { QueueDriver } from './queue/types.ts'
@@ -52,4 +53,6 @@ export interface GatewayDeps {
   arch: string
   /** API tokens, the invocation gate (invoke auth, rate limits), the audit webhook; built by createGateway. */
   access: AccessServices
+  /** `/readyz`: store and queue reachability and draining; built by createGateway. */
+  readiness: Readiness
 }

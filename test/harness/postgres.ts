@@ -21,6 +21,11 @@ const run = promisify(execFile)
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres`; the `postgres` role is a trusted superuser. */
   url: string
+  /**
+   * Stops the server (`immediate`: like a crash, every connection cut), keeps it down `downMs`, and
+   * starts it again on the same port and data: what a restart or a failover looks like to clients.
+   */
+  restart(downMs?: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -100,6 +105,11 @@ export async function startPostgres(): Promise<PostgresServer> {
       let stopped = false
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        async restart(downMs = 0) {
+          await as(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w'])
+          if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
+          await as(pgCtl, ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', options])
+        },
         async stop() {
           if (stopped) return
           stopped = true

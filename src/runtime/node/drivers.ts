@@ -24,6 +24,7 @@ import { buildInfo } from './build-info.ts'
 import { createCallbackSender } from './callback-sender.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { createNodeHttpClient } from './http-client.ts'
+import { instanceIdFor } from './instance-id.ts'
 import { createPromMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
@@ -107,7 +108,7 @@ export async function openHostDrivers(
   }
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
-  const queue = await openQueue(config.queueUrl, store)
+  const queue = await openQueue(config.queueUrl, store, { natsReplicas: config.cluster.natsReplicas })
   const triggerConnections = await openTriggerConnections(config).catch(async (error: unknown) => {
     await queue.close()
     await providers.close()
@@ -135,6 +136,7 @@ export async function openHostDrivers(
       logger,
       version,
       arch,
+      instanceId: instanceIdFor(config.cluster.instanceId),
     },
     credentials,
     upstream: http.upstream,

@@ -79,7 +79,8 @@ export async function startGateway(
   const tls = cipher ? createNodeTls({ config, store: host.drivers.store, cipher, logger }) : null
   const gateway = createGateway(tls ? { ...host.drivers, tls: tls.driver } : host.drivers)
   const { app, deps } = gateway
-  const listen = options.listen !== false
+  // `edgefaas worker`, or EDGEFAAS_ROLES without `api`: no listener (src/cluster/config.ts).
+  const listen = options.listen !== false && config.cluster.roles.has('api')
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
   let functionsServer: Server | null = null
   let server: Server | null = null
