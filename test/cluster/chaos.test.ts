@@ -201,7 +201,7 @@ it('NATS leader, PostgreSQL and a gateway fail under load: no accepted call lost
     const syncBefore = load.outcomes.filter((o) => o.kind === 'sync').length
     const pgDown = Date.now()
     marks.pgDown = pgDown
-    const restart = pg.restart(10_000)
+    await pg.down()
     await pollUntil(
       '/readyz to report the store',
       async () => (await readyz(b.url)).body.includes('store unreachable'),
@@ -220,7 +220,9 @@ it('NATS leader, PostgreSQL and a gateway fail under load: no accepted call lost
     })
     expect(refused.status).toBe(503)
     expect(await refused.text()).toMatch(/cannot reach its database.*retry/)
-    await restart
+    // Down for 10 s in all (what a restart or a managed failover costs), then back on the same port.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, pgDown + 10_000 - Date.now())))
+    await pg.up()
     const pgUp = Date.now()
     marks.pgUp = pgUp
     // Pools reconnect by themselves: the same write succeeds, readiness comes back.
@@ -249,6 +251,10 @@ it('NATS leader, PostgreSQL and a gateway fail under load: no accepted call lost
       (o) => o.kind === 'sync' && o.startedAt >= pgDown && o.endedAt <= pgUp,
     )
     expect(syncDuringOutage.length).toBeGreaterThan(0)
+    // Served, not held: no call waits for the database (a pool reconnecting with long backoffs, a cache
+    // reload waiting on it) beyond a bound that a loaded machine keeps easily.
+    const slowest = Math.max(...syncDuringOutage.map((o) => o.endedAt - o.startedAt))
+    expect(slowest).toBeLessThan(5000)
 
     // 4. The worker dies with calls in flight; a new one takes over and gets them redelivered.
     await pollUntil(

@@ -26,6 +26,9 @@ export interface PostgresServer {
    * starts it again on the same port and data: what a restart or a failover looks like to clients.
    */
   restart(downMs?: number): Promise<void>
+  /** The first half of `restart`: stopped like a crash, data kept, until `up()`. */
+  down(): Promise<void>
+  up(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -103,13 +106,18 @@ export async function startPostgres(): Promise<PostgresServer> {
         throw err
       }
       let stopped = false
+      const down = async () => void (await as(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w']))
+      const up = async () =>
+        void (await as(pgCtl, ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', options]))
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         async restart(downMs = 0) {
-          await as(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w'])
+          await down()
           if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
-          await as(pgCtl, ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', options])
+          await up()
         },
+        down,
+        up,
         async stop() {
           if (stopped) return
           stopped = true

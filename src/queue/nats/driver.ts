@@ -374,7 +374,8 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
       closing.abort()
       leases.clear()
       // Drain lets in-flight publishes and acks reach the server before the connection closes.
-      if (owned && !nc.isClosed()) await nc.drain()
+      // With the servers gone a drain cannot finish: close instead, unacked messages come back anyway.
+      if (owned && !nc.isClosed()) await nc.drain().catch(async () => await nc.close())
     },
   }
 }
