@@ -88,6 +88,7 @@ export async function startGateway(
   const drivers = cluster ? cluster.drivers(host) : host.drivers
   const gateway = createGateway(tls ? { ...drivers, tls: tls.driver } : drivers)
   const { app, deps } = gateway
+  cluster?.prepare(deps)
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
   let functionsServer: Server | null = null
   let server: Server | null = null

@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os'
 import type { Config } from '../../../config.ts'
 import type { GatewayDeps } from '../../../deps.ts'
 import type { GatewayDrivers } from '../../../gateway.ts'
+import { scaleFromZeroFor } from '../../../invoke/invoker.ts'
 import type { Logger } from '../../../logger.ts'
 import type { HostDrivers } from '../drivers.ts'
 import { createInternalListener } from './forward.ts'
@@ -19,6 +20,8 @@ import { createClusterPrimary } from './primary.ts'
 
 export interface ClusterAssembly {
   drivers(host: HostDrivers): GatewayDrivers
+  /** Right after createGateway, before the first call: the one scale from zero every process shares. */
+  prepare(deps: GatewayDeps): void
   start(deps: GatewayDeps, listeners: { api: Server | null; functions: Server | null }): Promise<void>
   /** Drains and stops the workers, then closes the internal listeners; `deadlineMs` for their calls. */
   stop(deadlineMs: number): Promise<void>
@@ -66,6 +69,9 @@ export function clusterFor(
         metrics: summedMetrics(host.metrics, () => primary.workerMetrics()),
         wrapRoutes: (routes) => primary.wrapRoutes(routes),
       }
+    },
+    prepare(deps) {
+      deps.scaleFromZero = scaleFromZeroFor(deps)
     },
     async start(deps, listeners) {
       const mirror = async (server: Server | null) => {

@@ -126,6 +126,14 @@ export function createClusterPrimary(options: {
     channel.handle('reconcile.within', (namespace: string, name: string, timeoutMs: number) =>
       ready().reconciler.reconcileWithin(namespace, name, timeoutMs),
     )
+    // One wait per function across every process: a burst at zero spread over processes spawns once.
+    channel.handle('scaleFromZero.wait', async (namespace: string, name: string) => {
+      const gateway = ready()
+      const fn = await gateway.routes.get(namespace, name)
+      if (!fn) return 'gone'
+      if (!gateway.scaleFromZero) throw new Error('scale from zero is not shared')
+      return gateway.scaleFromZero.waitUntilReady(fn, new AbortController().signal)
+    })
     channel.handle('limiter.take', (key: string, limit: RateLimit, nowMicros: number) =>
       ready().access.limiter.take(key, limit, nowMicros),
     )

@@ -17,6 +17,7 @@ import { mayBeCustomDomain } from '../../../domains/front.ts'
 import { createGateway } from '../../../gateway.ts'
 import { servesInvocations } from '../../../gateway-fetch.ts'
 import { invocationFor } from '../../../invoke/invoker.ts'
+import type { WaitOutcome } from '../../../invoke/scale-from-zero.ts'
 import { consoleLogger } from '../../../logger.ts'
 import type { Reconciler } from '../../../reconcile/reconciler.ts'
 import type { RouteCache } from '../../../routing/route-cache.ts'
@@ -92,6 +93,19 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
     reconcileOnce: async () => ({ applied: 0, failed: 0, removed: 0 }),
   }
   deps.reconciler = reconciler
+  // Scale from zero is the primary's: one wait per function whichever process the calls reach.
+  deps.scaleFromZero = {
+    waitUntilReady: (fn, signal) =>
+      new Promise<WaitOutcome>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason)
+        if (signal.aborted) return onAbort()
+        signal.addEventListener('abort', onAbort, { once: true })
+        channel
+          .call<WaitOutcome>('scaleFromZero.wait', fn.namespace, fn.name)
+          .then(resolve, reject)
+          .finally(() => signal.removeEventListener('abort', onAbort))
+      }),
+  }
   // GCRA state in memory is the primary's, so N processes admit what one would (store state is shared).
   if (config.rateLimitState === 'memory') {
     const limiter: RateLimiter = {
