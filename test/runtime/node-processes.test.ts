@@ -22,8 +22,9 @@ function call(
   url: string,
   path: string,
   init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; localPort: number }> {
   return new Promise((resolve, reject) => {
+    let localPort = 0
     const req = request(`${url}${path}`, {
       method: init.method ?? 'GET',
       agent: false,
@@ -35,9 +36,10 @@ function call(
       res.on('data', (chunk: string) => {
         body += chunk
       })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, localPort }))
       res.on('error', reject)
     })
+    req.on('socket', (socket) => socket.once('connect', () => (localPort = socket.localPort ?? 0)))
     req.on('error', reject)
     req.end(init.body)
   })
@@ -233,6 +235,57 @@ describe('EDGEFAAS_PROCESSES=2 (src/runtime/node/cluster/)', () => {
     expect(await generationOf(gateway.url, 'burst')).toBe(before + 1)
     expect((await functionStatus(gateway.url, 'burst')).replicas).toBe(2)
     expect((await childPids(primary)).length - replicasBefore).toBe(2)
+  })
+
+  it('a rate limit holds for the whole gateway, not once per process (in-memory GCRA state)', async () => {
+    expect(
+      await api(gateway.url, '/system/functions', 'POST', {
+        service: 'limited',
+        image: 'x',
+        envProcess: 'cat',
+        annotations: { 'edgefaas.dev/rate-limit': '5/h burst 5' },
+      }),
+    ).toBe(202)
+    await pollUntil(
+      'limited to be ready',
+      async () => (await functionStatus(gateway.url, 'limited')).availableReplicas === 1,
+    )
+    const before = await metrics(gateway.url)
+    const calls = await Promise.all(
+      Array.from({ length: 24 }, () => call(gateway.url, '/function/limited', { method: 'POST', body: 'x' })),
+    )
+    const after = await metrics(gateway.url)
+    const served = (text: string, p: number) =>
+      sample(text, `edgefaas_process_requests_total{process="${p}"}`)
+    expect(served(after, 0) - served(before, 0)).toBeGreaterThan(0)
+    expect(served(after, 1) - served(before, 1)).toBeGreaterThan(0)
+    // 5 admitted in all: per-process state would have let up to 5 through each process.
+    expect(calls.filter((c) => c.status === 200)).toHaveLength(5)
+    expect(calls.filter((c) => c.status === 429)).toHaveLength(19)
+  })
+
+  it('requests relayed to the primary keep their caller: the audit log shows each caller address', async () => {
+    const before = await metrics(gateway.url)
+    const writes = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        call(gateway.url, '/system/scale-function/echo', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ serviceName: 'echo', replicas: 1 }),
+        }),
+      ),
+    )
+    expect(writes.map((w) => w.status)).toEqual(Array(12).fill(202))
+    const after = await metrics(gateway.url)
+    const served = (text: string, p: number) =>
+      sample(text, `edgefaas_process_requests_total{process="${p}"}`)
+    expect(served(after, 1) - served(before, 1)).toBeGreaterThan(0)
+    const res = await fetch(`${gateway.url}/system/audit?limit=100`, { headers: auth })
+    const { items } = (await res.json()) as { items: Array<{ action: string; source: string }> }
+    const sources = new Set(
+      items.filter((i) => i.action.startsWith('POST /system/scale-function')).map((i) => i.source),
+    )
+    for (const w of writes) expect(sources).toContain(`127.0.0.1:${w.localPort}`)
   })
 
   it('a killed worker process is replaced, and calls go on', async () => {
