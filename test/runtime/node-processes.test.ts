@@ -158,6 +158,12 @@ describe('EDGEFAAS_PROCESSES=2 (src/runtime/node/cluster/)', () => {
     expect(served(after, 1) - served(before, 1)).toBeGreaterThan(0)
     const total = 'gateway_function_invocation_total{function_name="echo.openfaas-fn",code="200"}'
     expect(sample(after, total) - sample(before, total)).toBe(40)
+    // GET /system/functions counts them all too (OpenFaaS's invocationCount).
+    const list = (await (await fetch(`${gateway.url}/system/functions`, { headers: auth })).json()) as Array<{
+      name: string
+      invocationCount?: number
+    }>
+    expect(list.find((f) => f.name === 'echo')?.invocationCount).toBe(sample(after, total))
     // The replica gauge is set by the reconcile tick: summed over processes it would read 2 if the
     // loop ran in both. It runs once, in the primary.
     const replicaGauge = 'gateway_service_count{function_name="echo.openfaas-fn"}'

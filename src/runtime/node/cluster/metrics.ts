@@ -15,6 +15,7 @@ import {
   type MetricValue,
   type Registry,
 } from 'prom-client'
+import { GATEWAY_SERIES } from '../../../metrics/names.ts'
 import type { NodeMetrics } from '../metrics.ts'
 
 export const PROCESS_REQUESTS = 'edgefaas_process_requests_total'
@@ -23,13 +24,26 @@ type MetricJson = MetricObjectWithValues<MetricValue<string>>
 
 /** The primary's metrics: its own series plus every worker's, summed when rendered. */
 export function summedMetrics(own: NodeMetrics, workers: () => Promise<unknown[]>): NodeMetrics {
-  const render: NodeMetrics['render'] = async () => {
+  const summed = async () => {
     const mine = (await own.registry.getMetricsAsJSON()) as MetricJson[]
     const theirs = (await workers()) as MetricJson[][]
-    const summed = AggregatorRegistry.aggregate([mine, ...theirs])
-    return { contentType: summed.contentType, body: await summed.metrics() }
+    return AggregatorRegistry.aggregate([mine, ...theirs])
   }
-  return Object.assign(Object.create(own) as NodeMetrics, { render })
+  const render: NodeMetrics['render'] = async () => {
+    const registry = await summed()
+    return { contentType: registry.contentType, body: await registry.metrics() }
+  }
+  // The invocation counts of GET /system/functions: every process's calls, not only the primary's.
+  const invocationCounts: NodeMetrics['invocationCounts'] = async () => {
+    const counts = new Map<string, number>()
+    const total = (await summed()).getSingleMetric(GATEWAY_SERIES.invocationTotal.name)
+    for (const { labels, value } of total ? (await total.get()).values : []) {
+      const name = String(labels.function_name)
+      counts.set(name, (counts.get(name) ?? 0) + value)
+    }
+    return counts
+  }
+  return Object.assign(Object.create(own) as NodeMetrics, { render, invocationCounts })
 }
 
 /** A worker's answer to the primary's `metrics` call. */
