@@ -223,7 +223,16 @@ describe('EDGEFAAS_PROCESSES=2 (src/runtime/node/cluster/)', () => {
     )
     const before = await generationOf(gateway.url, 'burst')
     const primary = gateway.child.pid ?? -1
-    const replicasBefore = (await childPids(primary)).length
+    // Replica processes of `burst`: the local provider names each instance in its HOSTNAME.
+    const replicaPids = async () => {
+      const pids: number[] = []
+      for (const pid of await childPids(primary)) {
+        const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')
+        if (environ.split('\0').some((v) => v.startsWith('HOSTNAME=burst-'))) pids.push(pid)
+      }
+      return pids
+    }
+    await pollUntil('the retired replicas to exit', async () => (await replicaPids()).length === 0)
     const metricsBefore = await metrics(gateway.url)
     const calls = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -240,7 +249,7 @@ describe('EDGEFAAS_PROCESSES=2 (src/runtime/node/cluster/)', () => {
     // One scale-up (one generation), to the min label: two replica processes, not two per process.
     expect(await generationOf(gateway.url, 'burst')).toBe(before + 1)
     expect((await functionStatus(gateway.url, 'burst')).replicas).toBe(2)
-    expect((await childPids(primary)).length - replicasBefore).toBe(2)
+    expect(await replicaPids()).toHaveLength(2)
   })
 
   it('a rate limit holds for the whole gateway, not once per process (in-memory GCRA state)', async () => {

@@ -12,6 +12,7 @@ import type { Config } from '../../../config.ts'
 import type { GatewayDeps } from '../../../deps.ts'
 import type { GatewayDrivers } from '../../../gateway.ts'
 import { scaleFromZeroFor } from '../../../invoke/invoker.ts'
+import type { ScaleFromZero } from '../../../invoke/scale-from-zero.ts'
 import type { Logger } from '../../../logger.ts'
 import type { HostDrivers } from '../drivers.ts'
 import { createInternalListener } from './forward.ts'
@@ -61,6 +62,17 @@ export function clusterFor(
   const internal: Server[] = []
   let started = false
   let registry: HostDrivers['metrics']['registry'] | null = null
+  // One scale from zero for every process: handed to the core before it builds its invoker, built on
+  // first use from the finished deps (its reconciler and route cache exist only after createGateway).
+  let gatewayDeps: GatewayDeps | null = null
+  let shared: ScaleFromZero | null = null
+  const scaleFromZero: ScaleFromZero = {
+    waitUntilReady(fn, signal) {
+      if (!gatewayDeps) throw new Error('the gateway is not assembled yet')
+      shared ??= scaleFromZeroFor({ ...gatewayDeps, scaleFromZero: undefined })
+      return shared.waitUntilReady(fn, signal)
+    },
+  }
   return {
     drivers(host) {
       registry = host.metrics.registry
@@ -68,10 +80,11 @@ export function clusterFor(
         ...host.drivers,
         metrics: summedMetrics(host.metrics, () => primary.workerMetrics()),
         wrapRoutes: (routes) => primary.wrapRoutes(routes),
+        scaleFromZero,
       }
     },
     prepare(deps) {
-      deps.scaleFromZero = scaleFromZeroFor(deps)
+      gatewayDeps = deps
     },
     async start(deps, listeners) {
       const mirror = async (server: Server | null) => {

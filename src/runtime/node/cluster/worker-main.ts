@@ -9,15 +9,13 @@
  * to drain, and when the primary is gone.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import { createInvocationGate } from '../../../access/invocation-gate.ts'
-import { createJwtVerifier } from '../../../access/jwt.ts'
 import type { RateLimiter } from '../../../access/rate-limit/limiter.ts'
 import { loadConfig } from '../../../config.ts'
 import { mayBeCustomDomain } from '../../../domains/front.ts'
 import { createGateway } from '../../../gateway.ts'
 import { servesInvocations } from '../../../gateway-fetch.ts'
 import { invocationFor } from '../../../invoke/invoker.ts'
-import type { WaitOutcome } from '../../../invoke/scale-from-zero.ts'
+import type { ScaleFromZero, WaitOutcome } from '../../../invoke/scale-from-zero.ts'
 import { consoleLogger } from '../../../logger.ts'
 import type { Reconciler } from '../../../reconcile/reconciler.ts'
 import type { RouteCache } from '../../../routing/route-cache.ts'
@@ -58,8 +56,22 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
     clusterWorker: { local: createRemoteLocalProvider(channel) },
   })
   let ownRoutes: RouteCache | null = null
+  // Scale from zero is the primary's: one wait per function whichever process the calls reach.
+  const scaleFromZero: ScaleFromZero = {
+    waitUntilReady: (fn, signal) =>
+      new Promise<WaitOutcome>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason)
+        if (signal.aborted) return onAbort()
+        signal.addEventListener('abort', onAbort, { once: true })
+        channel
+          .call<WaitOutcome>('scaleFromZero.wait', fn.namespace, fn.name)
+          .then(resolve, reject)
+          .finally(() => signal.removeEventListener('abort', onAbort))
+      }),
+  }
   const gateway = createGateway({
     ...host.drivers,
+    scaleFromZero,
     // An invalidation here (a scale from zero) goes to the primary, which passes it to the others.
     wrapRoutes: (routes) => {
       ownRoutes = routes
@@ -85,40 +97,22 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
   })
   channel.handle('metrics', () => metricsJson(host.metrics.registry))
 
-  // Reconciling is the primary's (it owns the function processes): scale from zero asks it.
+  // The core built these before this point and holds them: their methods are replaced in place.
+  // Reconciling is the primary's (it owns the function processes): an autoscaler write here asks it.
   const reconciler: Reconciler = {
     reconcileFunction: (namespace, name) => channel.call('reconcile.function', namespace, name),
     reconcileWithin: (namespace, name, timeoutMs) =>
       channel.call('reconcile.within', namespace, name, timeoutMs),
     reconcileOnce: async () => ({ applied: 0, failed: 0, removed: 0 }),
   }
-  deps.reconciler = reconciler
-  // Scale from zero is the primary's: one wait per function whichever process the calls reach.
-  deps.scaleFromZero = {
-    waitUntilReady: (fn, signal) =>
-      new Promise<WaitOutcome>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason)
-        if (signal.aborted) return onAbort()
-        signal.addEventListener('abort', onAbort, { once: true })
-        channel
-          .call<WaitOutcome>('scaleFromZero.wait', fn.namespace, fn.name)
-          .then(resolve, reject)
-          .finally(() => signal.removeEventListener('abort', onAbort))
-      }),
-  }
+  Object.assign(deps.reconciler, reconciler)
   // GCRA state in memory is the primary's, so N processes admit what one would (store state is shared).
   if (config.rateLimitState === 'memory') {
     const limiter: RateLimiter = {
       take: (key, limit, nowMicros) => channel.call('limiter.take', key, limit, nowMicros),
       prune: async () => {},
     }
-    deps.access.limiter = limiter
-    deps.access.gate = createInvocationGate({
-      tokens: deps.access.tokens,
-      jwt: createJwtVerifier(),
-      limiter,
-      logger,
-    })
+    Object.assign(deps.access.limiter, limiter)
   }
 
   const invoke = createNativeInvoker({
