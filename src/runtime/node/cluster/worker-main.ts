@@ -71,6 +71,9 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
   }
   const gateway = createGateway({
     ...host.drivers,
+    // A worker never holds a lease, so no loop (the autoscaler's decision, reconcile, cron…) can move
+    // here even if the primary is slow to renew: its autoscaler tick only publishes this process's load.
+    store: { ...host.drivers.store, tryAcquireLease: async () => false },
     scaleFromZero,
     // An invalidation here (a scale from zero) goes to the primary, which passes it to the others.
     wrapRoutes: (routes) => {
