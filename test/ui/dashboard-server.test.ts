@@ -65,7 +65,11 @@ describe('dashboard access', () => {
   })
 
   it('refuses a write another site makes the browser send, and never writes on GET', async () => {
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const crossSite: Array<Record<string, string>> = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]
+    for (const headers of crossSite) {
       const res = await form('/ui/functions/openfaas-fn/echo/scale', { replicas: '0' }, headers)
       expect(res.status).toBe(403)
       expect(await res.text()).toContain('cross-site request refused')
