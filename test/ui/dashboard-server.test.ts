@@ -167,6 +167,65 @@ describe('dashboard pages', () => {
     expect(await g.deps.store.getFunction('openfaas-fn', 'okname')).toBeNull()
   })
 
+  it('edits a function through PUT, keeping what the form does not show, and lists its domains', async () => {
+    const res = await admin(g, 'POST', '/system/functions', {
+      service: 'editme',
+      image: 'x/editme:1',
+      envProcess: 'cat',
+      limits: { memory: '128Mi' },
+      annotations: { 'edgefaas.dev/domains': 'editme.example.com' },
+    })
+    expect(res.status, await res.clone().text()).toBe(202)
+    const before = await (await page('/ui/functions/openfaas-fn/editme/edit')).text()
+    expect(before).toContain('value="x/editme:1"')
+    const saved = await form('/ui/functions/openfaas-fn/editme/edit', {
+      service: 'ignored-the-path-wins',
+      image: 'x/editme:2',
+      envProcess: 'cat',
+      envVars: 'MODE=fast\n# a comment\n',
+      labels: 'team=ui',
+      annotations: 'edgefaas.dev/domains=editme.example.com',
+      secrets: '',
+      placement: '',
+    })
+    expect(saved.status, await saved.clone().text()).toBe(303)
+    const fn = await g.deps.store.getFunction('openfaas-fn', 'editme')
+    expect(fn?.spec.image).toBe('x/editme:2')
+    expect(fn?.spec.envVars).toEqual({ MODE: 'fast' })
+    expect(fn?.spec.labels).toEqual({ team: 'ui' })
+    expect(fn?.spec.limits).toEqual({ memory: '128Mi' })
+    const detail = await (await page('/ui/functions/openfaas-fn/editme')).text()
+    expect(detail).toContain('editme.example.com')
+    expect(detail).toContain('x/editme:2')
+  })
+
+  it('pages a long list and keeps the filter across pages', async () => {
+    for (let i = 0; i < 30; i++) {
+      await g.deps.store.createFunction({
+        namespace: 'team-a',
+        name: `many-${String(i).padStart(2, '0')}`,
+        spec: { image: 'x' },
+        replicas: 0,
+        placement: ['local'],
+      })
+    }
+    const first = await (await page('/ui/functions?namespace=team-a&per=25')).text()
+    expect(first.match(/data-function="/g)).toHaveLength(25)
+    expect(first).toContain('page 1 of 2 · 30 total')
+    const second = await (await page('/ui/functions?namespace=team-a&per=25&page=2')).text()
+    expect(second.match(/data-function="/g)).toHaveLength(5)
+    const filtered = await (await page('/ui/functions?namespace=team-a&q=many-1')).text()
+    expect(filtered.match(/data-function="/g)).toHaveLength(10)
+    // A page past the end shows the last one; a bad number the first.
+    expect(await (await page('/ui/functions?namespace=team-a&per=25&page=99')).text()).toContain(
+      'page 2 of 2',
+    )
+    expect((await page('/ui/functions?namespace=team-a&page=abc')).status).toBe(200)
+    const missing = await page('/ui/functions?namespace=no-such-ns')
+    expect(missing.status).toBe(400)
+    expect(await missing.text()).toContain('namespace &quot;no-such-ns&quot; does not exist')
+  })
+
   it('shows a function that answers 500 to every call as failing, not healthy', async () => {
     for (let i = 0; i < 5; i++)
       expect((await g.request('/function/fails', { method: 'POST' })).status).toBe(500)
