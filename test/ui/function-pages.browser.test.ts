@@ -142,6 +142,22 @@ describe.skipIf(!chromiumAvailable)('function pages in Chromium', () => {
     expect(await page.inputValue('#f-service')).toBe('needs-secret')
   }, 60_000)
 
+  it('refreshes the function list in place (htmx) as functions come and go', async () => {
+    const { page } = await session()
+    await page.goto(`${url}/ui/`)
+    expect(await page.locator('tr[data-function="appears"]').count()).toBe(0)
+    const deployed = await fetch(`${url}/system/functions`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${btoa(`${user}:${password}`)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'appears', image: 'x/appears:1', envProcess: 'cat' }),
+    })
+    expect(deployed.status).toBe(202)
+    // No reload: the table is swapped every 5 s.
+    await page.waitForSelector('tr[data-function="appears"]', { timeout: 20_000 })
+    await page.waitForSelector('tr[data-function="appears"] [data-health="ok"]', { timeout: 30_000 })
+    expect(page.url()).toBe(`${url}/ui/`)
+  }, 60_000)
+
   it('switches to the dark theme and remembers it', async () => {
     const { page } = await session()
     await page.goto(`${url}/ui/`)
