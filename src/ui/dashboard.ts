@@ -5,7 +5,9 @@
  * the layout with the dashboard's security headers.
  */
 import type { Context, Hono } from 'hono'
+import { getCookie } from 'hono/cookie'
 import { methodNotAllowed } from '../api/responses.ts'
+import { SESSION_COOKIE } from '../auth/session-cookie.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { createApiCaller } from './api-client.ts'
 import { takeFlash } from './flash.ts'
@@ -47,7 +49,8 @@ export function registerDashboard(app: Hono, deps: GatewayDeps): void {
     async render(c: Context, options: RenderOptions) {
       pageHeaders(c)
       const flash = takeFlash(c)
-      const page = await layout({ ...options, assets: deps.ui.assets, flash })
+      const signedIn = getCookie(c, SESSION_COOKIE) !== undefined
+      const page = await layout({ ...options, assets: deps.ui.assets, flash, signedIn })
       return c.html(page, options.status ?? 200)
     },
   }

@@ -18,6 +18,7 @@ import { functionActionsPage } from './function-actions.ts'
 import { functionDetailPage } from './function-detail.ts'
 import { functionFormPage } from './function-form.ts'
 import { functionsPage } from './functions.ts'
+import { loginPage } from './login.ts'
 import type { UiPage } from './types.ts'
 
 export const UI_PAGES: readonly UiPage[] = [
@@ -26,4 +27,5 @@ export const UI_PAGES: readonly UiPage[] = [
   functionFormPage,
   functionDetailPage,
   functionActionsPage,
+  loginPage,
 ]
