@@ -5,6 +5,7 @@
  * the layout with the dashboard's security headers.
  */
 import type { Context, Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { getCookie } from 'hono/cookie'
 import { methodNotAllowed } from '../api/responses.ts'
 import { SESSION_COOKIE } from '../auth/session-cookie.ts'
@@ -54,13 +55,18 @@ export function registerDashboard(app: Hono, deps: GatewayDeps): void {
       return c.html(page, options.status ?? 200)
     },
   }
+  // Forms are small; the login form is public, so nothing reads an unbounded body into memory.
+  const formLimit = bodyLimit({
+    maxSize: deps.config.maxApiBodyBytes,
+    onError: (c) => c.text('request body too large', 413),
+  })
   app.get('/ui', (c) => c.redirect('/ui/', 301))
   const paths = new Set<string>()
   for (const page of UI_PAGES) {
     for (const route of page.routes) {
       const handler = (c: Context) => route.handler(c, ui)
       if (route.method === 'GET') app.get(route.path, handler)
-      else app.post(route.path, handler)
+      else app.post(route.path, formLimit, handler)
       paths.add(route.path)
     }
   }

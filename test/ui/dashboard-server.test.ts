@@ -124,6 +124,12 @@ describe('token login', () => {
       { authorization: '', origin: 'https://evil.example' },
     )
     expect(xsite.status).toBe(403)
+    const huge = await g.request('/ui/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${'a'.repeat(3 * 1024 * 1024)}`,
+    })
+    expect(huge.status).toBe(413)
     const wrong = await form('/ui/login', { token: 'eft_0000000000000000_nope' }, { authorization: '' })
     expect(wrong.status).toBe(403)
     expect(await wrong.text()).toContain('That token is not valid')
