@@ -267,7 +267,23 @@ describe('dashboard pages', () => {
     expect(fn?.spec.envVars).toEqual({ MODE: 'fast' })
     expect(fn?.spec.labels).toEqual({ team: 'ui' })
     expect(fn?.spec.limits).toEqual({ memory: '128Mi' })
+    await g.deps.store.addScalingDecision(
+      {
+        id: crypto.randomUUID(),
+        namespace: 'openfaas-fn',
+        function: 'editme',
+        at: new Date('2026-12-01T10:00:00Z'),
+        fromReplicas: 1,
+        toReplicas: 3,
+        reason: `rps 9.1 over target 3 <b>${HOSTILE}</b>`,
+        inputs: { mode: 'rps', load: 9.1, target: 3, ready: 1, min: 1, max: 5, source: 'builtin' },
+      },
+      10,
+    )
     const detail = await (await page('/ui/functions/openfaas-fn/editme')).text()
+    const history = detail.slice(detail.indexOf('id="scaling"'))
+    expect(history).toMatch(/2026-12-01T10:00:00Z<\/td><td class="num">1<\/td><td class="num">3<\/td>/)
+    expect(history).toContain('rps 9.1 over target 3 &lt;b&gt;')
     expect(detail).toContain('editme.example.com')
     expect(detail).toContain('x/editme:2')
   })
