@@ -57,7 +57,7 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
     const given = parseBasicAuth(header)
     const bearer = options.tokens ? bearerOf(header) : null
     // No credentials at all (a browser's first request, faas-cli's empty bearer token) is no guess.
-    if (!given && bearer === null) return unauthorized()
+    if (!given && bearer === null) return unauthorized(c.req.path)
     const client = options.clientAddress?.(c.req.raw, c.env) ?? 'unknown'
     const before = throttle.check(client)
     // While locked out even the right password is refused, or the lockout would not slow guessing.
@@ -83,7 +83,7 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
       path: c.req.path,
       ...(after.locked ? { retryAfterSeconds: after.retryAfterSeconds } : {}),
     })
-    return unauthorized()
+    return unauthorized(c.req.path)
   }
 }
 
@@ -116,8 +116,12 @@ async function tokenRefusal(c: Context, grant: Grant, options: AuthOptions): Pro
   return textResponse(403, `forbidden: this token is not valid for ${named}, which this request acts in`)
 }
 
-function unauthorized(): Response {
-  return textResponse(401, 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="Restricted"' })
+function unauthorized(path: string): Response {
+  // A person at the dashboard who cancels the browser's password prompt sees this: say where tokens sign in.
+  const message = path.startsWith('/ui/')
+    ? 'invalid credentials: sign in with the admin user name and password, or with an API token at /ui/login'
+    : 'invalid credentials'
+  return textResponse(401, message, { 'WWW-Authenticate': 'Basic realm="Restricted"' })
 }
 
 function tooManyFailures(retryAfterSeconds: number): Response {

@@ -54,7 +54,9 @@ describe('dashboard access', () => {
       const res = await page(path, {})
       expect(res.status, path).toBe(401)
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="Restricted"')
+      expect(await res.text()).toContain('or with an API token at /ui/login')
     }
+    expect(await (await page('/system/functions', {})).text()).toBe('invalid credentials')
     const res = await g.request('/ui/functions/openfaas-fn/echo/scale', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
