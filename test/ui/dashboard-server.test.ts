@@ -56,7 +56,7 @@ describe('dashboard access', () => {
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="Restricted"')
       expect(await res.text()).toContain('or with an API token at /ui/login')
     }
-    expect(await (await page('/system/functions', {})).text()).toBe('invalid credentials')
+    expect(await (await page('/system/functions', {})).text()).toBe('invalid credentials\n')
     const res = await g.request('/ui/functions/openfaas-fn/echo/scale', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
