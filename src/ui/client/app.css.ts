@@ -47,9 +47,10 @@ form.inline{display:inline-flex;gap:.35rem;align-items:center;margin:0}
 .form-grid label{padding-top:.3rem;font-weight:550}
 .form-grid .hint{color:var(--muted);font-size:12px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.8rem}
+.cards.four{grid-template-columns:repeat(auto-fill,minmax(270px,1fr))}
 .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .7rem;background:var(--bg);min-width:0}
 .card h3{margin:0 0 .35rem;font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
-.chart{height:150px}
+.chart{min-height:150px}.chart .u-legend{font-size:11px;color:var(--muted)}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem}.kv dt{color:var(--muted)}.kv dd{margin:0;word-break:break-word}
 pre.log{background:var(--code);padding:.5rem;border-radius:4px;max-height:320px;overflow:auto;margin:0;white-space:pre-wrap;word-break:break-word}
 pre.out{background:var(--code);padding:.5rem;border-radius:4px;max-height:260px;overflow:auto;margin:.3rem 0 0;white-space:pre-wrap;word-break:break-word}

@@ -81,7 +81,10 @@ export const APP_JS = `(function () {
           scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)] } } },
           axes: [axis, Object.assign({ size: 44 }, axis)],
           series: [{}].concat(chart.series.map(function (s) {
-            return { label: s.label, stroke: cssVar(s.color), width: 1.5, spanGaps: s.field !== 'calls' && s.field !== 'errors' }
+            // p95 and replicas may be a lone slot (one burst, one change): one point, which a line would not show.
+            return { label: s.label, stroke: cssVar(s.color), width: 1.5,
+              points: s.field === 'calls' || s.field === 'errors' ? {} : { show: true, size: 4 },
+              spanGaps: s.field !== 'calls' && s.field !== 'errors' }
           })),
         }, data, el)
       })

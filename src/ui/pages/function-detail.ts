@@ -94,7 +94,7 @@ async function detail(c: Context, ui: UiContext): Promise<Response> {
 
 <h2>Last minutes <span class="muted small">(this gateway, 5 s steps)</span></h2>
 <div id="charts" data-stats-url="${functionPath(namespace, name, '/stats')}">
-<div class="cards">
+<div class="cards four">
 <div class="card"><h3>Calls /s</h3><div class="chart" data-chart="calls"></div></div>
 <div class="card"><h3>5xx /s</h3><div class="chart" data-chart="errors"></div></div>
 <div class="card"><h3>Latency p95 (ms)</h3><div class="chart" data-chart="latency"></div></div>
