@@ -19,6 +19,7 @@ import type { BackendRouter } from './routing/router.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
 import type { Triggers } from './triggers/triggers.ts'
+import type { UiServices } from './ui/services.ts'
 
 export interface GatewayDeps {
   config: Config
@@ -58,4 +59,6 @@ export interface GatewayDeps {
    * burst spread over processes scales up once); absent: the invoker builds its own.
    */
   scaleFromZero?: ScaleFromZero
+  /** The dashboard's static files and per-function time series (src/ui/), built by createGateway. */
+  ui: UiServices
 }
