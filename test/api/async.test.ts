@@ -114,9 +114,10 @@ describe('/async-function', () => {
       const res = await submit('sink', { body: `listed ${i}` })
       submitted.push(res.headers.get('x-call-id') ?? '')
     }
+    type Page = { items: Array<{ id: string }>; next: string | null }
     const list = (query: string) => fetch(`${g.url}/system/calls${query}`, { headers: auth })
     expect((await list('')).status).toBe(200)
-    const first = await (await list('?function=sink&status=queued&limit=2')).json()
+    const first = (await (await list('?function=sink&status=queued&limit=2')).json()) as Page
     expect(first.items).toHaveLength(2)
     expect(first.items[0]).toMatchObject({
       id: submitted[2],
@@ -126,9 +127,11 @@ describe('/async-function', () => {
       attempts: 0,
     })
     expect(first.next).toEqual(expect.any(String))
-    const second = await (await list(`?function=sink&status=queued&limit=2&after=${first.next}`)).json()
-    expect(second.items[0].id).toBe(submitted[0])
-    expect((await (await list('?function=ghost')).json()).items).toEqual([])
+    const second = (await (
+      await list(`?function=sink&status=queued&limit=2&after=${first.next}`)
+    ).json()) as Page
+    expect(second.items[0]?.id).toBe(submitted[0])
+    expect(((await (await list('?function=ghost')).json()) as Page).items).toEqual([])
     expect((await list('?status=lost')).status).toBe(400)
     expect(await (await list('?status=lost')).text()).toMatch(/status must be one of queued, running/)
     expect((await list('?limit=0')).status).toBe(400)
