@@ -18,6 +18,7 @@ import type { BackendRouter } from './routing/router.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
 import type { Triggers } from './triggers/triggers.ts'
+import type { UiServices } from './ui/services.ts'
 
 export interface GatewayDeps {
   config: Config
@@ -52,4 +53,6 @@ export interface GatewayDeps {
   arch: string
   /** API tokens, the invocation gate (invoke auth, rate limits), the audit webhook; built by createGateway. */
   access: AccessServices
+  /** The dashboard's static files and per-function time series (src/ui/), built by createGateway. */
+  ui: UiServices
 }

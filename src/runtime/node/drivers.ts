@@ -30,6 +30,7 @@ import { openStore } from './open-store.ts'
 import { openTriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
+import { readUiVendorFiles } from './ui-assets.ts'
 import type { UpstreamClient } from './upstream.ts'
 
 export interface HostDriverOptions {
@@ -117,6 +118,7 @@ export async function openHostDrivers(
     throw error
   })
   const { version, arch } = await buildInfo(config.buildSha)
+  const uiVendorFiles = await readUiVendorFiles(logger)
   return {
     drivers: {
       config,
@@ -135,6 +137,7 @@ export async function openHostDrivers(
       logger,
       version,
       arch,
+      ...(uiVendorFiles ? { uiVendorFiles } : {}),
     },
     credentials,
     upstream: http.upstream,
