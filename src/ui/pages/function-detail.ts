@@ -122,6 +122,11 @@ async function detail(c: Context, ui: UiContext): Promise<Response> {
 <pre class="out small" data-headers></pre>
 <pre class="out" data-body id="invoke-body-out"></pre>
 </div>
+${
+  deps.config.functionsPort !== undefined || deps.config.functionsHost !== undefined
+    ? html`<p class="field-error" id="invoke-elsewhere">Functions are served from their own origin here (EDGEFAAS_FUNCTIONS_PORT / EDGEFAAS_FUNCTIONS_HOST), on purpose, so this page cannot call them: use <code>curl</code> against that origin.</p>`
+    : ''
+}
 <noscript><p class="muted small">The invoke panel needs JavaScript; without it: <code>curl -d @body ${base}/</code></p></noscript>
 </div>
 <div class="card" id="logs" data-logs-url="${logs}">

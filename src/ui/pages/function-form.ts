@@ -99,7 +99,7 @@ ${problems.length > 0 ? html`<div class="flash error" role="alert" id="form-erro
 <form method="post" action="${action}" id="function-form">
 <div class="form-grid">
 <label for="f-service">Name</label>
-<div><input name="service" id="f-service" value="${values.service}" required pattern="[a-z0-9]([-a-z0-9]*[a-z0-9])?" maxlength="63" ${editing ? html`readonly` : ''} size="40">
+<div><input name="service" id="f-service" value="${values.service}" required maxlength="63" ${editing ? html`readonly` : ''} size="40">
 <div class="hint">A DNS label: lowercase letters, digits and "-".</div>${fieldError(problems, 'service')}</div>
 <label for="f-image">Image</label>
 <div><input name="image" id="f-image" value="${values.image}" required size="60" placeholder="ghcr.io/openfaas/alpine:latest">${fieldError(problems, 'image')}</div>
