@@ -75,3 +75,11 @@ export function namespaceFilter(
       : html`<input name="namespace" id="namespace" aria-label="Namespace" value="${current ?? ''}" size="16" placeholder="namespace">`
   return html`<form method="get" action="${action}" class="inline" id="filters"><label class="muted" for="namespace">Namespace</label>${field}${extra}<button type="submit">Show</button></form>`
 }
+
+/**
+ * Whether a call id can be a path segment: the gateway refuses encoded `/` and `\` in paths (the path
+ * check, src/routing/clean-path.ts), so a caller-chosen X-Call-Id holding one is listed without a link.
+ */
+export function addressable(id: string): boolean {
+  return !/[/\\]/.test(id) && id !== '.' && id !== '..'
+}

@@ -9,7 +9,16 @@
 import type { Context } from 'hono'
 import { html } from 'hono/html'
 import type { CallStatus } from '../../store/types.ts'
-import { apiRead, namespaceFilter, pageStatus, queryOf, queryParam, refusal, when } from '../api-read.ts'
+import {
+  addressable,
+  apiRead,
+  namespaceFilter,
+  pageStatus,
+  queryOf,
+  queryParam,
+  refusal,
+  when,
+} from '../api-read.ts'
 import { setFlash } from '../flash.ts'
 import type { Markup } from '../layout.ts'
 import { visibleNamespaces } from '../ns-picker.ts'
@@ -54,7 +63,7 @@ export const callPath = (id: string) => `/ui/async/${encodeURIComponent(id)}`
 
 function row(call: CallView): Markup {
   return html`<tr data-call="${call.id}">
-<td class="mono small"><a href="${callPath(call.id)}">${call.id}</a></td>
+<td class="mono small">${addressable(call.id) ? html`<a href="${callPath(call.id)}">${call.id}</a>` : call.id}</td>
 <td><a href="${functionPath(call.namespace, call.function)}">${call.function}</a></td>
 <td>${call.namespace}</td>
 <td>${statusBadge(call.status)}</td>

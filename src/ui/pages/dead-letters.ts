@@ -14,7 +14,16 @@
 import type { Context } from 'hono'
 import { html } from 'hono/html'
 import { base64ToBytes } from '../../base64.ts'
-import { apiRead, namespaceFilter, pageStatus, queryOf, queryParam, refusal, when } from '../api-read.ts'
+import {
+  addressable,
+  apiRead,
+  namespaceFilter,
+  pageStatus,
+  queryOf,
+  queryParam,
+  refusal,
+  when,
+} from '../api-read.ts'
 import { setFlash } from '../flash.ts'
 import type { Markup } from '../layout.ts'
 import { visibleNamespaces } from '../ns-picker.ts'
@@ -70,7 +79,7 @@ export function bodyPreview(base64: string): { text: string | null; bytes: numbe
     return { text: null, bytes: 0, truncated: false }
   }
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
     // Control characters other than whitespace: binary that happens to be valid UTF-8.
     if (hasControlCharacters(text)) return { text: null, bytes: bytes.length, truncated: false }
     return { text: text.slice(0, BODY_PREVIEW), bytes: bytes.length, truncated: text.length > BODY_PREVIEW }
@@ -81,7 +90,7 @@ export function bodyPreview(base64: string): { text: string | null; bytes: numbe
 
 function row(d: DeadLetterView): Markup {
   return html`<tr data-dead-letter="${d.id}">
-<td class="mono small"><a href="${deadLetterPath(d.id)}">${d.id}</a></td>
+<td class="mono small">${addressable(d.id) ? html`<a href="${deadLetterPath(d.id)}">${d.id}</a>` : d.id}</td>
 <td><a href="${functionPath(d.namespace, d.function)}">${d.function}</a></td>
 <td>${d.namespace}</td>
 <td class="num">${d.attempts}</td>
