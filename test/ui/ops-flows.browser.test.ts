@@ -1,7 +1,8 @@
 /**
  * The operations pages in a real Chromium against a real gateway: replaying a dead letter after fixing
  * the function that failed it and watching the call complete, a backend process killed with SIGKILL
- * turning unhealthy on the backends page by itself, a custom domain's certificate state and issuer, and
+ * turning unhealthy on the backends page by itself, a custom domain's certificate state and issuer, a
+ * namespace created and deleted (and its deletion refused while it holds a function), and
  * secrets created and deleted from the page without their value ever coming back. Any script error on
  * a page fails the test (test/harness/browser.ts).
  */
@@ -155,6 +156,37 @@ describe.skipIf(!chromiumAvailable)('operations pages in Chromium', () => {
     await page.waitForURL('**/ui/domains/shop.example.test')
     expect(await page.locator('[data-issuer]').textContent()).toBe('Example Issuing CA')
     expect(await page.locator('#certificate [data-cert-state]').textContent()).toBe('issued')
+  })
+
+  it('creates a namespace with labels and deletes it, the API refusing one that holds a function', async () => {
+    const { page } = await login()
+    page.on('dialog', (dialog) => void dialog.accept())
+    await page.goto(`${g.url}/ui/namespaces`)
+    await page.locator('#ns-name').fill('team-q')
+    await page.locator('#ns-labels').fill('team=quality\ncost-centre=42')
+    await page.locator('#create-namespace').click()
+    await page.waitForURL('**/ui/namespaces')
+    const row = page.locator('tr[data-namespace="team-q"]')
+    expect(await row.textContent()).toContain('cost-centre=42')
+
+    await deployEcho(g, 'keeper', 'team-q')
+    await page.reload()
+    expect(await row.locator('td').nth(1).textContent()).toBe('1')
+    await row.locator('input[name=confirm]').fill('team-q')
+    await row.locator('button').click()
+    await page.waitForURL('**/ui/namespaces')
+    expect(await page.locator('#flash').textContent()).toMatch(/Delete refused: .*still holds 1 function/)
+
+    expect(
+      (await admin(g, 'DELETE', '/system/functions?namespace=team-q', { functionName: 'keeper' })).status,
+    ).toBe(202)
+    await pollUntil('keeper to be gone', async () => (await g.deps.store.countFunctions('team-q')) === 0)
+    await page.reload()
+    await row.locator('input[name=confirm]').fill('team-q')
+    await row.locator('button').click()
+    await page.waitForURL('**/ui/namespaces')
+    expect(await page.locator('#flash').textContent()).toContain('Deleted namespace team-q')
+    expect(await row.count()).toBe(0)
   })
 
   it('creates and deletes a secret from the page, never showing its value', async () => {
