@@ -7,6 +7,7 @@
  * (so the caller's address, for the login throttle, is the same too).
  */
 import type { Context, Hono } from 'hono'
+import { sessionAuthorization } from '../auth/session-cookie.ts'
 
 export interface ApiAnswer {
   status: number
@@ -22,7 +23,7 @@ export function createApiCaller(app: Hono): ApiCaller {
     const headers = new Headers()
     // Only the credentials: never the browser's Origin/Sec-Fetch-* (the outer request passed the
     // cross-site check already) nor its cookies.
-    const authorization = c.req.header('authorization')
+    const authorization = c.req.header('authorization') || sessionAuthorization(c)
     if (authorization) headers.set('authorization', authorization)
     const forwarded = c.req.header('x-forwarded-for')
     if (forwarded) headers.set('x-forwarded-for', forwarded)

@@ -5,7 +5,10 @@
  * the layout with the dashboard's security headers.
  */
 import type { Context, Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { getCookie } from 'hono/cookie'
 import { methodNotAllowed } from '../api/responses.ts'
+import { SESSION_COOKIE } from '../auth/session-cookie.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { createApiCaller } from './api-client.ts'
 import { takeFlash } from './flash.ts'
@@ -47,17 +50,23 @@ export function registerDashboard(app: Hono, deps: GatewayDeps): void {
     async render(c: Context, options: RenderOptions) {
       pageHeaders(c)
       const flash = takeFlash(c)
-      const page = await layout({ ...options, assets: deps.ui.assets, flash })
+      const signedIn = getCookie(c, SESSION_COOKIE) !== undefined
+      const page = await layout({ ...options, assets: deps.ui.assets, flash, signedIn })
       return c.html(page, options.status ?? 200)
     },
   }
+  // Forms are small; the login form is public, so nothing reads an unbounded body into memory.
+  const formLimit = bodyLimit({
+    maxSize: deps.config.maxApiBodyBytes,
+    onError: (c) => c.text('request body too large', 413),
+  })
   app.get('/ui', (c) => c.redirect('/ui/', 301))
   const paths = new Set<string>()
   for (const page of UI_PAGES) {
     for (const route of page.routes) {
       const handler = (c: Context) => route.handler(c, ui)
       if (route.method === 'GET') app.get(route.path, handler)
-      else app.post(route.path, handler)
+      else app.post(route.path, formLimit, handler)
       paths.add(route.path)
     }
   }

@@ -22,6 +22,8 @@ export interface LayoutOptions {
   /** Extra <head> markup (a page's chart library). */
   head?: Markup
   body: Markup
+  /** Signed in with a token (the session cookie): the header offers to sign out. */
+  signedIn?: boolean
 }
 
 /** htmx without eval (hx-on, js: values) and without its injected <style>, which the CSP would refuse. */
@@ -47,6 +49,7 @@ ${o.head ?? ''}
     (n) => html`<a href="${n.href}"${n.id === o.nav ? html` aria-current="page"` : ''}>${n.label}</a>`,
   )}</nav>
 <button type="button" id="theme-toggle" class="theme-toggle">Theme</button>
+${o.signedIn ? html`<form method="post" action="/ui/logout" class="inline"><button type="submit" id="logout">Sign out</button></form>` : ''}
 </header>
 <main>
 ${o.flash ? html`<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}" id="flash">${o.flash.text}</div>` : ''}

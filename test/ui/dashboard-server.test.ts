@@ -54,7 +54,9 @@ describe('dashboard access', () => {
       const res = await page(path, {})
       expect(res.status, path).toBe(401)
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="Restricted"')
+      expect(await res.text()).toContain('or with an API token at /ui/login')
     }
+    expect(await (await page('/system/functions', {})).text()).toBe('invalid credentials\n')
     const res = await g.request('/ui/functions/openfaas-fn/echo/scale', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -106,6 +108,79 @@ describe('dashboard access', () => {
     const own = await (await page('/ui/functions?namespace=team-a', a)).text()
     expect(own).not.toContain('<option value="openfaas-fn"')
     expect(await desired('echo')).toBe(1)
+  })
+})
+
+describe('token login', () => {
+  const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+
+  it('signs a browser in with an API token kept in an HttpOnly, SameSite=Strict cookie', async () => {
+    const login = await page('/ui/login', {})
+    expect(login.status).toBe(200)
+    expect(await login.text()).toContain('id="login-form"')
+
+    const reader = await createToken(g, { scopes: ['read'], namespaces: ['*'] })
+    const xsite = await form(
+      '/ui/login',
+      { token: reader.token },
+      { authorization: '', origin: 'https://evil.example' },
+    )
+    expect(xsite.status).toBe(403)
+    const huge = await g.request('/ui/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${'a'.repeat(3 * 1024 * 1024)}`,
+    })
+    expect(huge.status).toBe(413)
+    const wrong = await form('/ui/login', { token: 'eft_0000000000000000_nope' }, { authorization: '' })
+    expect(wrong.status).toBe(403)
+    expect(await wrong.text()).toContain('That token is not valid')
+
+    const ok = await form('/ui/login', { token: reader.token }, { authorization: '' })
+    expect(ok.status).toBe(303)
+    const setCookie = ok.headers.get('set-cookie') ?? ''
+    expect(setCookie).toMatch(/^edgefaas_token=eft_/)
+    expect(setCookie).toMatch(/HttpOnly/)
+    expect(setCookie).toMatch(/SameSite=Strict/)
+    expect(setCookie).toMatch(/Path=\//)
+    const session = { cookie: cookieOf(ok) }
+    expect((await page('/ui/', session)).status).toBe(200)
+    expect(await (await page('/ui/', session)).text()).toContain('id="logout"')
+    // The cookie is a token like any other: the log tail's API route takes it, a write needs its scope.
+    expect((await page('/system/logs?name=echo', session)).status).toBe(200)
+    const scaled = await form(
+      '/ui/functions/openfaas-fn/echo/scale',
+      { replicas: '0' },
+      { authorization: '', ...session },
+    )
+    expect(scaled.status).toBe(403)
+    expect(await desired('echo')).toBe(1)
+    expect((await page('/ui/', { cookie: 'edgefaas_token=eft_garbage' })).status).toBe(401)
+
+    // Revoked: the session ends with it.
+    expect((await admin(g, 'DELETE', `/system/tokens/${reader.id}`)).status).toBeLessThan(300)
+    await pollUntil(
+      'the revoked token to be refused',
+      async () => (await page('/ui/', session)).status === 401,
+    )
+  })
+
+  it('lets a deploy token act through the dashboard only in its namespaces', async () => {
+    const teamA = await createToken(g, { scopes: ['deploy'], namespaces: ['team-a'] })
+    const ok = await form('/ui/login', { token: teamA.token }, { authorization: '' })
+    const session = { authorization: '', cookie: cookieOf(ok) }
+    expect((await page('/ui/functions?namespace=team-a', session)).status).toBe(200)
+    expect((await page('/ui/functions?namespace=openfaas-fn', session)).status).toBe(403)
+    const made = await form(
+      '/ui/deploy/team-a',
+      { service: 'from-cookie', image: 'x/y:1', envProcess: 'cat' },
+      session,
+    )
+    expect(made.status, await made.clone().text()).toBe(303)
+    expect(await g.deps.store.getFunction('team-a', 'from-cookie')).not.toBeNull()
+    const out = await form('/ui/logout', {}, session)
+    expect(out.status).toBe(303)
+    expect(out.headers.get('set-cookie') ?? '').toMatch(/^edgefaas_token=;/)
   })
 })
 
@@ -194,7 +269,23 @@ describe('dashboard pages', () => {
     expect(fn?.spec.envVars).toEqual({ MODE: 'fast' })
     expect(fn?.spec.labels).toEqual({ team: 'ui' })
     expect(fn?.spec.limits).toEqual({ memory: '128Mi' })
+    await g.deps.store.addScalingDecision(
+      {
+        id: crypto.randomUUID(),
+        namespace: 'openfaas-fn',
+        function: 'editme',
+        at: new Date('2026-12-01T10:00:00Z'),
+        fromReplicas: 1,
+        toReplicas: 3,
+        reason: `rps 9.1 over target 3 <b>${HOSTILE}</b>`,
+        inputs: { mode: 'rps', load: 9.1, target: 3, ready: 1, min: 1, max: 5, source: 'builtin' },
+      },
+      10,
+    )
     const detail = await (await page('/ui/functions/openfaas-fn/editme')).text()
+    const history = detail.slice(detail.indexOf('id="scaling"'))
+    expect(history).toMatch(/2026-12-01T10:00:00Z<\/td><td class="num">1<\/td><td class="num">3<\/td>/)
+    expect(history).toContain('rps 9.1 over target 3 &lt;b&gt;')
     expect(detail).toContain('editme.example.com')
     expect(detail).toContain('x/editme:2')
   })
@@ -209,15 +300,15 @@ describe('dashboard pages', () => {
         placement: ['local'],
       })
     }
-    const first = await (await page('/ui/functions?namespace=team-a&per=25')).text()
+    const first = await (await page('/ui/functions?namespace=team-a&q=many&per=25')).text()
     expect(first.match(/data-function="/g)).toHaveLength(25)
     expect(first).toContain('page 1 of 2 · 30 total')
-    const second = await (await page('/ui/functions?namespace=team-a&per=25&page=2')).text()
+    const second = await (await page('/ui/functions?namespace=team-a&q=many&per=25&page=2')).text()
     expect(second.match(/data-function="/g)).toHaveLength(5)
     const filtered = await (await page('/ui/functions?namespace=team-a&q=many-1')).text()
     expect(filtered.match(/data-function="/g)).toHaveLength(10)
     // A page past the end shows the last one; a bad number the first.
-    expect(await (await page('/ui/functions?namespace=team-a&per=25&page=99')).text()).toContain(
+    expect(await (await page('/ui/functions?namespace=team-a&q=many&per=25&page=99')).text()).toContain(
       'page 2 of 2',
     )
     expect((await page('/ui/functions?namespace=team-a&page=abc')).status).toBe(200)

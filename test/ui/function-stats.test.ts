@@ -101,3 +101,30 @@ describe('function stats', () => {
     })
   })
 })
+
+describe('replica samples', () => {
+  it('allocate a slot only when the replicas change, and carry the value forward on the chart', () => {
+    const t = clock()
+    const stats = createFunctionStats({ now: t.now, slots: 10, slotMs: 1000 })
+    stats.sampleReplicas('f.ns', 2, 1)
+    for (let i = 0; i < 5; i++) {
+      t.advance(1000)
+      stats.sampleReplicas('f.ns', 2, 1)
+    }
+    expect(stats.slotCount('f.ns')).toBe(1)
+    t.advance(1000)
+    stats.sampleReplicas('f.ns', 2, 2)
+    expect(stats.slotCount('f.ns')).toBe(2)
+    const series = stats.series('f.ns')
+    expect(series.desired.slice(-7)).toEqual([2, 2, 2, 2, 2, 2, 2])
+    expect(series.ready.slice(-7)).toEqual([1, 1, 1, 1, 1, 1, 2])
+    expect(series.ready[0]).toBeNull() // before the first sample
+    // Long after both samples left the ring, the last known value still draws the line.
+    for (let i = 0; i < 30; i++) {
+      t.advance(1000)
+      stats.sampleReplicas('f.ns', 2, 2)
+    }
+    expect(stats.slotCount('f.ns')).toBe(2) // no new slot: nothing changed
+    expect(stats.series('f.ns').ready).toEqual(Array(10).fill(2))
+  })
+})

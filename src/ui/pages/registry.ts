@@ -22,6 +22,7 @@ import { functionActionsPage } from './function-actions.ts'
 import { functionDetailPage } from './function-detail.ts'
 import { functionFormPage } from './function-form.ts'
 import { functionsPage } from './functions.ts'
+import { loginPage } from './login.ts'
 import { namespacesPage } from './namespaces.ts'
 import { secretsPage } from './secrets.ts'
 import type { UiPage } from './types.ts'
@@ -32,6 +33,7 @@ export const UI_PAGES: readonly UiPage[] = [
   functionFormPage,
   functionDetailPage,
   functionActionsPage,
+  loginPage,
   backendsPage,
   domainsPage,
   asyncCallsPage,

@@ -40,6 +40,14 @@ interface Tracked {
   /** Whether the latest call answered a server error: a function failing every call stays visible. */
   lastFailed: boolean
   lastSeen: number
+  /**
+   * Replicas as last sampled, and as they were before the oldest slot in the ring: a sample that
+   * changes nothing allocates no slot (the tick samples every function), the chart carries values forward.
+   */
+  desired: number
+  ready: number
+  baseDesired: number
+  baseReady: number
 }
 
 export interface FunctionSummary {
@@ -75,6 +83,8 @@ export interface FunctionStats {
   series(label: string): FunctionSeries
   /** Functions tracked now (for tests and the memory bound). */
   size(): number
+  /** Slots allocated for one function (for tests and the memory bound). */
+  slotCount(label: string): number
 }
 
 export function createFunctionStats(options: StatsOptions = {}): FunctionStats {
@@ -84,14 +94,29 @@ export function createFunctionStats(options: StatsOptions = {}): FunctionStats {
   const functions = new Map<string, Tracked>()
   let lastSweep = 0
 
-  function slotFor(label: string, at: number): Slot {
-    const start = Math.floor(at / slotMs) * slotMs
+  function trackedFor(label: string, at: number): Tracked {
     let t = functions.get(label)
     if (!t) {
-      t = { slots: [], lastErrorCode: null, lastErrorAt: null, lastFailed: false, lastSeen: at }
+      t = {
+        slots: [],
+        lastErrorCode: null,
+        lastErrorAt: null,
+        lastFailed: false,
+        lastSeen: at,
+        desired: -1,
+        ready: -1,
+        baseDesired: -1,
+        baseReady: -1,
+      }
       functions.set(label, t)
     }
     t.lastSeen = at
+    return t
+  }
+
+  function slotFor(label: string, at: number): Slot {
+    const start = Math.floor(at / slotMs) * slotMs
+    const t = trackedFor(label, at)
     const last = t.slots[t.slots.length - 1]
     if (last && last.start === start) return last
     if (last && last.start > start) {
@@ -102,7 +127,14 @@ export function createFunctionStats(options: StatsOptions = {}): FunctionStats {
     t.slots.push(slot)
     const oldest = start - (keep - 1) * slotMs
     let drop = 0
-    while (drop < t.slots.length && (t.slots[drop]?.start ?? 0) < oldest) drop++
+    while (drop < t.slots.length && (t.slots[drop]?.start ?? 0) < oldest) {
+      const gone = t.slots[drop]
+      if (gone && gone.desired >= 0) {
+        t.baseDesired = gone.desired
+        t.baseReady = gone.ready
+      }
+      drop++
+    }
     if (drop > 0) t.slots.splice(0, drop)
     sweep(at)
     return slot
@@ -141,7 +173,12 @@ export function createFunctionStats(options: StatsOptions = {}): FunctionStats {
       slot.histogram[bin] = (slot.histogram[bin] ?? 0) + 1
     },
     sampleReplicas(label, desired, ready) {
-      const slot = slotFor(label, now())
+      const at = now()
+      const t = trackedFor(label, at)
+      if (t.desired === desired && t.ready === ready) return
+      t.desired = desired
+      t.ready = ready
+      const slot = slotFor(label, at)
       slot.desired = desired
       slot.ready = ready
     },
@@ -172,6 +209,17 @@ export function createFunctionStats(options: StatsOptions = {}): FunctionStats {
       const at = now()
       const newest = Math.floor(at / slotMs) * slotMs
       const first = newest - (keep - 1) * slotMs
+      const t = functions.get(label)
+      // Slots before `first` still in the ring hold the value the window starts with.
+      let desired = t?.baseDesired ?? -1
+      let ready = t?.baseReady ?? -1
+      for (const s of t?.slots ?? []) {
+        if (s.start >= first) break
+        if (s.desired >= 0) {
+          desired = s.desired
+          ready = s.ready
+        }
+      }
       const bySlot = new Map(slotsWithin(label, first).map((s) => [s.start, s]))
       const out: FunctionSeries = {
         slotSeconds: slotMs / 1000,
@@ -188,12 +236,17 @@ export function createFunctionStats(options: StatsOptions = {}): FunctionStats {
         out.calls.push(s?.calls ?? 0)
         out.errors.push(s?.errors ?? 0)
         out.p95.push(s?.histogram && s.calls > 0 ? round(quantile(s.histogram, s.calls, 0.95)) : null)
-        out.desired.push(s && s.desired >= 0 ? s.desired : null)
-        out.ready.push(s && s.ready >= 0 ? s.ready : null)
+        if (s && s.desired >= 0) {
+          desired = s.desired
+          ready = s.ready
+        }
+        out.desired.push(desired >= 0 ? desired : null)
+        out.ready.push(ready >= 0 ? ready : null)
       }
       return out
     },
     size: () => functions.size,
+    slotCount: (label) => functions.get(label)?.slots.length ?? 0,
   }
 }
 
