@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
 import type { DomainCache } from './domains/domain-cache.ts'
 import type { TlsDriver } from './domains/tls-driver.ts'
+import type { ScaleFromZero } from './invoke/scale-from-zero.ts'
 import type { Logger } from './logger.ts'
 import type { GatewayMetrics } from './metrics/types.ts'
 import type { QueueDriver } from './queue/types.ts'
@@ -55,4 +56,9 @@ export interface GatewayDeps {
   access: AccessServices
   /** The dashboard's static files and per-function time series (src/ui/), built by createGateway. */
   ui: UiServices
+  /**
+   * Scale from zero shared beyond this gateway object (Node's worker processes ask the primary's, so a
+   * burst spread over processes scales up once); absent: the invoker builds its own.
+   */
+  scaleFromZero?: ScaleFromZero
 }
