@@ -70,6 +70,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/namespace/:ns': METHOD_NOT_ALLOWED,
   'ALL /system/namespaces/:ns': METHOD_NOT_ALLOWED,
 
+  'GET /system/calls': rule('read', 'filter'),
+  'ALL /system/calls': METHOD_NOT_ALLOWED,
   'GET /system/calls/:id': rule('read', 'cluster'),
   'ALL /system/calls/:id': METHOD_NOT_ALLOWED,
   'GET /system/dead-letters': rule('read', 'filter'),

@@ -14,11 +14,17 @@
  *    body)`), then redirect with a flash message (flash.ts), or re-render the form with the API's message.
  */
 import { assetsPage } from './assets.ts'
+import { asyncCallsPage } from './async-calls.ts'
+import { backendsPage } from './backends.ts'
+import { deadLettersPage } from './dead-letters.ts'
+import { domainsPage } from './domains.ts'
 import { functionActionsPage } from './function-actions.ts'
 import { functionDetailPage } from './function-detail.ts'
 import { functionFormPage } from './function-form.ts'
 import { functionsPage } from './functions.ts'
 import { loginPage } from './login.ts'
+import { namespacesPage } from './namespaces.ts'
+import { secretsPage } from './secrets.ts'
 import type { UiPage } from './types.ts'
 
 export const UI_PAGES: readonly UiPage[] = [
@@ -28,4 +34,10 @@ export const UI_PAGES: readonly UiPage[] = [
   functionDetailPage,
   functionActionsPage,
   loginPage,
+  backendsPage,
+  domainsPage,
+  asyncCallsPage,
+  deadLettersPage,
+  secretsPage,
+  namespacesPage,
 ]
