@@ -25,12 +25,13 @@ import { createCallbackSender } from './callback-sender.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { createNodeHttpClient } from './http-client.ts'
 import { instanceIdFor } from './instance-id.ts'
-import { createPromMetrics } from './metrics.ts'
+import { createPromMetrics, type NodeMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
-import { openTriggerConnections } from './open-triggers.ts'
+import { openTriggerConnections, type TriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
+import { readUiVendorFiles } from './ui-assets.ts'
 import type { UpstreamClient } from './upstream.ts'
 
 export interface HostDriverOptions {
@@ -46,16 +47,26 @@ export interface HostDriverOptions {
   providers?: Record<string, Provider>
   /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients. */
   aws?: AwsProviderFactory
+  /**
+   * A gateway worker process (runtime/node/cluster/): `local` reaches the primary's local provider, and
+   * no queue, trigger connection or backends-file seeding is opened (the primary runs those).
+   */
+  clusterWorker?: { local: Provider }
 }
 
 export interface HostDrivers {
   drivers: GatewayDrivers
+  /** The same metrics as `drivers.metrics`, with the prom-client registry (cluster: summed at /metrics). */
+  metrics: NodeMetrics
   credentials: ResolvedCredentials | null
   /** The one pooled upstream client: remote backends' HttpClient and the native invocation transport. */
   upstream: UpstreamClient
   /** Stops every function process, then the queue, then the store: call after the listeners and worker. */
   close(): Promise<void>
 }
+
+/** A worker process consumes no trigger source: the primary does. */
+const NO_TRIGGERS: TriggerConnections = { sources: () => [], close: async () => {} }
 
 export async function openHostDrivers(
   config: Config,
@@ -68,13 +79,16 @@ export async function openHostDrivers(
   const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
   await seedStore(store, config)
 
-  const local = createLocalProvider({
-    dataDir: config.dataDir,
-    sandbox: config.localSandbox,
-    logger,
-    callTimeoutMs: config.upstreamTimeoutMs,
-    ...(options.nodePath ? { nodePath: options.nodePath } : {}),
-  })
+  const worker = options.clusterWorker
+  const local: Provider =
+    worker?.local ??
+    createLocalProvider({
+      dataDir: config.dataDir,
+      sandbox: config.localSandbox,
+      logger,
+      callTimeoutMs: config.upstreamTimeoutMs,
+      ...(options.nodePath ? { nodePath: options.nodePath } : {}),
+    })
   await store.upsertBackend({ name: LOCAL_BACKEND, kind: 'local', config: {} })
   const http = createNodeHttpClient()
   const providers = createStoreRegistry({
@@ -90,7 +104,7 @@ export async function openHostDrivers(
     logger,
   })
   try {
-    if (config.backendsFile) {
+    if (config.backendsFile && !worker) {
       await seedBackendsFile(config.backendsFile, {
         store,
         cipher,
@@ -108,9 +122,14 @@ export async function openHostDrivers(
   }
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
-  const queue = await openQueue(config.queueUrl, store, { natsReplicas: config.cluster.natsReplicas })
-  const triggerConnections = await openTriggerConnections(config).catch(async (error: unknown) => {
-    await queue.close()
+  const queue = worker
+    ? null
+    : await openQueue(config.queueUrl, store, { natsReplicas: config.cluster.natsReplicas })
+  const triggerConnections = await (worker
+    ? Promise.resolve(NO_TRIGGERS)
+    : openTriggerConnections(config)
+  ).catch(async (error: unknown) => {
+    await queue?.close()
     await providers.close()
     http.close()
     await local.close()
@@ -118,6 +137,7 @@ export async function openHostDrivers(
     throw error
   })
   const { version, arch } = await buildInfo(config.buildSha)
+  const uiVendorFiles = await readUiVendorFiles(logger)
   return {
     drivers: {
       config,
@@ -137,15 +157,17 @@ export async function openHostDrivers(
       version,
       arch,
       instanceId: instanceIdFor(config.cluster.instanceId),
+      ...(uiVendorFiles ? { uiVendorFiles } : {}),
     },
     credentials,
+    metrics,
     upstream: http.upstream,
     async close() {
       await providers.close()
       http.close()
       await local.close()
       await triggerConnections.close()
-      await queue.close()
+      await queue?.close()
       await closeStore()
     },
   }

@@ -7,6 +7,7 @@
 import { ConfigError, loadConfig } from '../../config.ts'
 import type { Readiness } from '../../health/readiness.ts'
 import { startupLines } from './announce.ts'
+import { launcherProcesses } from './cluster/assemble.ts'
 import { startGateway } from './gateway.ts'
 
 export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
@@ -26,7 +27,10 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
     )
     process.exit(2)
   }
-  const gateway = await startGateway(config, undefined, { listen: mode === 'serve' })
+  const gateway = await startGateway(config, undefined, {
+    listen: mode === 'serve',
+    ...(mode === 'serve' ? { processes: launcherProcesses(config) } : {}),
+  })
   const stop = drainThenClose(gateway.deps.readiness, config.cluster.drainDelayMs, gateway.close)
   if (mode === 'worker' || !config.cluster.roles.has('api')) {
     console.log(
