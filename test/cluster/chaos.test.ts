@@ -65,6 +65,8 @@ async function gateway(instance: string, roles: 'api' | 'worker'): Promise<Gatew
     EDGEFAAS_RETRY_MIN_WAIT_MS: '200',
     EDGEFAAS_RETRY_MAX_WAIT_MS: '1000',
     EDGEFAAS_LOG_LEVEL: 'warn',
+    // One process per instance: this test is about instances; a SIGKILL then takes the whole instance.
+    EDGEFAAS_PROCESSES: '1',
   }
   const started = await startGatewayProcess(env, roles === 'worker' ? 'worker' : undefined)
   gateways.push(started)
@@ -275,7 +277,14 @@ it('NATS leader, PostgreSQL and a gateway fail under load: no accepted call lost
     async () => load.accepted.every((id) => receiver.calls.has(id)),
     120_000,
     250,
-  )
+  ).catch(async (error: unknown) => {
+    // Where the missing calls stand, for a failed run.
+    const missing = load.accepted.filter((id) => !receiver.calls.has(id))
+    const rows = await sql<{ status: string; n: number }[]>`
+      select status, count(*)::int as n from calls where id = any(${missing}) group by status`
+    console.log(`${missing.length} of ${load.accepted.length} accepted calls without a callback:`, rows)
+    throw error
+  })
 
   const sync = load.outcomes.filter((o) => o.kind === 'sync')
   const async = load.outcomes.filter((o) => o.kind === 'async')
