@@ -11,12 +11,19 @@ import type { FunctionRecord, Store } from '../store/types.ts'
 export interface RouteCache {
   /** The live function, or null; from memory when fresh. */
   get(namespace: string, name: string): Promise<FunctionRecord | null>
+  /**
+   * The same answer without a Promise when it is fresh and already read (the hot path's usual case);
+   * undefined when `get` must be awaited.
+   */
+  peek?(namespace: string, name: string): FunctionRecord | null | undefined
   invalidate(namespace: string, name: string): void
   clear(): void
 }
 
 interface Entry {
   value: Promise<FunctionRecord | null>
+  /** What `value` resolved to, once it has; undefined while the query runs. */
+  settled: FunctionRecord | null | undefined
   expiresAt: number
 }
 
@@ -48,14 +55,24 @@ export function createRouteCache(store: Store, ttlMs: number, now: () => number 
       // Concurrent misses share one query: the pending promise is what gets cached.
       const fetched = store.getFunction(namespace, name)
       const value = hit ? Promise.all([hit.value, fetched]).then(([p, f]) => unchanged(p, f)) : fetched
-      const entry = { value, expiresAt: t + ttlMs }
+      const entry: Entry = { value, settled: undefined, expiresAt: t + ttlMs }
       entries.delete(k)
       entries.set(k, entry)
       if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string)
-      value.catch(() => {
-        if (entries.get(k) === entry) entries.delete(k)
-      })
+      value.then(
+        (fn) => {
+          entry.settled = fn
+        },
+        () => {
+          if (entries.get(k) === entry) entries.delete(k)
+        },
+      )
       return value
+    },
+    peek(namespace, name) {
+      const hit = entries.get(key(namespace, name))
+      if (hit === undefined || hit.expiresAt <= now()) return undefined
+      return hit.settled
     },
     invalidate(namespace, name) {
       entries.delete(key(namespace, name))
