@@ -13,9 +13,6 @@ import { autoscaleMetrics, buildAutoscaler } from './autoscale/assemble.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
-import type { RunInvocation } from './invoke/invocation.ts'
-import { invocationFor } from './invoke/invoker.ts'
-import type { Invoke } from './invoke/proxy.ts'
 import { functionLabel } from './metrics/types.ts'
 import type { CallbackSender } from './queue/callbacks.ts'
 import { createGatewayWorker } from './queue/gateway-worker.ts'
@@ -46,8 +43,6 @@ export type GatewayDrivers = Omit<
   triggerMetrics?: TriggerMetrics
   /** How far back the cron scheduler looks for instants not yet run (Workers: one cron period). */
   cronCatchUpMs?: number
-  /** The runtime's own transport for the async worker's calls (Node: native); the Web one when omitted. */
-  workerInvoke?: (run: RunInvocation, servedBy: string) => Invoke
 }
 
 export interface Gateway {
@@ -84,7 +79,6 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     triggerMetrics,
     cronCatchUpMs,
     wrapRoutes,
-    workerInvoke,
     ...given
   } = drivers
   const { store, providers, cipher, logger, config } = given
@@ -133,9 +127,6 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       ? createGatewayWorker(deps, deps.queue, {
           sendCallback,
           ...(queueMetrics ? { metrics: queueMetrics } : {}),
-          ...(workerInvoke
-            ? { invoke: workerInvoke(invocationFor(deps), `edgefaas/${deps.version.release}`) }
-            : {}),
         })
       : null
   return {

@@ -7,7 +7,6 @@
  */
 import type { GatewayDeps } from '../deps.ts'
 import { invokerFor } from '../invoke/invoker.ts'
-import type { Invoke } from '../invoke/proxy.ts'
 import type { CallbackSender } from './callbacks.ts'
 import { queueOf } from './queue-name.ts'
 import type { QueueDriver } from './types.ts'
@@ -18,8 +17,6 @@ const QUEUE_LIST_TTL_MS = 5000
 export interface GatewayWorkerOptions {
   sendCallback: CallbackSender
   metrics?: QueueMetrics
-  /** How calls are sent: the runtime's own transport (Node: native, pooled); the gateway's Web one otherwise. */
-  invoke?: Invoke
 }
 
 export function createGatewayWorker(
@@ -48,7 +45,7 @@ export function createGatewayWorker(
   return createAsyncWorker({
     queue,
     store: deps.store,
-    invoke: options.invoke ?? invokerFor(deps),
+    invoke: invokerFor(deps),
     routes: deps.routes,
     sendCallback: options.sendCallback,
     logger: deps.logger,

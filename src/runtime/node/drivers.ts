@@ -16,7 +16,6 @@ import { LOCAL_BACKEND } from '../../backends/schema.ts'
 import type { Config } from '../../config.ts'
 import type { GatewayDrivers } from '../../gateway.ts'
 import { seedStore } from '../../gateway.ts'
-import type { RunInvocation } from '../../invoke/invocation.ts'
 import type { Logger } from '../../logger.ts'
 import { createStoreRegistry } from '../../routing/registry.ts'
 import { createSecretCipher } from '../../store/cipher.ts'
@@ -30,7 +29,6 @@ import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
 import { openTriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
-import { createQueuedInvoke } from './queued-invoke.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
 import type { UpstreamClient } from './upstream.ts'
 
@@ -134,13 +132,6 @@ export async function openHostDrivers(
       queue,
       resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
       sendCallback: createCallbackSender(config.callbackPolicy),
-      // EDGEFAAS_NATIVE_INVOKE=false leaves the worker on the Web transport too.
-      ...(config.nativeInvoke
-        ? {
-            workerInvoke: (run: RunInvocation, servedBy: string) =>
-              createQueuedInvoke(run, http.upstream, servedBy),
-          }
-        : {}),
       logger,
       version,
       arch,

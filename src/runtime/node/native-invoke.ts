@@ -29,7 +29,7 @@ import { SMALL_BODY_BYTES } from './incoming-body.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
 /** The caller's body as this transport holds it: read whole (small, known length) or still streaming. */
-export type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
+type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
 
 /** One answer of a backend, as the pipeline and the writer below see it. */
 export interface NativeAnswer {
@@ -138,9 +138,7 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
   }
 }
 
-export function nativeTransport(
-  upstream: UpstreamClient,
-): Transport<RecordHeaders, NativeBody, NativeAnswer> {
+function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, NativeBody, NativeAnswer> {
   return {
     async send(provider, call, body) {
       if (!provider.target) return viaInvoke(provider, call, body)
