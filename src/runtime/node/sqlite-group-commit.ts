@@ -13,6 +13,8 @@
  * that did not.
  */
 import type { DatabaseSync } from 'node:sqlite'
+// Imported rather than global: Deno runs this driver too (through its Node compatibility).
+import { setImmediate } from 'node:timers'
 
 /** How drizzle's sqlite-proxy asks for a statement. */
 export type ProxyMethod = 'run' | 'all' | 'values' | 'get'
