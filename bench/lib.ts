@@ -27,7 +27,7 @@ export function stopChildren(): void {
 process.on('exit', stopChildren)
 
 export async function waitHttp(url: string, init?: RequestInit): Promise<void> {
-  const deadline = Date.now() + 20_000
+  const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     const ok = await fetch(url, init).then(
       (r) => r.status === 200,

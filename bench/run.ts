@@ -8,12 +8,14 @@
  *   (c) through a bare node:http reverse proxy (bench/bare-proxy.ts) and (e) through a node:http server
  *   with an undici Pool upstream (bench/undici-proxy.ts): what a proxy on Node reaches here, for scale;
  *   (d) through a second edgefaas, a front door that reaches the first as an `openfaas` backend, and
- *   (f) through a third gateway with EDGEFAAS_NATIVE_INVOKE=false (the Web transport, for comparison).
+ *   (f) through a third gateway with EDGEFAAS_NATIVE_INVOKE=false (the Web transport, for comparison),
+ *   (g) through a fourth gateway running N processes on its port (EDGEFAAS_PROCESSES; BENCH_PROCESSES,
+ *   default the cores, at least 2). Every other gateway runs one process.
  * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       EDGEFAAS_ADMIN_PASSWORD: password,
       EDGEFAAS_LOCAL_SANDBOX: 'none',
       EDGEFAAS_LOG_LEVEL: 'warn',
+      EDGEFAAS_PROCESSES: '1',
     },
     process.env.BENCH_PROFILE ? ['--cpu-prof'] : [],
   )
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     EDGEFAAS_ADMIN_PASSWORD: password,
     EDGEFAAS_LOCAL_SANDBOX: 'none',
     EDGEFAAS_LOG_LEVEL: 'warn',
+    EDGEFAAS_PROCESSES: '1',
   })
   const front = `http://127.0.0.1:${frontPort}`
   await waitHttp(`${front}/healthz`)
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
     EDGEFAAS_LOCAL_SANDBOX: 'none',
     EDGEFAAS_LOG_LEVEL: 'warn',
     EDGEFAAS_NATIVE_INVOKE: 'false',
+    EDGEFAAS_PROCESSES: '1',
   })
   const web = `http://127.0.0.1:${webPort}`
   await waitHttp(`${web}/healthz`)
@@ -135,6 +140,33 @@ async function main(): Promise<void> {
   if (webDeploy.status !== 202) throw new Error(`web deploy failed: ${webDeploy.status}`)
   await waitHttp(`${web}/function/bench`)
 
+  // (g) The gateway of (b) with N processes accepting on its port (EDGEFAAS_PROCESSES; default the cores).
+  const processes = Number(process.env.BENCH_PROCESSES ?? Math.max(2, availableParallelism()))
+  const multiDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-multi-'))
+  const multiPort = await freePort()
+  spawnNode('src/runtime/node/main.ts', {
+    EDGEFAAS_PORT: String(multiPort),
+    EDGEFAAS_DATA_DIR: multiDir,
+    EDGEFAAS_ADMIN_PASSWORD: password,
+    EDGEFAAS_LOCAL_SANDBOX: 'none',
+    EDGEFAAS_LOG_LEVEL: 'warn',
+    EDGEFAAS_PROCESSES: String(processes),
+  })
+  const multi = `http://127.0.0.1:${multiPort}`
+  await waitHttp(`${multi}/healthz`)
+  const multiDeploy = await fetch(`${multi}/system/functions`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({
+      service: 'bench',
+      image: 'bench',
+      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
+      envVars: { mode: 'http' },
+    }),
+  })
+  if (multiDeploy.status !== 202) throw new Error(`multi-process deploy failed: ${multiDeploy.status}`)
+  await waitHttp(`${multi}/function/bench`)
+
   const script = join(dataDir, 'post.lua')
   await writeFile(
     script,
@@ -149,6 +181,7 @@ async function main(): Promise<void> {
     const through = await wrk(`${gateway}/function/bench`, connections, script)
     const webThrough = await wrk(`${web}/function/bench`, connections, script)
     const frontDoor = await wrk(`${front}/function/bench-remote`, connections, script)
+    const multiThrough = await wrk(`${multi}/function/bench`, connections, script)
     rows.push(row('(a) direct', connections, direct, direct))
     rows.push(row('(c) bare node:http proxy', connections, bare, direct))
     rows.push(row('(e) node:http + undici Pool.stream proxy', connections, undiciProxy, direct))
@@ -157,6 +190,9 @@ async function main(): Promise<void> {
       row('(f) edgefaas, Web transport (EDGEFAAS_NATIVE_INVOKE=false)', connections, webThrough, direct),
     )
     rows.push(row('(d) front door → backend edgefaas → function', connections, frontDoor, direct))
+    rows.push(
+      row(`(g) edgefaas, ${processes} processes (EDGEFAAS_PROCESSES)`, connections, multiThrough, direct),
+    )
   }
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -172,6 +208,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true })
   await rm(frontDir, { recursive: true, force: true })
   await rm(webDir, { recursive: true, force: true })
+  await rm(multiDir, { recursive: true, force: true })
 }
 
 function row(label: string, connections: number, r: WrkResult, base: WrkResult): string {

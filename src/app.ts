@@ -76,7 +76,7 @@ export function createApp(deps: GatewayDeps): Hono {
   registerAuditRoutes(app, deps)
   registerDomainRoutes(app, deps)
   registerTriggerRoutes(app, deps)
-  registerUiRoutes(app)
+  registerUiRoutes(app, deps)
 
   app.notFound(pageNotFound)
   app.onError((error, c) => {

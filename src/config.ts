@@ -86,6 +86,17 @@ const schema = z.object({
   EDGEFAAS_FAILOVER_BUDGET_PERCENT: int(0, 100).default(20),
   EDGEFAAS_QUEUE_URL: z.string().default(''),
   EDGEFAAS_NATIVE_INVOKE: boolean.default(true),
+  EDGEFAAS_PROCESSES: z
+    .string()
+    .regex(/^(auto|\d+)$/, { message: 'must be auto or a whole number of processes (1 to 64)' })
+    .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v)))
+    .pipe(
+      z.union([
+        z.literal('auto'),
+        z.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64'),
+      ]),
+    )
+    .default('auto'),
   EDGEFAAS_ASYNC_MAX_BODY_BYTES: int(0, 64 * 1024 * 1024).default(1024 * 1024),
   EDGEFAAS_CALLBACK_ALLOW: z
     .string()
@@ -165,6 +176,11 @@ export interface Config {
   backendsFile: string | undefined
   /** Node: serve `/function/*` on node:http's own objects over the pooled client (false: through fetch). */
   nativeInvoke: boolean
+  /**
+   * Node: processes that accept connections on the gateway's ports (runtime/node/cluster/). `auto`: the
+   * launcher decides (`npm start` / `edgefaas serve`: the available cores; an embedded startGateway: 1).
+   */
+  processes: number | 'auto'
   reconcileIntervalMs: number
   reconcileInlineTimeoutMs: number
   maxApiBodyBytes: number
@@ -314,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultBackend: e.EDGEFAAS_DEFAULT_BACKEND,
     backendsFile: e.EDGEFAAS_BACKENDS_FILE,
     nativeInvoke: e.EDGEFAAS_NATIVE_INVOKE,
+    processes: e.EDGEFAAS_PROCESSES,
     reconcileIntervalMs: e.EDGEFAAS_RECONCILE_INTERVAL_MS,
     reconcileInlineTimeoutMs: e.EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS,
     maxApiBodyBytes: e.EDGEFAAS_MAX_API_BODY_BYTES,

@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
 import type { DomainCache } from './domains/domain-cache.ts'
 import type { TlsDriver } from './domains/tls-driver.ts'
+import type { ScaleFromZero } from './invoke/scale-from-zero.ts'
 import type { Logger } from './logger.ts'
 import type { GatewayMetrics } from './metrics/types.ts'
 import type { QueueDriver } from './queue/types.ts'
@@ -18,6 +19,7 @@ import type { BackendRouter } from './routing/router.ts'
 import type { SecretCipher } from './store/cipher.ts'
 import type { Store } from './store/types.ts'
 import type { Triggers } from './triggers/triggers.ts'
+import type { UiServices } from './ui/services.ts'
 
 export interface GatewayDeps {
   config: Config
@@ -52,4 +54,11 @@ export interface GatewayDeps {
   arch: string
   /** API tokens, the invocation gate (invoke auth, rate limits), the audit webhook; built by createGateway. */
   access: AccessServices
+  /**
+   * Scale from zero shared beyond this gateway object (Node's worker processes ask the primary's, so a
+   * burst spread over processes scales up once); absent: the invoker builds its own.
+   */
+  scaleFromZero?: ScaleFromZero
+  /** The dashboard's static files and per-function time series (src/ui/), built by createGateway. */
+  ui: UiServices
 }

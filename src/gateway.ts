@@ -24,11 +24,14 @@ import { createBackendRouter } from './routing/router.ts'
 import { createGatewayTriggers } from './triggers/gateway-triggers.ts'
 import type { Triggers } from './triggers/triggers.ts'
 import type { TriggerContext, TriggerMetrics, TriggerSource } from './triggers/types.ts'
+import type { UiVendorFiles } from './ui/assets.ts'
+import { createUiServices } from './ui/services.ts'
+import { sampleReplicas } from './ui/stats/sample-replicas.ts'
 
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
 export type GatewayDrivers = Omit<
   GatewayDeps,
-  'reconciler' | 'routes' | 'router' | 'access' | 'domains' | 'triggers'
+  'reconciler' | 'routes' | 'router' | 'access' | 'domains' | 'triggers' | 'ui'
 > & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
@@ -43,6 +46,8 @@ export type GatewayDrivers = Omit<
   triggerMetrics?: TriggerMetrics
   /** How far back the cron scheduler looks for instants not yet run (Workers: one cron period). */
   cronCatchUpMs?: number
+  /** uPlot and htmx for the dashboard, read by the runtime (no CDN); without them the pages still work. */
+  uiVendorFiles?: UiVendorFiles
 }
 
 export interface Gateway {
@@ -79,6 +84,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
     triggerMetrics,
     cronCatchUpMs,
     wrapRoutes,
+    uiVendorFiles,
     ...given
   } = drivers
   const { store, providers, cipher, logger, config } = given
@@ -86,6 +92,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
   const ttlRoutes = createRouteCache(store, config.routeCacheTtlMs)
   const routes = wrapRoutes ? wrapRoutes(ttlRoutes) : ttlRoutes
   const scaling = autoscaleMetrics(config, given.metrics)
+  const dashboard = createUiServices(uiVendorFiles, scaling.metrics)
   const triggers = createGatewayTriggers(given, {
     instanceId,
     ...(triggerSources ? { sources: triggerSources } : {}),
@@ -94,7 +101,8 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
   })
   const deps: GatewayDeps = {
     ...given,
-    metrics: scaling.metrics,
+    metrics: dashboard.metrics,
+    ui: dashboard.ui,
     triggers,
     reconciler: createReconciler({
       store,
@@ -154,6 +162,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
         deps.metrics.setServiceCounts(
           new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
         )
+        if (deps.ui.stats) await sampleReplicas(store, functions, deps.ui.stats)
       }
       await probes
     },

@@ -34,6 +34,15 @@ describe('loadConfig', () => {
       basicAuth: false,
     })
   })
+  it('EDGEFAAS_PROCESSES: auto by default, a count from 1 to 64, anything else refused by name', () => {
+    expect(loadConfig({}).processes).toBe('auto')
+    expect(loadConfig({ EDGEFAAS_PROCESSES: 'auto' }).processes).toBe('auto')
+    expect(loadConfig({ EDGEFAAS_PROCESSES: '4' }).processes).toBe(4)
+    for (const bad of ['0', '65', 'two', '-1', '1.5']) {
+      expect(() => loadConfig({ EDGEFAAS_PROCESSES: bad })).toThrow(/EDGEFAAS_PROCESSES/)
+    }
+  })
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ EDGEFAAS_PORT: '' }).port).toBe(8080)
   })

@@ -24,7 +24,9 @@ export async function namespacesOf(
   const names = url.searchParams.getAll('namespace').filter((n) => n !== '')
   if (source === 'filter') return names.length > 0 ? { kind: 'namespaces', names } : { kind: 'cluster' }
 
-  const param = pathParam(routePath, url.pathname)
+  const named = namespaceParam(routePath, url.pathname)
+  if (named !== null) names.push(named)
+  const param = named === null ? pathParam(routePath, url.pathname) : null
   if (param !== null) {
     if (routePath.startsWith('/system/namespace')) names.push(param)
     else {
@@ -37,6 +39,19 @@ export async function namespacesOf(
     if (fromBody !== null) names.push(fromBody)
   }
   return { kind: 'namespaces', names: names.length > 0 ? [...new Set(names)] : [defaultNamespace] }
+}
+
+/** The segment a `:namespace` route parameter matched (`/ui/functions/:namespace/:name`), or null. */
+function namespaceParam(routePath: string, pathname: string): string | null {
+  const at = routePath.split('/').indexOf(':namespace')
+  if (at < 0) return null
+  const segment = pathname.split('/')[at]
+  if (segment === undefined) return null
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
 }
 
 /** The last path segment when the route's last segment is a parameter (`/system/function/:name`). */

@@ -17,6 +17,7 @@
  *   namespace is only known after lookup): the token needs every namespace (`"*"`).
  * - `none`: nothing namespaced (the gateway's version, a 405 answer).
  */
+import { dashboardRouteRules } from '../ui/route-rules.ts'
 import type { Scope } from './scopes.ts'
 
 export type NamespaceSource = 'request' | 'filter' | 'cluster' | 'none'
@@ -69,6 +70,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/namespace/:ns': METHOD_NOT_ALLOWED,
   'ALL /system/namespaces/:ns': METHOD_NOT_ALLOWED,
 
+  'GET /system/calls': rule('read', 'filter'),
+  'ALL /system/calls': METHOD_NOT_ALLOWED,
   'GET /system/calls/:id': rule('read', 'cluster'),
   'ALL /system/calls/:id': METHOD_NOT_ALLOWED,
   'GET /system/dead-letters': rule('read', 'filter'),
@@ -87,9 +90,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'ALL /system/info': METHOD_NOT_ALLOWED,
   'GET /metrics': rule('read', 'cluster'),
   'ALL /metrics': METHOD_NOT_ALLOWED,
-  'GET /ui': rule('read', 'none'),
-  'GET /ui/': rule('read', 'none'),
-  'ALL /ui/': METHOD_NOT_ALLOWED,
+  // The dashboard: each page declares its routes' scopes (src/ui/pages/registry.ts).
+  ...dashboardRouteRules(),
 
   'GET /system/backends': rule('read', 'cluster'),
   'POST /system/backends': rule('admin', 'cluster'),

@@ -9,7 +9,7 @@
  * follow within EDGEFAAS_ROUTE_CACHE_TTL_MS.
  */
 import type { Context, Hono } from 'hono'
-import { backendView, backendWrite } from '../backends/record.ts'
+import { backendView, backendWrite, NO_TRAFFIC, type TrafficView } from '../backends/record.ts'
 import {
   type BackendInput,
   backendInputSchema,
@@ -34,7 +34,8 @@ export function registerBackendRoutes(app: Hono, deps: GatewayDeps): void {
 
   app.get('/system/backends', async (c) => {
     const [records, functions] = await Promise.all([deps.store.listBackends(), deps.store.listFunctions()])
-    return c.json(withBuiltins(deps, records).map((r) => view(deps, r, functions)))
+    const routing = routingSnapshot(deps)
+    return c.json(withBuiltins(deps, records).map((r) => view(deps, r, functions, routing)))
   })
 
   app.post('/system/backends', async (c) => {
@@ -120,12 +121,42 @@ async function afterWrite(deps: GatewayDeps, name: string, isDefault: boolean) {
   return view(deps, record, functions)
 }
 
-function view(deps: GatewayDeps, record: BackendRecord, functions: FunctionRecord[]) {
+function view(
+  deps: GatewayDeps,
+  record: BackendRecord,
+  functions: FunctionRecord[],
+  routing: RoutingSnapshot = routingSnapshot(deps),
+) {
   return backendView(record, {
     builtin: isBuiltin(deps, record.name),
     functions: functions.filter((f) => f.placement.includes(record.name)).length,
     health: deps.providers.health(record.name),
+    traffic: trafficOf(routing, record.name),
   })
+}
+
+type RoutingSnapshot = {
+  health: ReturnType<GatewayDeps['router']['health']>
+  load: ReturnType<GatewayDeps['router']['load']>
+}
+
+function routingSnapshot(deps: GatewayDeps): RoutingSnapshot {
+  return { health: deps.router.health(), load: deps.router.load() }
+}
+
+/** The router's view of a backend: what this gateway's own calls saw (not the control-plane probe). */
+function trafficOf(routing: RoutingSnapshot, name: string): TrafficView {
+  const health = routing.health.get(name)
+  const load = routing.load.get(name)
+  if (!health && !load) return NO_TRAFFIC
+  return {
+    state: health?.state ?? null,
+    consecutiveFailures: health?.consecutiveFailures ?? 0,
+    ejectedUntil: health?.ejectedUntil == null ? null : new Date(health.ejectedUntil).toISOString(),
+    lastError: health?.lastError ?? null,
+    inflight: load?.inflight ?? 0,
+    peakLatencyMs: Math.round(load?.peakCostMs ?? 0),
+  }
 }
 
 /** Built-in backends this gateway knows that have no row (`local` seen from workerd) are listed too. */

@@ -1,15 +1,40 @@
 /**
  * @module
- * Async call control (our extension, under the default-deny `/system/`): a call's status by id, and the
- * dead-letter list: list (newest first, paged), inspect, replay (enqueue again with its call id), delete.
+ * Async call control (our extension, under the default-deny `/system/`): recent calls (last change
+ * first, paged, by namespace, function and status), a call's status by id, and the dead-letter list:
+ * list (newest first, paged), inspect, replay (enqueue again with its call id), delete.
  */
 import type { Hono } from 'hono'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import type { CallStateRecord, DeadLetterRecord } from '../store/types.ts'
+import type { CallStateRecord, CallStatus, DeadLetterRecord } from '../store/types.ts'
 import { methodNotAllowed } from './responses.ts'
 
+const CALL_STATUSES: readonly CallStatus[] = ['queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled']
+
 export function registerCallRoutes(app: Hono, deps: GatewayDeps): void {
+  app.get('/system/calls', async (c) => {
+    const limit = pageLimit(c.req.query('limit'))
+    const status = c.req.query('status')
+    if (status !== undefined && !CALL_STATUSES.includes(status as CallStatus)) {
+      throw new ApiError('BAD_REQUEST', `status must be one of ${CALL_STATUSES.join(', ')}`)
+    }
+    const namespace = c.req.query('namespace')
+    const fn = c.req.query('function')
+    const after = c.req.query('after')
+    const page = await withCursor(() =>
+      deps.store.listCalls({
+        limit,
+        ...(namespace ? { namespace } : {}),
+        ...(fn ? { function: fn } : {}),
+        ...(status ? { status: status as CallStatus } : {}),
+        ...(after ? { after } : {}),
+      }),
+    )
+    return c.json({ items: page.items.map(callToWire), next: page.next })
+  })
+  app.all('/system/calls', methodNotAllowed)
+
   app.get('/system/calls/:id', async (c) => {
     const call = await deps.store.getCall(c.req.param('id'))
     if (!call) throw new ApiError('NOT_FOUND', 'no call with this id')
@@ -18,27 +43,18 @@ export function registerCallRoutes(app: Hono, deps: GatewayDeps): void {
   app.all('/system/calls/:id', methodNotAllowed)
 
   app.get('/system/dead-letters', async (c) => {
-    const limitText = c.req.query('limit') ?? '100'
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 1000) {
-      throw new ApiError('BAD_REQUEST', 'limit must be a whole number from 1 to 1000')
-    }
+    const limit = pageLimit(c.req.query('limit'))
     const namespace = c.req.query('namespace')
     const fn = c.req.query('function')
     const after = c.req.query('after')
-    let page: Awaited<ReturnType<GatewayDeps['store']['listDeadLetters']>>
-    try {
-      page = await deps.store.listDeadLetters({
-        limit: Number(limitText),
+    const page = await withCursor(() =>
+      deps.store.listDeadLetters({
+        limit,
         ...(namespace ? { namespace } : {}),
         ...(fn ? { function: fn } : {}),
         ...(after ? { after } : {}),
-      })
-    } catch (error) {
-      if (error instanceof Error && error.name === 'InvalidCursorError') {
-        throw new ApiError('BAD_REQUEST', 'after must be the next cursor of a previous page')
-      }
-      throw error
-    }
+      }),
+    )
     return c.json({ items: page.items.map((d) => deadLetterToWire(d, false)), next: page.next })
   })
   app.all('/system/dead-letters', methodNotAllowed)
@@ -68,6 +84,25 @@ export function registerCallRoutes(app: Hono, deps: GatewayDeps): void {
     return c.body(null, 202)
   })
   app.all('/system/dead-letters/:id', methodNotAllowed)
+}
+
+function pageLimit(text = '100'): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) {
+    throw new ApiError('BAD_REQUEST', 'limit must be a whole number from 1 to 1000')
+  }
+  return Number(text)
+}
+
+/** A listing with an `after` cursor the store did not hand out is the client's mistake: 400. */
+async function withCursor<T>(list: () => Promise<T>): Promise<T> {
+  try {
+    return await list()
+  } catch (error) {
+    if (error instanceof Error && error.name === 'InvalidCursorError') {
+      throw new ApiError('BAD_REQUEST', 'after must be the next cursor of a previous page')
+    }
+    throw error
+  }
 }
 
 function callToWire(call: CallStateRecord) {

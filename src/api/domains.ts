@@ -10,6 +10,7 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 import { isDns1123Label } from '../contract/names.ts'
 import type { GatewayDeps } from '../deps.ts'
+import { certificateIssuer } from '../domains/certificate-issuer.ts'
 import { certificateView } from '../domains/certificate-view.ts'
 import { checkDomainHost, checkPathPrefix } from '../domains/host.ts'
 import { coveringWildcards } from '../domains/resolve.ts'
@@ -184,11 +185,13 @@ function domainView(record: DomainRecord, certificate: CertificateSummary | unde
   }
 }
 
+/** One domain: the list's view plus who issued its certificate (read from the stored chain). */
 async function viewOf(deps: GatewayDeps, host: string) {
   const record = await deps.store.getDomain(host)
   if (!record) throw notFound(host)
   const certificate = await deps.store.getCertificate(host)
-  return domainView(record, certificate ?? undefined, new Date())
+  const view = domainView(record, certificate ?? undefined, new Date())
+  return { ...view, certificate: { ...view.certificate, issuer: certificateIssuer(certificate?.chainPem) } }
 }
 
 /** Every write: this gateway routes by the new table at once, and ACME looks at the domain now. */

@@ -27,12 +27,17 @@ const REFUSED =
 export function refuseCrossSiteWrites(): MiddlewareHandler {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method) || isPublicPath(c.req.path, c.req.method)) return next()
-    const fetchSite = c.req.header('sec-fetch-site')
-    if (fetchSite !== undefined && !OWN_FETCH_SITES.has(fetchSite)) return textResponse(403, REFUSED)
-    const origin = c.req.header('origin')
-    if (origin !== undefined && !isOwnOrigin(origin, c.req.raw)) return textResponse(403, REFUSED)
-    return next()
+    return crossSiteRefusal(c.req.raw) ?? next()
   }
+}
+
+/** The 403 for a request another site made the browser send; null for the gateway's own pages and non-browsers. */
+export function crossSiteRefusal(request: Request): Response | null {
+  const fetchSite = request.headers.get('sec-fetch-site') ?? undefined
+  if (fetchSite !== undefined && !OWN_FETCH_SITES.has(fetchSite)) return textResponse(403, REFUSED)
+  const origin = request.headers.get('origin') ?? undefined
+  if (origin !== undefined && !isOwnOrigin(origin, request)) return textResponse(403, REFUSED)
+  return null
 }
 
 /**

@@ -20,6 +20,7 @@ import { textResponse } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { type AdminCredentials, credentialsMatch, parseBasicAuth } from './credentials.ts'
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts'
+import { sessionAuthorization } from './session-cookie.ts'
 
 /**
  * Requests anyone may make: invocations, health, the redirect to the UI. Cancelling an async call
@@ -27,6 +28,8 @@ import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts'
  */
 export function isPublicPath(path: string, method = 'GET'): boolean {
   if (path === '/async-function' || path.startsWith('/async-function/')) return method !== 'DELETE'
+  // The dashboard's token login form (src/ui/pages/login.ts): it checks the token itself.
+  if (path === '/ui/login') return method === 'GET' || method === 'POST'
   return path === '/' || path === '/healthz' || path === '/function' || path.startsWith('/function/')
 }
 
@@ -49,11 +52,12 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
   const throttle = options.throttle ?? createLoginThrottle()
   return async (c, next) => {
     if (options.credentials === null || isPublicPath(c.req.path, c.req.method)) return next()
-    const header = c.req.header('authorization')
+    // A browser signed in with a token (/ui/login) carries it in the session cookie instead.
+    const header = c.req.header('authorization') || (options.tokens ? sessionAuthorization(c) : undefined)
     const given = parseBasicAuth(header)
     const bearer = options.tokens ? bearerOf(header) : null
     // No credentials at all (a browser's first request, faas-cli's empty bearer token) is no guess.
-    if (!given && bearer === null) return unauthorized()
+    if (!given && bearer === null) return unauthorized(c.req.path)
     const client = options.clientAddress?.(c.req.raw, c.env) ?? 'unknown'
     const before = throttle.check(client)
     // While locked out even the right password is refused, or the lockout would not slow guessing.
@@ -79,7 +83,7 @@ export function defaultDenyAuth(options: AuthOptions): MiddlewareHandler {
       path: c.req.path,
       ...(after.locked ? { retryAfterSeconds: after.retryAfterSeconds } : {}),
     })
-    return unauthorized()
+    return unauthorized(c.req.path)
   }
 }
 
@@ -112,8 +116,12 @@ async function tokenRefusal(c: Context, grant: Grant, options: AuthOptions): Pro
   return textResponse(403, `forbidden: this token is not valid for ${named}, which this request acts in`)
 }
 
-function unauthorized(): Response {
-  return textResponse(401, 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="Restricted"' })
+function unauthorized(path: string): Response {
+  // A person at the dashboard who cancels the browser's password prompt sees this: say where tokens sign in.
+  const message = path.startsWith('/ui/')
+    ? 'invalid credentials: sign in with the admin user name and password, or with an API token at /ui/login'
+    : 'invalid credentials'
+  return textResponse(401, message, { 'WWW-Authenticate': 'Basic realm="Restricted"' })
 }
 
 function tooManyFailures(retryAfterSeconds: number): Response {

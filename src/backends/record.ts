@@ -109,8 +109,34 @@ export interface BackendView {
   /** Live functions placed on it. */
   functions: number
   health: HealthView
+  /** What this gateway's calls saw of it: passive health (ejection) and the calls out now. */
+  traffic: TrafficView
   createdAt: string
   updatedAt: string
+}
+
+export interface TrafficView {
+  /** `healthy`, `ejected` (calls avoid it), `half-open` (one trial call at a time); null before any call. */
+  state: 'healthy' | 'ejected' | 'half-open' | null
+  consecutiveFailures: number
+  /** Until when it is ejected; null unless ejected. */
+  ejectedUntil: string | null
+  /** The last failed call's (or probe's) error. */
+  lastError: string | null
+  /** Calls sent to it by this gateway and not answered yet. */
+  inflight: number
+  /** The slowest function's load estimate there (peak-EWMA answer time), ms; 0 before any answer. */
+  peakLatencyMs: number
+}
+
+/** A backend no call has gone to yet. */
+export const NO_TRAFFIC: TrafficView = {
+  state: null,
+  consecutiveFailures: 0,
+  ejectedUntil: null,
+  lastError: null,
+  inflight: 0,
+  peakLatencyMs: 0,
 }
 
 export interface HealthView {
@@ -123,7 +149,7 @@ export interface HealthView {
 
 export function backendView(
   record: BackendRecord,
-  extras: { builtin: boolean; functions: number; health: BackendHealth },
+  extras: { builtin: boolean; functions: number; health: BackendHealth; traffic?: TrafficView },
 ): BackendView {
   const url = stringField(record.config, 'url')
   const region = stringField(record.config, 'region')
@@ -149,6 +175,7 @@ export function backendView(
       lastSeen: health.lastSeen?.toISOString() ?? null,
       checkedAt: health.checkedAt?.toISOString() ?? null,
     },
+    traffic: extras.traffic ?? NO_TRAFFIC,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
   }

@@ -7,7 +7,7 @@
 import type { GatewayDeps } from '../deps.ts'
 import { createInvocation, type InvocationDeps, type RunInvocation } from './invocation.ts'
 import { createProxy, type Invoke } from './proxy.ts'
-import { createScaleFromZero } from './scale-from-zero.ts'
+import { createScaleFromZero, type ScaleFromZero } from './scale-from-zero.ts'
 
 interface Invokers {
   /** The Web transport: `gateway.fetch`, the async worker. */
@@ -31,19 +31,24 @@ export function invocationFor(deps: GatewayDeps): RunInvocation {
   return invokersFor(deps).run
 }
 
+/** A gateway's own scale from zero (one wait per function at a time, whoever calls). */
+export function scaleFromZeroFor(deps: GatewayDeps): ScaleFromZero {
+  return createScaleFromZero({
+    store: deps.store,
+    providers: deps.providers,
+    reconciler: deps.reconciler,
+    routes: deps.routes,
+    timeoutMs: deps.config.scaleFromZeroTimeoutMs,
+  })
+}
+
 function invokersFor(deps: GatewayDeps): Invokers {
   let entry = invokers.get(deps)
   if (!entry) {
     const pipeline: InvocationDeps = {
       routes: deps.routes,
       router: deps.router,
-      scaleFromZero: createScaleFromZero({
-        store: deps.store,
-        providers: deps.providers,
-        reconciler: deps.reconciler,
-        routes: deps.routes,
-        timeoutMs: deps.config.scaleFromZeroTimeoutMs,
-      }),
+      scaleFromZero: deps.scaleFromZero ?? scaleFromZeroFor(deps),
       metrics: deps.metrics,
       logger: deps.logger,
       defaultNamespace: deps.config.defaultNamespace,

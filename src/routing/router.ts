@@ -100,6 +100,17 @@ export interface BackendRouter {
   probe(): Promise<void>
   /** Health of every backend this gateway has called, by name. */
   health(): Map<string, HealthSnapshot>
+  /** What this gateway has out on each backend now, summed over functions (for the dashboard). */
+  load(): Map<string, BackendLoadSnapshot>
+}
+
+export interface BackendLoadSnapshot {
+  /** Calls sent and not answered yet. */
+  inflight: number
+  /** Functions this gateway routed to the backend lately (idle ones are dropped after 10 minutes). */
+  functions: number
+  /** The highest per-function load estimate (peak-EWMA answer time, ms): the slowest function there. */
+  peakCostMs: number
 }
 
 const UNREADY_MS = 1000
@@ -321,6 +332,21 @@ export function createBackendRouter(options: RouterOptions): BackendRouter {
 
     health() {
       return new Map([...healths].map(([backend, health]) => [backend, health.snapshot()]))
+    },
+
+    load() {
+      const t = now()
+      const out = new Map<string, BackendLoadSnapshot>()
+      for (const byBackend of loads.values()) {
+        for (const [backend, load] of byBackend) {
+          const sum = out.get(backend) ?? { inflight: 0, functions: 0, peakCostMs: 0 }
+          sum.inflight += load.inflight
+          sum.functions += 1
+          sum.peakCostMs = Math.max(sum.peakCostMs, load.cost(t) * 1000)
+          out.set(backend, sum)
+        }
+      }
+      return out
     },
   }
 }

@@ -42,7 +42,15 @@ export type {
   ScalingState,
 } from './autoscale/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
-export type { CallStateRecord, CallStatus, CallStore, CallUpdate, NewCall } from './calls/types.ts'
+export type {
+  CallPage,
+  CallQuery,
+  CallStateRecord,
+  CallStatus,
+  CallStore,
+  CallUpdate,
+  NewCall,
+} from './calls/types.ts'
 export type {
   CertificateRecord,
   CertificateSource,

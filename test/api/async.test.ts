@@ -108,6 +108,38 @@ describe('/async-function', () => {
     ).toBe(404)
   })
 
+  it('lists recent calls, filtered by function and status, paged; bad filters are 400', async () => {
+    const submitted: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const res = await submit('sink', { body: `listed ${i}` })
+      submitted.push(res.headers.get('x-call-id') ?? '')
+    }
+    type Page = { items: Array<{ id: string }>; next: string | null }
+    const list = (query: string) => fetch(`${g.url}/system/calls${query}`, { headers: auth })
+    expect((await list('')).status).toBe(200)
+    const first = (await (await list('?function=sink&status=queued&limit=2')).json()) as Page
+    expect(first.items).toHaveLength(2)
+    expect(first.items[0]).toMatchObject({
+      id: submitted[2],
+      function: 'sink',
+      namespace: 'openfaas-fn',
+      status: 'queued',
+      attempts: 0,
+    })
+    expect(first.next).toEqual(expect.any(String))
+    const second = (await (
+      await list(`?function=sink&status=queued&limit=2&after=${first.next}`)
+    ).json()) as Page
+    expect(second.items[0]?.id).toBe(submitted[0])
+    expect(((await (await list('?function=ghost')).json()) as Page).items).toEqual([])
+    expect((await list('?status=lost')).status).toBe(400)
+    expect(await (await list('?status=lost')).text()).toMatch(/status must be one of queued, running/)
+    expect((await list('?limit=0')).status).toBe(400)
+    expect((await list('?after=garbage')).status).toBe(400)
+    expect((await fetch(`${g.url}/system/calls`)).status).toBe(401)
+    expect((await fetch(`${g.url}/system/calls`, { method: 'POST', headers: auth })).status).toBe(405)
+  })
+
   it('a private callback is accepted when allow-listed', async () => {
     const allowed = await startTestGateway({
       EDGEFAAS_WORKER: 'false',

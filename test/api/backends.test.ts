@@ -102,6 +102,8 @@ describe('/system/backends', () => {
       builtin: false,
       credentials: { type: 'basic' },
       functions: 0,
+      // No call has gone to it from this gateway yet.
+      traffic: { state: null, consecutiveFailures: 0, ejectedUntil: null, inflight: 0 },
     })
 
     const again = await call('POST', '/system/backends', backendX())

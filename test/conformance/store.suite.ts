@@ -1034,6 +1034,57 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         expect(left.map((c) => c?.status ?? null)).toEqual([null, null, null, null, 'queued', 'running'])
         expect(await store.getCall(recent.id)).toMatchObject({ status: 'succeeded' })
       })
+
+      it('lists calls by last change, newest first, filtered and paged without repeats', async () => {
+        const ns = unique('ns')
+        const made: string[] = []
+        for (const [fn, status] of [
+          ['a', 'succeeded'],
+          ['b', 'dead'],
+          ['a', 'dead'],
+          ['a', 'queued'],
+          ['b', 'succeeded'],
+        ] as const) {
+          const id = unique('call')
+          await store.createCall({ id, namespace: ns, function: fn, queue: 'default' })
+          await store.updateCall(id, { status })
+          made.push(id)
+          // Distinct change times, so the expected order is the order written.
+          await clockPast((await store.getCall(id))!.updatedAt.getTime())
+        }
+        const newestFirst = [...made].reverse()
+
+        const all = await store.listCalls({ namespace: ns, limit: 10 })
+        expect(all.items.map((c) => c.id)).toEqual(newestFirst)
+        expect(all.next).toBeNull()
+        expect(all.items[0]).toMatchObject({ namespace: ns, function: 'b', status: 'succeeded' })
+
+        const seen: string[] = []
+        let after: string | undefined
+        for (let pages = 0; pages < 5; pages++) {
+          const page = await store.listCalls({ namespace: ns, limit: 2, ...(after ? { after } : {}) })
+          seen.push(...page.items.map((c) => c.id))
+          if (!page.next) break
+          after = page.next
+        }
+        expect(seen).toEqual(newestFirst)
+
+        const deadOfA = await store.listCalls({ namespace: ns, function: 'a', status: 'dead', limit: 10 })
+        expect(deadOfA.items.map((c) => c.id)).toEqual([made[2]])
+        const dead = await store.listCalls({ namespace: ns, status: 'dead', limit: 10 })
+        expect(dead.items.map((c) => c.id)).toEqual([made[2], made[1]])
+        expect((await store.listCalls({ namespace: unique('ns'), limit: 10 })).items).toEqual([])
+
+        // A call that changes moves to the top: later pages do not show it again.
+        const first = await store.listCalls({ namespace: ns, limit: 2 })
+        await store.updateCall(made[0]!, { status: 'failed' })
+        const rest = await store.listCalls({ namespace: ns, limit: 10, after: first.next! })
+        expect(rest.items.map((c) => c.id)).toEqual(newestFirst.slice(2, 4))
+
+        await expect(store.listCalls({ limit: 1, after: 'not-a-cursor' })).rejects.toMatchObject({
+          name: 'InvalidCursorError',
+        })
+      })
     })
 
     describe('dead letters', () => {

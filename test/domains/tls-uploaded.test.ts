@@ -83,7 +83,10 @@ describe('uploaded certificates', () => {
     })
     expect(created.status).toBe(201)
     const shown = await created.json()
-    expect(shown).toMatchObject({ tls: 'uploaded', certificate: { state: 'issued', source: 'uploaded' } })
+    expect(shown).toMatchObject({
+      tls: 'uploaded',
+      certificate: { state: 'issued', source: 'uploaded', issuer: 'edgefaas test CA' },
+    })
     expect(JSON.stringify(shown)).not.toContain('PRIVATE KEY')
     // A wildcard domain, its certificate uploaded afterwards.
     expect(

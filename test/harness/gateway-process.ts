@@ -48,7 +48,14 @@ async function spawnGateway(
   cwd?: string,
 ): Promise<GatewayProcess> {
   const child = spawn(file, args, {
-    env: { PATH: process.env.PATH, EDGEFAAS_PORT: '0', EDGEFAAS_LOCAL_SANDBOX: 'none', ...env },
+    env: {
+      PATH: process.env.PATH,
+      EDGEFAAS_PORT: '0',
+      EDGEFAAS_LOCAL_SANDBOX: 'none',
+      // One process unless a test asks for more: the many test gateways stay light.
+      EDGEFAAS_PROCESSES: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(cwd ? { cwd } : {}),
   })

@@ -205,6 +205,23 @@ describe('router: health', () => {
   })
 })
 
+describe('router: load', () => {
+  it('sums the calls out per backend over functions, and they come back to 0 when answered', () => {
+    const { clock, router } = setup(['a', 'b'])
+    const one = fn('a=50,b=50')
+    const two = { ...fn('a'), name: 'g' }
+    runSequential(router, clock, one, 20, () => 40)
+    const out = [router.choose(two)!, router.choose(two)!, router.choose(one)!]
+    const load = router.load()
+    const onA = out.filter((o) => o.backend === 'a').length
+    expect(load.get('a')).toMatchObject({ inflight: onA, functions: 2 })
+    expect(load.get('b')?.inflight ?? 0).toBe(3 - onA)
+    expect(load.get('a')!.peakCostMs).toBeGreaterThan(0)
+    for (const attempt of out) router.finish(attempt, { kind: 'answered', status: 200 })
+    expect(router.load().get('a')?.inflight).toBe(0)
+  })
+})
+
 describe('router: retry budget', () => {
   it('allows resends up to about 20% of first attempts', () => {
     const { clock, router } = setup(['a', 'b'])

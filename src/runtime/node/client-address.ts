@@ -1,12 +1,31 @@
 /**
  * @module
  * The caller's address on Node, as `ip:port` (Go's RemoteAddr form, which OpenFaaS puts in
- * X-Forwarded-For), from the socket @hono/node-server hands over as `env.incoming`.
+ * X-Forwarded-For), from the socket @hono/node-server hands over as `env.incoming`. A request a worker
+ * process forwarded to the primary (runtime/node/cluster/) carries its real caller's address, recorded
+ * here by the primary's internal listener once it has checked the forwarding secret.
  */
 import type { IncomingMessage } from 'node:http'
 
+const forwarded = new WeakMap<IncomingMessage, string>()
+
+/** Records the caller of a request a worker process forwarded (only after its secret was checked). */
+export function markForwardedClient(req: IncomingMessage, address: string): void {
+  forwarded.set(req, address)
+}
+
+/** The caller of a forwarded request; undefined for a request that came straight from its caller. */
+export function forwardedClient(req: IncomingMessage): string | undefined {
+  return forwarded.get(req)
+}
+
 export function clientAddress(_request: Request, env: unknown): string | undefined {
-  const socket = (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket
+  const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming
+  if (incoming) {
+    const relayed = forwarded.get(incoming)
+    if (relayed) return relayed
+  }
+  const socket = incoming?.socket
   if (!socket?.remoteAddress) return undefined
   const ip = socket.remoteAddress.includes(':') ? `[${socket.remoteAddress}]` : socket.remoteAddress
   return `${ip}:${socket.remotePort ?? 0}`

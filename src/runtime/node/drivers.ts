@@ -24,12 +24,13 @@ import { buildInfo } from './build-info.ts'
 import { createCallbackSender } from './callback-sender.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { createNodeHttpClient } from './http-client.ts'
-import { createPromMetrics } from './metrics.ts'
+import { createPromMetrics, type NodeMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
-import { openTriggerConnections } from './open-triggers.ts'
+import { openTriggerConnections, type TriggerConnections } from './open-triggers.ts'
 import { ensurePrivateDir } from './private-files.ts'
 import { resolveSecretsKey } from './secrets-key.ts'
+import { readUiVendorFiles } from './ui-assets.ts'
 import type { UpstreamClient } from './upstream.ts'
 
 export interface HostDriverOptions {
@@ -45,16 +46,26 @@ export interface HostDriverOptions {
   providers?: Record<string, Provider>
   /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients. */
   aws?: AwsProviderFactory
+  /**
+   * A gateway worker process (runtime/node/cluster/): `local` reaches the primary's local provider, and
+   * no queue, trigger connection or backends-file seeding is opened (the primary runs those).
+   */
+  clusterWorker?: { local: Provider }
 }
 
 export interface HostDrivers {
   drivers: GatewayDrivers
+  /** The same metrics as `drivers.metrics`, with the prom-client registry (cluster: summed at /metrics). */
+  metrics: NodeMetrics
   credentials: ResolvedCredentials | null
   /** The one pooled upstream client: remote backends' HttpClient and the native invocation transport. */
   upstream: UpstreamClient
   /** Stops every function process, then the queue, then the store: call after the listeners and worker. */
   close(): Promise<void>
 }
+
+/** A worker process consumes no trigger source: the primary does. */
+const NO_TRIGGERS: TriggerConnections = { sources: () => [], close: async () => {} }
 
 export async function openHostDrivers(
   config: Config,
@@ -67,13 +78,16 @@ export async function openHostDrivers(
   const { store, close: closeStore } = await openStore(config.databaseUrl, config.dataDir)
   await seedStore(store, config)
 
-  const local = createLocalProvider({
-    dataDir: config.dataDir,
-    sandbox: config.localSandbox,
-    logger,
-    callTimeoutMs: config.upstreamTimeoutMs,
-    ...(options.nodePath ? { nodePath: options.nodePath } : {}),
-  })
+  const worker = options.clusterWorker
+  const local: Provider =
+    worker?.local ??
+    createLocalProvider({
+      dataDir: config.dataDir,
+      sandbox: config.localSandbox,
+      logger,
+      callTimeoutMs: config.upstreamTimeoutMs,
+      ...(options.nodePath ? { nodePath: options.nodePath } : {}),
+    })
   await store.upsertBackend({ name: LOCAL_BACKEND, kind: 'local', config: {} })
   const http = createNodeHttpClient()
   const providers = createStoreRegistry({
@@ -89,7 +103,7 @@ export async function openHostDrivers(
     logger,
   })
   try {
-    if (config.backendsFile) {
+    if (config.backendsFile && !worker) {
       await seedBackendsFile(config.backendsFile, {
         store,
         cipher,
@@ -107,9 +121,12 @@ export async function openHostDrivers(
   }
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
-  const queue = await openQueue(config.queueUrl, store)
-  const triggerConnections = await openTriggerConnections(config).catch(async (error: unknown) => {
-    await queue.close()
+  const queue = worker ? null : await openQueue(config.queueUrl, store)
+  const triggerConnections = await (worker
+    ? Promise.resolve(NO_TRIGGERS)
+    : openTriggerConnections(config)
+  ).catch(async (error: unknown) => {
+    await queue?.close()
     await providers.close()
     http.close()
     await local.close()
@@ -117,6 +134,7 @@ export async function openHostDrivers(
     throw error
   })
   const { version, arch } = await buildInfo(config.buildSha)
+  const uiVendorFiles = await readUiVendorFiles(logger)
   return {
     drivers: {
       config,
@@ -135,15 +153,17 @@ export async function openHostDrivers(
       logger,
       version,
       arch,
+      ...(uiVendorFiles ? { uiVendorFiles } : {}),
     },
     credentials,
+    metrics,
     upstream: http.upstream,
     async close() {
       await providers.close()
       http.close()
       await local.close()
       await triggerConnections.close()
-      await queue.close()
+      await queue?.close()
       await closeStore()
     },
   }

@@ -21,6 +21,7 @@ import { invocationFor } from '../../invoke/invoker.ts'
 import { consoleLogger, type Logger } from '../../logger.ts'
 import { shownBase } from './announce.ts'
 import { clientAddress } from './client-address.ts'
+import { clusterFor } from './cluster/assemble.ts'
 import type { ResolvedCredentials } from './credentials.ts'
 import { openHostDrivers } from './drivers.ts'
 import { startLoop } from './loop.ts'
@@ -61,6 +62,11 @@ export interface StartOptions {
   providers?: Record<string, Provider>
   /** Builds `lambda` and `ecs` backends' providers; default real AWS SDK clients (tests: mocked ones). */
   aws?: AwsProviderFactory
+  /**
+   * Processes accepting connections (cluster/); default EDGEFAAS_PROCESSES, where `auto` means 1 here:
+   * the `npm start` launcher (run.ts) resolves `auto` to the available cores.
+   */
+  processes?: number
 }
 
 export async function startGateway(
@@ -77,9 +83,12 @@ export async function startGateway(
   })
   const cipher = host.drivers.cipher
   const tls = cipher ? createNodeTls({ config, store: host.drivers.store, cipher, logger }) : null
-  const gateway = createGateway(tls ? { ...host.drivers, tls: tls.driver } : host.drivers)
-  const { app, deps } = gateway
   const listen = options.listen !== false
+  const cluster = clusterFor(config, logger, listen, options.processes)
+  const drivers = cluster ? cluster.drivers(host) : host.drivers
+  const gateway = createGateway(tls ? { ...drivers, tls: tls.driver } : drivers)
+  const { app, deps } = gateway
+  cluster?.prepare(deps)
   // Bound first, so the API's answer to /function/* can name the port actually chosen.
   let functionsServer: Server | null = null
   let server: Server | null = null
@@ -110,6 +119,7 @@ export async function startGateway(
         createGatewayServer({ fetch, hostname: config.host, ...(functions ? { native: functions } : {}) }),
         config.functionsPort,
         config.host,
+        cluster !== null,
       )
       functionsPort = (functionsServer.address() as AddressInfo).port
     }
@@ -120,11 +130,16 @@ export async function startGateway(
         createGatewayServer({ fetch, hostname: config.host, ...(api ? { native: api } : {}) }),
         config.port,
         config.host,
+        cluster !== null,
       )
     }
+    // The other processes join these ports and pass what they do not serve back here.
+    await cluster?.start(deps, { api: server, functions: functionsServer })
   } catch (error) {
     // A port that is taken must not leave the store, the queue and function processes open behind it.
     functionsServer?.close()
+    server?.close()
+    await cluster?.stop(0)
     await host.close()
     throw error
   }
@@ -133,6 +148,7 @@ export async function startGateway(
     if (tls) tlsPort = (await tls.start(gateway.fetch, deps.domains, { listen })).port
   } catch (error) {
     await tls?.close()
+    await cluster?.stop(0)
     for (const listener of [server, functionsServer]) listener?.close()
     await host.close()
     throw error
@@ -147,6 +163,9 @@ export async function startGateway(
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
+      // Worker processes first: they stop accepting and finish their calls while this one still serves
+      // them (their relayed requests, their replicas); new connections come here meanwhile.
+      await cluster?.stop(config.upstreamTimeoutMs + 1_000)
       await Promise.all([loop.stop(), autoscaleLoop.stop()])
       // Sources stop taking messages first; what they hold is recorded or goes back to its source.
       await gateway.triggers?.stop()
@@ -175,12 +194,15 @@ export async function startGateway(
   }
 }
 
-/** Resolves with `server` once it listens on `port`; rejects when it cannot (port taken). */
-async function listening(server: Server, port: number, hostname: string): Promise<Server> {
+/**
+ * Resolves with `server` once it listens on `port`; rejects when it cannot (port taken). `reusePort`:
+ * the gateway's other processes bind the same port (SO_REUSEPORT) and the kernel spreads connections.
+ */
+async function listening(server: Server, port: number, hostname: string, reusePort = false): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
-    server.listen(port, hostname)
+    server.listen({ port, host: hostname, ...(reusePort ? { reusePort } : {}) })
   })
   return server
 }

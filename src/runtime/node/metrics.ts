@@ -17,7 +17,12 @@ import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
 import type { TriggerMetrics } from '../../triggers/types.ts'
 
-export type NodeMetrics = GatewayMetrics & Required<QueueMetrics> & TriggerMetrics
+export type NodeMetrics = GatewayMetrics &
+  Required<QueueMetrics> &
+  TriggerMetrics & {
+    /** The registry behind it: a multi-process gateway sums every process's at /metrics (cluster/). */
+    readonly registry: Registry
+  }
 
 export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()
@@ -34,7 +39,8 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const backendRequests = new Counter({ ...spec(BACKEND_SERIES.requests), registers })
   const backendSeconds = new Histogram({ ...spec(BACKEND_SERIES.seconds), registers })
   const ejections = new Counter({ ...spec(BACKEND_SERIES.ejections), registers })
-  const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers })
+  // Every process of a multi-process gateway judges a backend for itself; summed, 1 + 1 would read 2.
+  const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers, aggregator: 'min' })
   const resends = new Counter({ ...spec(BACKEND_SERIES.resends), registers })
   const autoscaleDesired = new Gauge({ ...spec(AUTOSCALE_SERIES.desired), registers })
   const autoscaleReady = new Gauge({ ...spec(AUTOSCALE_SERIES.ready), registers })
@@ -70,6 +76,7 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const perBackend = new Map<string, Histogram.Internal<string>>()
 
   return {
+    registry,
     delivered(source, topic, functionName, outcome) {
       triggerDeliveries.inc({ source, topic, function_name: functionName, outcome })
       if (outcome === 'enqueued')

@@ -25,6 +25,7 @@ import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
 import type { InvocationIO, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
+import { forwardedClient } from './client-address.ts'
 import { SMALL_BODY_BYTES } from './incoming-body.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
@@ -396,6 +397,8 @@ function emptyBody(req: IncomingMessage): null {
 }
 
 function clientAddressOf(req: IncomingMessage): string | undefined {
+  const relayed = forwardedClient(req) // a worker process's forwarded call (runtime/node/cluster/)
+  if (relayed) return relayed
   const { remoteAddress, remotePort } = req.socket
   if (!remoteAddress) return undefined
   return `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`

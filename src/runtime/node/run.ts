@@ -6,6 +6,7 @@
  */
 import { ConfigError, loadConfig } from '../../config.ts'
 import { startupLines } from './announce.ts'
+import { launcherProcesses } from './cluster/assemble.ts'
 import { startGateway } from './gateway.ts'
 
 export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
@@ -23,7 +24,10 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
     console.error('edgefaas worker needs EDGEFAAS_WORKER=true (the default)')
     process.exit(2)
   }
-  const gateway = await startGateway(config, undefined, { listen: mode === 'serve' })
+  const gateway = await startGateway(config, undefined, {
+    listen: mode === 'serve',
+    ...(mode === 'serve' ? { processes: launcherProcesses(config) } : {}),
+  })
   if (mode === 'worker') {
     console.log(
       `edgefaas ${gateway.deps.version.release} worker running (queue: ${config.queueUrl || 'embedded'})`,

@@ -6,7 +6,13 @@
  * invocations the fetch handler answers itself (a path to redirect or refuse, a functions-only origin)
  * — goes to the gateway's fetch handler through @hono/node-server, unchanged.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { checkPath } from '../../routing/clean-path.ts'
@@ -22,6 +28,8 @@ export interface ListenerOptions {
     /** Whether this listener serves invocations for a request with this Host (gateway-fetch.ts `servesInvocations`). */
     servesInvocations(host: string | undefined): boolean
   }
+  /** What takes every other request instead of `fetch` (a worker process: the relay to the primary). */
+  fallback?: RequestListener
 }
 
 const PREFIX = '/function/'
@@ -33,7 +41,7 @@ const PREFIX = '/function/'
 const PLAIN_TARGET = /^[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/
 
 export function createGatewayServer(options: ListenerOptions): Server {
-  const fallback = getRequestListener(options.fetch, { hostname: options.hostname })
+  const fallback = options.fallback ?? getRequestListener(options.fetch, { hostname: options.hostname })
   const { native } = options
   const listener = native
     ? (req: IncomingMessage, res: ServerResponse) => {

@@ -27,6 +27,7 @@ import { RELEASE } from '../../version.ts'
 import { loadWorkersConfig, type WorkersConfig } from './config.ts'
 import { runCronTick } from './cron.ts'
 import { createWorkersMetrics, type MetricsEnv, type WorkersMetrics } from './metrics.ts'
+import { UI_VENDOR_FILES } from './ui-assets.ts'
 
 export { MetricsAggregator } from './metrics.ts'
 
@@ -99,6 +100,7 @@ export async function build(env: Env): Promise<WorkersGateway> {
     logger,
     version: { sha: config.buildSha ?? 'unknown', release: RELEASE },
     arch: 'workerd',
+    uiVendorFiles: UI_VENDOR_FILES,
   })
   return Object.assign(built, { workers, metrics })
 }

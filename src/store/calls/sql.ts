@@ -2,7 +2,8 @@
  * @module
  * The CallStore over SQL, for every dialect.
  */
-import { and, eq, inArray, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm'
+import { decodeCursor, encodeCursor } from '../dead-letters/cursor.ts'
 import { bound, once, perShape } from '../dialect/prepared.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
 import type { CallStateRecord, CallStore, CallUpdate } from './types.ts'
@@ -108,6 +109,37 @@ export function callStore({ db, tables: { calls } }: Dialect): CallStore {
       })
       const [row] = await updateByShape(`${names.join(',')}/${ifStatus?.length ?? 0}`).execute(values)
       return row ? toCallState(row) : null
+    },
+
+    async listCalls(query) {
+      const limit = Math.max(1, Math.floor(query.limit))
+      // The shared keyset cursor names its time `createdAt`; here it carries the last change.
+      const after = query.after === undefined ? undefined : decodeCursor(query.after)
+      // One row more than asked tells whether another page follows.
+      const rows = await db
+        .select()
+        .from(calls)
+        .where(
+          and(
+            query.namespace === undefined ? undefined : eq(calls.namespace, query.namespace),
+            query.function === undefined ? undefined : eq(calls.functionName, query.function),
+            query.status === undefined ? undefined : eq(calls.status, query.status),
+            after === undefined
+              ? undefined
+              : or(
+                  lt(calls.updatedAt, after.createdAt),
+                  and(eq(calls.updatedAt, after.createdAt), lt(calls.id, after.id)),
+                ),
+          ),
+        )
+        .orderBy(desc(calls.updatedAt), desc(calls.id))
+        .limit(limit + 1)
+      const items = rows.slice(0, limit).map(toCallState)
+      const last = items.at(-1)
+      return {
+        items,
+        next: rows.length > limit && last ? encodeCursor({ createdAt: last.updatedAt, id: last.id }) : null,
+      }
     },
 
     async cancelCall(id) {

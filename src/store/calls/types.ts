@@ -29,6 +29,26 @@ export type NewCall = Pick<CallStateRecord, 'id' | 'namespace' | 'function' | 'q
 /** The fields `updateCall` may change; omitted ones are kept, `null` clears. */
 export type CallUpdate = Partial<Pick<CallStateRecord, 'status' | 'attempts' | 'lastStatus' | 'lastError'>>
 
+export interface CallQuery {
+  namespace?: string
+  function?: string
+  status?: CallStatus
+  /** Page size, at least 1. */
+  limit: number
+  /** The `next` cursor of the previous page. */
+  after?: string
+}
+
+/**
+ * One page of calls, most recently changed first; `next` is null on the last page. Ordered by the last
+ * change (the index retention already uses) rather than creation: the page answers "what happened
+ * lately", and a call that changes while someone pages moves to the top instead of being shown twice.
+ */
+export interface CallPage {
+  items: CallStateRecord[]
+  next: string | null
+}
+
 export interface CallStore {
   /** Records a new call as `queued` with no attempts; false when the id exists (the call is not changed). */
   createCall(call: NewCall): Promise<boolean>
@@ -43,6 +63,8 @@ export interface CallStore {
     fields: CallUpdate,
     ifStatus?: readonly CallStatus[],
   ): Promise<CallStateRecord | null>
+  /** Newest change first; throws InvalidCursorError (dead-letters/cursor.ts) for an `after` it did not hand out. */
+  listCalls(query: CallQuery): Promise<CallPage>
   /** Sets a `queued` call to `cancelled`; false when it does not exist or is in any other status. */
   cancelCall(id: string): Promise<boolean>
   /**

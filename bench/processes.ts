@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:processes`: one gateway process against N (EDGEFAAS_PROCESSES), side by side in one run.
+ *
+ * Starts the trivial upstream (bench/upstream.ts) and two real gateways (`npm start`'s code, embedded
+ * SQLite, local provider), one with EDGEFAAS_PROCESSES=1 and one with N (BENCH_PROCESSES, default the
+ * cores, at least 2), each with the upstream program as an http-mode function. Then, in alternating
+ * rounds (BENCH_ROUNDS, default 3) so both see the same machine: wrk POST of 5 bytes at 1 and 16
+ * keep-alive connections to direct, one process and N processes. Prints each round's req/s, the ratios
+ * to direct, the N/1 ratio and the added p50, and the load average around the run.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? Math.max(2, availableParallelism()))
+const password = 'bench-password'
+const auth = { authorization: `Basic ${btoa(`admin:${password}`)}`, 'content-type': 'application/json' }
+
+interface WrkResult {
+  rps: number
+  p50ms: number
+}
+
+async function gateway(processes: number, dirs: string[]): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), `edgefaas-bench-p${processes}-`))
+  dirs.push(dataDir)
+  const port = await freePort()
+  spawnNode('src/runtime/node/main.ts', {
+    EDGEFAAS_PORT: String(port),
+    EDGEFAAS_DATA_DIR: dataDir,
+    EDGEFAAS_ADMIN_PASSWORD: password,
+    EDGEFAAS_LOCAL_SANDBOX: 'none',
+    EDGEFAAS_LOG_LEVEL: 'warn',
+    EDGEFAAS_PROCESSES: String(processes),
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitHttp(`${url}/healthz`)
+  const deploy = await fetch(`${url}/system/functions`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({
+      service: 'bench',
+      image: 'bench',
+      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
+      envVars: { mode: 'http' },
+    }),
+  })
+  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
+  await waitHttp(`${url}/function/bench`)
+  return url
+}
+
+async function main(): Promise<void> {
+  const dirs: string[] = []
+  const upstreamPort = await freePort()
+  spawnNode('bench/upstream.ts', { PORT: String(upstreamPort) })
+  await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
+  const one = await gateway(1, dirs)
+  const many = await gateway(PROCESSES, dirs)
+  const script = join(dirs[0] as string, 'post.lua')
+  await writeFile(
+    script,
+    'wrk.method = "POST"\nwrk.body = "hello"\nwrk.headers["Content-Type"] = "text/plain"\n',
+  )
+  const loadBefore = loadavg()
+  const lines: string[] = []
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const connections of [1, 16]) {
+      const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections, script)
+      const single = await wrk(`${one}/function/bench`, connections, script)
+      const multi = await wrk(`${many}/function/bench`, connections, script)
+      lines.push(
+        `| ${round} | ${connections} | ${direct.rps.toFixed(0)} | ${single.rps.toFixed(0)} (${pct(single, direct)}, +${added(single, direct)} ms) | ${multi.rps.toFixed(0)} (${pct(multi, direct)}, +${added(multi, direct)} ms) | ${(multi.rps / single.rps).toFixed(2)} |`,
+      )
+    }
+  }
+  const loadAfter = loadavg()
+  console.log(
+    `\nload average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; wrk -t1, ${DURATION_S} s per cell after 2 s warm-up, POST of 5 bytes\n`,
+  )
+  console.log(
+    `| round | conns | direct req/s | 1 process req/s (vs direct, added p50) | ${PROCESSES} processes req/s (vs direct, added p50) | ${PROCESSES} / 1 |`,
+  )
+  console.log('|---:|---:|---:|---:|---:|---:|')
+  for (const line of lines) console.log(line)
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+}
+
+const pct = (r: WrkResult, base: WrkResult) => `${((r.rps / base.rps) * 100).toFixed(0)}%`
+const added = (r: WrkResult, base: WrkResult) => (r.p50ms - base.p50ms).toFixed(3)
+
+async function wrk(url: string, connections: number, script: string): Promise<WrkResult> {
+  await run('wrk', ['-t1', `-c${connections}`, '-d2s', '-s', script, url])
+  const out = await run('wrk', [
+    '-t1',
+    `-c${connections}`,
+    `-d${DURATION_S}s`,
+    '-s',
+    script,
+    '--latency',
+    url,
+  ])
+  const m = /^\s*50%\s+([\d.]+)(us|ms|s)/m.exec(out)
+  const value = Number(m?.[1])
+  const p50ms = m?.[2] === 'us' ? value / 1000 : m?.[2] === 's' ? value * 1000 : value
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50ms }
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout)))
+  })
+}
+
+runBench(main)

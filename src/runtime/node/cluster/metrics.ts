@@ -1,0 +1,64 @@
+/**
+ * @module
+ * /metrics of a multi-process gateway: one answer for the whole gateway, as a single process would
+ * give. The primary asks every worker for its registry (prom-client JSON over IPC) and sums the series
+ * with prom-client's AggregatorRegistry: counters and histograms add up, gauges follow their
+ * `aggregator` (sum by default: in-flight calls; `min` for backend health, which each process judges).
+ * Plus one series of our own, `edgefaas_process_requests_total{process}`: the requests each process
+ * accepted, which shows the connections spreading over the processes.
+ */
+import type { Server } from 'node:http'
+import {
+  AggregatorRegistry,
+  Counter,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type Registry,
+} from 'prom-client'
+import { GATEWAY_SERIES } from '../../../metrics/names.ts'
+import type { NodeMetrics } from '../metrics.ts'
+
+export const PROCESS_REQUESTS = 'edgefaas_process_requests_total'
+
+type MetricJson = MetricObjectWithValues<MetricValue<string>>
+
+/** The primary's metrics: its own series plus every worker's, summed when rendered. */
+export function summedMetrics(own: NodeMetrics, workers: () => Promise<unknown[]>): NodeMetrics {
+  const summed = async () => {
+    const mine = (await own.registry.getMetricsAsJSON()) as MetricJson[]
+    const theirs = (await workers()) as MetricJson[][]
+    return AggregatorRegistry.aggregate([mine, ...theirs])
+  }
+  const render: NodeMetrics['render'] = async () => {
+    const registry = await summed()
+    return { contentType: registry.contentType, body: await registry.metrics() }
+  }
+  // The invocation counts of GET /system/functions: every process's calls, not only the primary's.
+  const invocationCounts: NodeMetrics['invocationCounts'] = async () => {
+    const counts = new Map<string, number>()
+    const total = (await summed()).getSingleMetric(GATEWAY_SERIES.invocationTotal.name)
+    for (const { labels, value } of total ? (await total.get()).values : []) {
+      const name = String(labels.function_name)
+      counts.set(name, (counts.get(name) ?? 0) + value)
+    }
+    return counts
+  }
+  return Object.assign(Object.create(own) as NodeMetrics, { render, invocationCounts })
+}
+
+/** A worker's answer to the primary's `metrics` call. */
+export function metricsJson(registry: Registry): Promise<unknown> {
+  return registry.getMetricsAsJSON()
+}
+
+/** Counts the requests `servers` accept in this process, as `process="<index>"`. */
+export function countRequests(registry: Registry, index: number, servers: Array<Server | null>): void {
+  const counter = new Counter({
+    name: PROCESS_REQUESTS,
+    help: 'HTTP requests accepted by each process of a multi-process gateway (0 is the primary).',
+    labelNames: ['process'],
+    registers: [registry],
+  })
+  const child = counter.labels(String(index))
+  for (const server of servers) server?.prependListener('request', () => child.inc())
+}
