@@ -2,7 +2,7 @@
  * Shared pieces of the benchmarks: free ports, child processes on this Node, readiness waits.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { join } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export { freePort } from '../test/harness/free-port.ts'
@@ -10,9 +10,9 @@ export { freePort } from '../test/harness/free-port.ts'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const children: ChildProcess[] = []
 
-/** Starts `node <script>` (a path relative to the repository) with extra environment and node flags. */
+/** Starts `node <script>` (a path relative to the repository, or absolute) with extra environment and node flags. */
 export function spawnNode(script: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...flags, join(ROOT, script)], {
+  const child = spawn(process.execPath, [...flags, resolve(ROOT, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
     cwd: ROOT,
@@ -52,4 +52,14 @@ export function runBench(main: () => Promise<void>): void {
       process.exit(1)
     },
   )
+}
+
+/**
+ * Labels that keep a bench function at one replica. The reference proxies forward to one upstream
+ * process; left to the autoscaler, the function would scale up under wrk's load (its alert rule fires
+ * above 5 calls/s) and the extra processes would compete with the gateway for this machine's two cores.
+ */
+export const ONE_REPLICA: Record<string, string> = {
+  'com.openfaas.scale.min': '1',
+  'com.openfaas.scale.max': '1',
 }

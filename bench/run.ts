@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+import { freePort, ONE_REPLICA, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const WARMUP_S = 2
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       image: 'bench',
       envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
       envVars: { mode: 'http' },
+      labels: ONE_REPLICA,
     }),
   })
   if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
       image: 'bench',
       envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
       envVars: { mode: 'http' },
+      labels: ONE_REPLICA,
       annotations: { 'edgefaas.dev/backends': 'cluster' },
     }),
   })
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
       image: 'bench',
       envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
       envVars: { mode: 'http' },
+      labels: ONE_REPLICA,
     }),
   })
   if (webDeploy.status !== 202) throw new Error(`web deploy failed: ${webDeploy.status}`)

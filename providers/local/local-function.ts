@@ -31,6 +31,8 @@ export interface LocalFunctionOptions {
   /** The function's timeout unless its `edgefaas.dev/timeout` sets a shorter one. */
   callTimeoutMs: number
   logLinesPerInstance: number
+  /** A replica turned ready (a call held at zero can go now). */
+  onReady?: () => void
 }
 
 /**
@@ -119,6 +121,11 @@ export class LocalFunction {
 
   /** The next routable replica, round-robin; replicas of the current version first. */
   pick(): Replica | undefined {
+    // One replica of the current version (the usual case): no arrays built on the hot path.
+    if (this.#replicas.length === 1) {
+      const only = this.#replicas[0]!
+      return only.routable ? only : undefined
+    }
     const ready = this.#replicas.filter((r) => r.routable)
     const current = ready.filter((r) => r.version === this.#version)
     const pool = current.length > 0 ? current : ready
@@ -180,7 +187,10 @@ export class LocalFunction {
       stopGraceMs: this.#options.stopGraceMs,
       drainTimeoutMs: this.#timeoutMs,
       onLine: (instance, text) => this.logs.push(instance, text),
-      onReadyChange: () => this.#reconcile(),
+      onReadyChange: () => {
+        this.#reconcile()
+        if (replica.routable) this.#options.onReady?.()
+      },
     })
     replica.start()
     return replica

@@ -53,6 +53,8 @@ export class LocalProviderImpl implements LocalProvider {
   readonly sandbox: SandboxMode
   readonly #setup: LocalProviderSetup
   readonly #functions = new Map<string, LocalFunction>()
+  /** `onReady` subscribers by function key. */
+  readonly #readyListeners = new Map<string, Set<() => void>>()
   readonly #forwarder = new Forwarder()
   #closed = false
   #warnedSecrets = false
@@ -84,6 +86,9 @@ export class LocalProviderImpl implements LocalProvider {
         namespace: desired.namespace,
         name: desired.name,
         dir: `${root}/${key}`,
+        onReady: () => {
+          for (const listener of this.#readyListeners.get(key) ?? []) listener()
+        },
       })
       this.#functions.set(key, fn)
     }
@@ -141,8 +146,12 @@ export class LocalProviderImpl implements LocalProvider {
     }
   }
 
-  /** The replica a call goes to, counted in from here until `done()` (see invoke). */
   async target(namespace: string, name: string, path: string): Promise<InvocationTarget> {
+    return this.targetNow(namespace, name, path)
+  }
+
+  /** The replica a call goes to, counted in from here until `done()` (see invoke). */
+  targetNow(namespace: string, name: string, path: string): InvocationTarget {
     const replica = this.#get(namespace, name).pick()
     if (!replica) throw new ProviderError('NOT_READY', `no ready replica of ${name}.${namespace}`)
     const release = replica.enter()
@@ -151,6 +160,21 @@ export class LocalProviderImpl implements LocalProvider {
       path: path.startsWith('/') ? path : `/${path}`,
       dropResponseHeaders: REPLICA_DROPPED_HEADERS,
       done: release,
+    }
+  }
+
+  onReady(namespace: string, name: string, listener: () => void): () => void {
+    const key = keyOf(namespace, name)
+    let listeners = this.#readyListeners.get(key)
+    if (!listeners) {
+      listeners = new Set()
+      this.#readyListeners.set(key, listeners)
+    }
+    listeners.add(listener)
+    return () => {
+      listeners.delete(listener)
+      if (listeners.size === 0 && this.#readyListeners.get(key) === listeners)
+        this.#readyListeners.delete(key)
     }
   }
 

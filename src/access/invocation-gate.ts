@@ -52,12 +52,13 @@ export interface Admission {
 }
 
 export interface InvocationGate {
+  /** Synchronous (no Promise) for a function with neither invoke auth nor a rate limit: the hot path's usual case. */
   admit(
     fn: FunctionRecord,
     request: GateRequest,
     clientAddress: string | undefined,
     search: string,
-  ): Promise<Response | Admission>
+  ): Promise<Response | Admission> | Admission
   admitSubmit(fn: FunctionRecord, request: GateRequest, search: string): Promise<Response | Admission>
 }
 
@@ -72,6 +73,12 @@ export interface GateDeps {
 interface Policy {
   auth: InvokeAuthPolicy | string
   limits: RateLimitPolicy | string
+}
+
+/** A policy whose annotations parsed (a string is the error of one that did not). */
+interface ValidPolicy {
+  auth: InvokeAuthPolicy
+  limits: RateLimitPolicy
 }
 
 const ADMITTED: Admission = {}
@@ -175,27 +182,43 @@ export function createInvocationGate(deps: GateDeps): InvocationGate {
     return null
   }
 
+  async function checkedAdmission(
+    fn: FunctionRecord,
+    policy: ValidPolicy,
+    request: GateRequest,
+    clientAddress: string | undefined,
+    search: string,
+  ): Promise<Response | Admission> {
+    let caller: string | null = null
+    let admission = ADMITTED
+    if (!isQueued(request)) {
+      const checked = await authenticate(fn, policy.auth, request, search, false)
+      if (checked instanceof Response) return checked
+      caller = checked.caller ?? (clientAddress === undefined ? null : `ip:${clientKey(clientAddress)}`)
+      admission = checked.admission
+    }
+    const refused = await limit(fn, policy.limits, caller)
+    return refused ?? admission
+  }
+
   return {
-    async admit(fn, request, clientAddress, search) {
+    admit(fn, request, clientAddress, search) {
       const policy = policyOf(fn)
-      if (typeof policy.auth === 'string' || typeof policy.limits === 'string') return misconfigured()
-      const queued = isQueued(request)
+      if (typeof policy.auth === 'string' || typeof policy.limits === 'string')
+        return Promise.resolve(misconfigured())
       if (
         policy.auth.mode === 'public' &&
         policy.limits.function === null &&
         policy.limits.perCaller === null
       )
         return ADMITTED
-      let caller: string | null = null
-      let admission = ADMITTED
-      if (!queued) {
-        const checked = await authenticate(fn, policy.auth, request, search, false)
-        if (checked instanceof Response) return checked
-        caller = checked.caller ?? (clientAddress === undefined ? null : `ip:${clientKey(clientAddress)}`)
-        admission = checked.admission
-      }
-      const refused = await limit(fn, policy.limits, caller)
-      return refused ?? admission
+      return checkedAdmission(
+        fn,
+        { auth: policy.auth, limits: policy.limits },
+        request,
+        clientAddress,
+        search,
+      )
     },
 
     async admitSubmit(fn, request, search) {

@@ -46,3 +46,42 @@ export class RecordHeaders implements HeaderMap {
     }
   }
 }
+
+/**
+ * HeaderMap over a flat `[name, value, name, value…]` list of lower-case names (what node:http's
+ * `writeHead` takes), edited in place. A repeated name (`set-cookie`) keeps its entries; `set` replaces
+ * them all. Linear, for the handful of headers of one answer.
+ */
+export class ListHeaders implements HeaderMap {
+  readonly list: string[]
+  constructor(list: string[]) {
+    this.list = list
+  }
+  get(name: string): string | null {
+    let found: string | null = null
+    for (let i = 0; i < this.list.length; i += 2) {
+      if (this.list[i] === name) found = found === null ? this.list[i + 1]! : `${found}, ${this.list[i + 1]}`
+    }
+    return found
+  }
+  has(name: string): boolean {
+    for (let i = 0; i < this.list.length; i += 2) if (this.list[i] === name) return true
+    return false
+  }
+  set(name: string, value: string): void {
+    this.delete(name)
+    this.list.push(name, value)
+  }
+  delete(name: string): void {
+    for (let i = this.list.length - 2; i >= 0; i -= 2) if (this.list[i] === name) this.list.splice(i, 2)
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    const seen = new Set<string>()
+    for (let i = 0; i < this.list.length; i += 2) {
+      const name = this.list[i]!
+      if (seen.has(name)) continue
+      seen.add(name)
+      callback(this.get(name)!, name)
+    }
+  }
+}

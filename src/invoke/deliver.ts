@@ -18,6 +18,7 @@ import {
   type Outcome,
   resendAfter,
 } from './attempt-outcome.ts'
+import type { Cancellation } from './call-control.ts'
 import type { ScaleFromZero, WaitOutcome } from './scale-from-zero.ts'
 
 export interface DeliverDeps {
@@ -37,7 +38,10 @@ export interface Call<H = Headers, B = ReadableStream<Uint8Array>> {
   method: string
   headers: H
   body: B | null
-  signal: AbortSignal
+  /** Ends the call early (its timeout, the caller leaving), listened to without an EventTarget. */
+  control: Cancellation
+  /** The same as an AbortSignal, made on first use (a provider's `invoke`, the scale-from-zero wait). */
+  readonly signal: AbortSignal
   timedOut(): boolean
   callerGone(): boolean
   /** Where the caller is (Workers' `request.cf`), for locality; absent elsewhere. */

@@ -18,7 +18,9 @@ import { parseFunctionPath } from '../routing/function-path.ts'
 import type { CallerOrigin } from '../routing/locality.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import type { BackendRouter } from '../routing/router.ts'
+import type { FunctionRecord } from '../store/types.ts'
 import type { Answer } from './attempt-outcome.ts'
+import { CallControl } from './call-control.ts'
 import { deliver, notFound, type Transport } from './deliver.ts'
 import { applyUpstreamRules, type CallIdentity, proxyErrorHeaders } from './headers.ts'
 import type { ScaleFromZero } from './scale-from-zero.ts'
@@ -94,41 +96,60 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
     scaleFromZero: deps.scaleFromZero,
     resendBodyLimit: deps.resendBodyLimit,
   }
-  return async (transport, io) => {
-    const started = performance.now()
-    const target = parseFunctionPath(io.pathname, PREFIX, deps.defaultNamespace)
-    if (!target) return refused(404, 'error finding function: no such function', null)
-    const { name, namespace } = target
 
-    const fn = await deps.routes.get(namespace, name)
-    const label = functionLabel(name, namespace)
-    if (!fn) return refused(404, notFound(label), null)
-    const admitted: Admission | Response = deps.gate
-      ? await deps.gate.admit(fn, io.gateRequest, io.clientAddress, io.search)
+  /**
+   * From a found function on: admission, then the call. Synchronous up to the first attempt when the
+   * gate needs nothing awaited (no invoke auth, no rate limit): the common case costs no extra Promise.
+   */
+  function admitted<H extends HeaderMap, B, R extends Answer>(
+    transport: Transport<H, B, R>,
+    io: InvocationIO<H, B>,
+    fn: FunctionRecord,
+    rest: string,
+    started: number,
+  ): Promise<InvocationResult<R>> {
+    const admission = deps.gate
+      ? deps.gate.admit(fn, io.gateRequest, io.clientAddress, io.search)
       : NOTHING_TO_CHANGE
-    if (admitted instanceof Response) return { kind: 'gate', response: admitted }
-    const path = target.rest + (admitted.search ?? io.search)
+    if (admission instanceof Promise) {
+      return admission.then((a) =>
+        a instanceof Response
+          ? { kind: 'gate', response: a }
+          : call(transport, io, fn, rest + (a.search ?? io.search), a, started),
+      )
+    }
+    if (admission instanceof Response) return Promise.resolve({ kind: 'gate', response: admission })
+    return call(transport, io, fn, rest + (admission.search ?? io.search), admission, started)
+  }
+
+  async function call<H extends HeaderMap, B, R extends Answer>(
+    transport: Transport<H, B, R>,
+    io: InvocationIO<H, B>,
+    fn: FunctionRecord,
+    path: string,
+    admission: Admission,
+    started: number,
+  ): Promise<InvocationResult<R>> {
+    const label = functionLabel(fn.name, fn.namespace)
     deps.metrics?.invocationStarted(label)
-    const finished = (status: number) =>
-      deps.metrics?.invocationFinished(label, status, (performance.now() - started) / 1000)
 
     // GET and HEAD carry no body; not asking for it keeps a lazy request unmaterialised. The caller's
     // body, if it sent one anyway, was framed and is discarded by the runtime's server.
     const forwardsBody = io.method !== 'GET' && io.method !== 'HEAD'
     const headers = io.copyHeaders()
-    const call = applyUpstreamRules(headers, io.clientAddress, forwardsBody)
-    admitted.apply?.(headers)
-    // One controller for both ways a call ends early; cheaper per call than AbortSignal.any + timeout.
-    const abort = new AbortController()
+    const identity = applyUpstreamRules(headers, io.clientAddress, forwardsBody)
+    admission.apply?.(headers)
+    // One control for both ways a call ends early; an AbortSignal is made only if a provider asks.
+    const control = new CallControl()
     let timedOut = false
     let gone = false
     const timer = setTimeout(() => {
       timedOut = true
-      abort.abort(new Error('upstream timeout'))
+      control.abort(new Error('upstream timeout'))
     }, functionTimeoutMs(fn.spec.annotations, deps.upstreamTimeoutMs) + BACKEND_TIMEOUT_GRACE_MS)
     const unsubscribe = io.onCallerGone((reason) => {
       gone = true
-      abort.abort(reason)
+      control.abort(reason)
     })
     try {
       const result = await deliver(delivery, transport, {
@@ -138,7 +159,10 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
         method: io.method,
         headers,
         body: forwardsBody ? io.body() : null,
-        signal: abort.signal,
+        control,
+        get signal() {
+          return control.signal
+        },
         timedOut: () => timedOut,
         callerGone: () => gone || io.callerGone(),
         origin: io.origin ?? null,
@@ -146,18 +170,34 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
       // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
       // run as long as the function keeps writing and the caller keeps reading.
       if (result.kind === 'response') {
-        finished(result.response.status)
-        return { kind: 'answer', answer: result.response, call, backend: result.backend }
+        deps.metrics?.invocationFinished(label, result.response.status, (performance.now() - started) / 1000)
+        return { kind: 'answer', answer: result.response, call: identity, backend: result.backend }
       }
       if (result.status === 502 && !gone && !io.callerGone() && !timedOut) {
         deps.logger.warn('invocation failed', { function: label, error: result.cause ?? result.message })
       }
-      finished(result.status)
+      deps.metrics?.invocationFinished(label, result.status, (performance.now() - started) / 1000)
       return refused(result.status, result.message, result.backend)
     } finally {
       clearTimeout(timer)
       unsubscribe()
     }
+  }
+
+  return (transport, io) => {
+    const started = performance.now()
+    const target = parseFunctionPath(io.pathname, PREFIX, deps.defaultNamespace)
+    if (!target) return Promise.resolve(refused(404, 'error finding function: no such function', null))
+    const { name, namespace, rest } = target
+    const missing = () => refused<never>(404, notFound(functionLabel(name, namespace)), null)
+    // The route cache's answer without a Promise when it is fresh (the steady state).
+    const known = deps.routes.peek?.(namespace, name)
+    if (known !== undefined) {
+      return known ? admitted(transport, io, known, rest, started) : Promise.resolve(missing())
+    }
+    return deps.routes
+      .get(namespace, name)
+      .then((fn) => (fn ? admitted(transport, io, fn, rest, started) : missing()))
   }
 }
 

@@ -55,18 +55,28 @@ export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
     const failed = await lastApplyError(current, placed.length)
     if (failed !== null) return { failed }
     if (placed.length === 0) return 'timeout'
-    while (Date.now() < deadline) {
-      const ready = await Promise.all(
-        placed.map(async ({ backend, provider }) => {
-          const status = await provider.status(fn.namespace, fn.name).catch(() => null)
-          return status && status.availableReplicas > 0 ? backend : null
-        }),
-      )
-      const backends = ready.filter((b): b is string => b !== null)
-      if (backends.length > 0) return { ready: backends }
-      await new Promise((resolve) => setTimeout(resolve, pollMs))
+    // A provider that says when a replica turns ready wakes the wait at once; the poll covers the rest.
+    const wake = new Wake()
+    const unsubscribes = placed.flatMap(({ provider }) =>
+      provider.onReady ? [provider.onReady(fn.namespace, fn.name, () => wake.wake())] : [],
+    )
+    try {
+      while (Date.now() < deadline) {
+        wake.reset()
+        const ready = await Promise.all(
+          placed.map(async ({ backend, provider }) => {
+            const status = await provider.status(fn.namespace, fn.name).catch(() => null)
+            return status && status.availableReplicas > 0 ? backend : null
+          }),
+        )
+        const backends = ready.filter((b): b is string => b !== null)
+        if (backends.length > 0) return { ready: backends }
+        await wake.sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())))
+      }
+      return 'timeout'
+    } finally {
+      for (const unsubscribe of unsubscribes) unsubscribe()
     }
-    return 'timeout'
   }
 
   /**
@@ -98,5 +108,33 @@ export function createScaleFromZero(deps: ScaleFromZeroDeps): ScaleFromZero {
         wait.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
       })
     },
+  }
+}
+
+/** A sleep that a `wake()` ends early, including one that came since the last `reset()`. */
+class Wake {
+  #woken = false
+  #end: (() => void) | null = null
+
+  reset(): void {
+    this.#woken = false
+  }
+
+  wake(): void {
+    this.#woken = true
+    this.#end?.()
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.#woken) return Promise.resolve()
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer)
+        this.#end = null
+        resolve()
+      }
+      const timer = setTimeout(end, ms)
+      this.#end = end
+    })
   }
 }

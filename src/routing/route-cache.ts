@@ -11,6 +11,11 @@ import type { FunctionRecord, Store } from '../store/types.ts'
 export interface RouteCache {
   /** The live function, or null; from memory when fresh. */
   get(namespace: string, name: string): Promise<FunctionRecord | null>
+  /**
+   * The same answer without a Promise when it is fresh and already read (the hot path's usual case);
+   * undefined when `get` must be awaited.
+   */
+  peek?(namespace: string, name: string): FunctionRecord | null | undefined
   invalidate(namespace: string, name: string): void
   clear(): void
 }
@@ -138,6 +143,11 @@ export function createRouteCache(
         },
       )
       return value
+    },
+    peek(namespace, name) {
+      const hit = entries.get(key(namespace, name))
+      if (hit === undefined || hit.expiresAt <= now()) return undefined
+      return hit.known?.record
     },
     invalidate(namespace, name) {
       entries.delete(key(namespace, name))

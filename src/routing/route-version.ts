@@ -81,6 +81,8 @@ export function createVersionedRouteCache(o: VersionedRouteCacheOptions): RouteC
       await check()
       return await o.inner.get(namespace, name)
     },
+    // Without a Promise only while no version check is due.
+    peek: (namespace, name) => (now() - checkedAt < o.checkMs ? o.inner.peek?.(namespace, name) : undefined),
     invalidate: (namespace, name) => o.inner.invalidate(namespace, name),
     clear: () => o.inner.clear(),
   }

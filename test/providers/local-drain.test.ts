@@ -75,7 +75,15 @@ describe('local provider: draining', () => {
 
   it(`${CALLS} calls while the function scales to zero: none fails`, async () => {
     const name = 'drain-to-zero'
-    await api.deploy({ service: name, image: 'x', envProcess: slowEcho, envVars: { release: 'v1' } })
+    await api.deploy({
+      service: name,
+      image: 'x',
+      envProcess: slowEcho,
+      envVars: { release: 'v1' },
+      // At most one replica: the default CE-style autoscaling would otherwise add one under this load
+      // whenever its tick falls inside the test (a slow machine), and the count below checks scale from zero.
+      labels: { 'com.openfaas.scale.max': '1' },
+    })
     await api.waitAvailable(name)
     // Calls in flight at the scale finish on the draining replica; calls arriving after it are held and
     // served by scale from zero (which may take the draining replica back instead of starting one).

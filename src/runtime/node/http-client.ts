@@ -6,6 +6,7 @@
  * proxy's throughput. Redirects are not followed and bodies are left as they are on the wire.
  */
 import { type HttpClient, type HttpRequestInit, HttpTransportError, splitOrigin } from '../../http/client.ts'
+import { signalCancellation } from '../../invoke/call-control.ts'
 import { SMALL_BODY_BYTES } from './incoming-body.ts'
 import {
   createUpstreamClient,
@@ -36,7 +37,10 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
     })
     // A Web stream is an async iterable, which undici sends as it is read (chunked without a length).
     const body = init.body as UpstreamBody
-    const head = await upstream.send({ origin, path, method: init.method, headers, body }, init.signal)
+    const head = await upstream.send(
+      { origin, path, method: init.method, headers, body },
+      init.signal ? signalCancellation(init.signal) : undefined,
+    )
     if (head.status < 200 || head.status > 599) {
       head.body.discard()
       throw new HttpTransportError(

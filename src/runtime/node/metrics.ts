@@ -16,6 +16,14 @@ import {
 import type { GatewayMetrics } from '../../metrics/types.ts'
 import type { QueueMetrics } from '../../queue/worker.ts'
 import type { TriggerMetrics } from '../../triggers/types.ts'
+import {
+  type FunctionCalls,
+  fillCounter,
+  fillGauge,
+  fillHistogram,
+  HotSeries,
+  type Outcomes,
+} from './hot-series.ts'
 
 export type NodeMetrics = GatewayMetrics &
   Required<QueueMetrics> &
@@ -28,16 +36,62 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const registry = new Registry()
   if (options.processMetrics) collectDefaultMetrics({ register: registry })
   const registers = [registry]
-  const total = new Counter({ ...spec(GATEWAY_SERIES.invocationTotal), registers })
-  const seconds = new Histogram({ ...spec(GATEWAY_SERIES.invocationSeconds), registers })
-  const started = new Counter({ ...spec(GATEWAY_SERIES.invocationStarted), registers })
-  const inflight = new Gauge({ ...spec(GATEWAY_SERIES.invocationInflight), registers })
+  // The per-call series are plain numbers (hot-series.ts), folded into these on a scrape.
+  const hot = new HotSeries()
+  const total: Counter<string> = new Counter({
+    ...spec(GATEWAY_SERIES.invocationTotal),
+    registers,
+    collect: () =>
+      fillCounter(
+        total,
+        finishedSeries(hot, (outcomes) => outcomes.total),
+      ),
+  })
+  const seconds: Histogram<string> = new Histogram({
+    ...spec(GATEWAY_SERIES.invocationSeconds),
+    registers,
+    collect: () =>
+      fillHistogram(
+        seconds,
+        finishedSeries(hot, (outcomes) => outcomes.seconds),
+      ),
+  })
+  const started: Counter<string> = new Counter({
+    ...spec(GATEWAY_SERIES.invocationStarted),
+    registers,
+    collect: () =>
+      fillCounter(
+        started,
+        functionSeries(hot, (calls) => calls.started),
+      ),
+  })
+  const inflight: Gauge<string> = new Gauge({
+    ...spec(GATEWAY_SERIES.invocationInflight),
+    registers,
+    collect: () =>
+      fillGauge(
+        inflight,
+        functionSeries(hot, (calls) => calls.inflight),
+      ),
+  })
   const serviceCount = new Gauge({ ...spec(GATEWAY_SERIES.serviceCount), registers })
   const processed = new Counter({ ...spec(QUEUE_SERIES.processed), registers })
   const workerInflight = new Gauge({ ...spec(QUEUE_SERIES.inflight), registers })
   const pending = new Gauge({ ...spec(QUEUE_SERIES.pending), registers })
-  const backendRequests = new Counter({ ...spec(BACKEND_SERIES.requests), registers })
-  const backendSeconds = new Histogram({ ...spec(BACKEND_SERIES.seconds), registers })
+  const backendRequests: Counter<string> = new Counter({
+    ...spec(BACKEND_SERIES.requests),
+    registers,
+    collect: () => fillCounter(backendRequests, attemptSeries(hot)),
+  })
+  const backendSeconds: Histogram<string> = new Histogram({
+    ...spec(BACKEND_SERIES.seconds),
+    registers,
+    collect: () =>
+      fillHistogram(
+        backendSeconds,
+        [...hot.attemptSeconds].map(([backend, durations]) => [{ backend }, durations] as const),
+      ),
+  })
   const ejections = new Counter({ ...spec(BACKEND_SERIES.ejections), registers })
   // Every process of a multi-process gateway judges a backend for itself; summed, 1 + 1 would read 2.
   const healthy = new Gauge({ ...spec(BACKEND_SERIES.healthy), registers, aggregator: 'min' })
@@ -50,30 +104,6 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const triggerDeliveries = new Counter({ ...spec(TRIGGER_SERIES.deliveries), registers })
   const triggerLast = new Gauge({ ...spec(TRIGGER_SERIES.lastDelivery), registers })
   const triggerErrors = new Counter({ ...spec(TRIGGER_SERIES.errors), registers })
-
-  // Label children resolved once per label set: prom-client hashes the label object on every inc() and
-  // observe() otherwise, several times per call on the hot path.
-  const perFunction = new Map<string, { started: Counter.Internal; inflight: Gauge.Internal<string> }>()
-  const functionChildren = (functionName: string) => {
-    let children = perFunction.get(functionName)
-    if (!children) {
-      children = { started: started.labels(functionName), inflight: inflight.labels(functionName) }
-      perFunction.set(functionName, children)
-    }
-    return children
-  }
-  const perCode = new Map<string, { total: Counter.Internal; seconds: Histogram.Internal<string> }>()
-  const codeChildren = (functionName: string, code: string) => {
-    const key = `${functionName}\u0000${code}`
-    let children = perCode.get(key)
-    if (!children) {
-      children = { total: total.labels(functionName, code), seconds: seconds.labels(functionName, code) }
-      perCode.set(key, children)
-    }
-    return children
-  }
-  const perAttempt = new Map<string, Counter.Internal>()
-  const perBackend = new Map<string, Histogram.Internal<string>>()
 
   return {
     registry,
@@ -95,30 +125,13 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
       pending.set({ queue_name: queue }, depth)
     },
     invocationStarted(functionName) {
-      const children = functionChildren(functionName)
-      children.started.inc()
-      children.inflight.inc()
+      hot.started(functionName)
     },
     invocationFinished(functionName, code, elapsed) {
-      const children = codeChildren(functionName, String(code))
-      children.total.inc()
-      children.seconds.observe(elapsed)
-      functionChildren(functionName).inflight.dec()
+      hot.finished(functionName, code, elapsed)
     },
     backendAttempt(backend, code, elapsed) {
-      const key = `${backend}\u0000${code}`
-      let requests = perAttempt.get(key)
-      if (!requests) {
-        requests = backendRequests.labels(backend, code)
-        perAttempt.set(key, requests)
-      }
-      requests.inc()
-      let duration = perBackend.get(backend)
-      if (!duration) {
-        duration = backendSeconds.labels(backend)
-        perBackend.set(backend, duration)
-      }
-      duration.observe(elapsed)
+      hot.attempt(backend, code, elapsed)
     },
     backendEjected(backend) {
       ejections.inc({ backend })
@@ -147,9 +160,10 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
     },
     async invocationCounts() {
       const counts = new Map<string, number>()
-      for (const { labels, value } of (await total.get()).values) {
-        const name = String(labels.function_name)
-        counts.set(name, (counts.get(name) ?? 0) + value)
+      for (const [name, calls] of hot.functions) {
+        let sum = 0
+        for (const outcomes of calls.finished.values()) sum += outcomes.total
+        counts.set(name, sum)
       }
       return counts
     },
@@ -157,6 +171,28 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
       return { contentType: registry.contentType, body: await registry.metrics() }
     },
   }
+}
+
+/** Each function's finished-call series by code: `[{function_name, code}, value]`. */
+function* finishedSeries<T>(
+  hot: HotSeries,
+  value: (outcomes: Outcomes) => T,
+): Generator<[{ function_name: string; code: string }, T]> {
+  for (const [name, calls] of hot.functions) {
+    for (const [code, outcomes] of calls.finished)
+      yield [{ function_name: name, code: String(code) }, value(outcomes)]
+  }
+}
+
+function* functionSeries(
+  hot: HotSeries,
+  value: (calls: FunctionCalls) => number,
+): Generator<[{ function_name: string }, number]> {
+  for (const [name, calls] of hot.functions) yield [{ function_name: name }, value(calls)]
+}
+
+function* attemptSeries(hot: HotSeries): Generator<[{ backend: string; code: string }, number]> {
+  for (const [backend, byCode] of hot.attempts) for (const [code, n] of byCode) yield [{ backend, code }, n]
 }
 
 /** prom-client wants a mutable label list; the definitions are shared and frozen. */

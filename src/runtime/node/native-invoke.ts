@@ -14,15 +14,15 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import type { InvocationTarget, Provider } from '../../../providers/types.ts'
+import type { InvocationTarget, InvocationTargetRequest, Provider } from '../../../providers/types.ts'
 import { connectionOptions, isHopByHop } from '../../contract/hop-by-hop.ts'
 import { INTERNAL_HEADER } from '../../contract/internal-header.ts'
 import { toApiError } from '../../errors.ts'
 import { HttpTransportError } from '../../http/client.ts'
-import { type HeaderRecord, RecordHeaders } from '../../http/header-map.ts'
+import { type HeaderRecord, ListHeaders, RecordHeaders } from '../../http/header-map.ts'
 import type { Call, Replay, Transport } from '../../invoke/deliver.ts'
 import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
-import type { InvocationIO, RunInvocation } from '../../invoke/invocation.ts'
+import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
 import { forwardedClient } from './client-address.ts'
@@ -35,8 +35,13 @@ type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
 /** One answer of a backend, as the pipeline and the writer below see it. */
 export interface NativeAnswer {
   status: number
-  /** Lower-case names, hop-by-hop ones and those the target drops already removed. */
-  headers: IncomingHttpHeaders
+  /**
+   * Flat `[name, value, name, value…]` as `writeHead` takes it, lower-case names, hop-by-hop ones and
+   * those the target drops already left out.
+   */
+  headers: string[]
+  /** The declared Content-Length; NaN when none. */
+  contentLength: number
   internal: boolean
   body: UpstreamResponseBody
   /** The target's end of exchange (a local replica counts its calls until the body is read). */
@@ -67,104 +72,151 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
   const transport = nativeTransport(options.upstream)
   const { run, servedBy, logger } = options
 
-  async function serve(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
-    const headers = new RecordHeaders(requestHeaders(req.rawHeaders))
-    const body = await callerBody(req)
-    let gone = false
-    const listeners: Array<(reason: unknown) => void> = []
-    res.once('close', () => {
-      if (res.writableFinished) return
-      gone = true
-      for (const listener of listeners.splice(0)) listener(new Error('the caller went away'))
-    })
-    const io: InvocationIO<RecordHeaders, NativeBody> = {
-      method: req.method ?? 'GET',
-      pathname,
-      search,
-      clientAddress: clientAddressOf(req),
-      gateRequest: { headers },
-      headers,
-      // Admission has read the caller's headers by now; the rules edit the same object, nothing reads it after.
-      copyHeaders: () => headers,
-      body: () => body,
-      callerGone: () => gone,
-      onCallerGone(listener) {
-        listeners.push(listener)
-        return () => {
-          const at = listeners.indexOf(listener)
-          if (at !== -1) listeners.splice(at, 1)
-        }
-      },
-    }
-    const result = await run(transport, io)
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: NativeCall,
+    result: InvocationResult<NativeAnswer>,
+  ): Promise<void> | undefined {
     if (result.kind === 'refused') {
       writeText(res, result.status, result.message, result.headers)
       return
     }
-    if (result.kind === 'gate') {
-      await writeResponse(res, result.response)
-      return
-    }
+    if (result.kind === 'gate') return writeResponse(res, result.response)
     const { answer, call, backend } = result
-    if (gone || res.destroyed) {
+    if (caller.gone || res.destroyed) {
       // The caller left while the answer was on its way: nothing will read it.
       answer.body.discard()
       answer.done()
       return
     }
-    decorate(new RecordHeaders(answer.headers as HeaderRecord), call, servedBy, backend)
+    decorate(new ListHeaders(answer.headers), call, servedBy, backend)
     try {
       res.writeHead(answer.status, answer.headers)
     } catch (error) {
       // A header value node:http refuses to write (bytes outside Latin-1): the answer cannot be passed on.
       answer.body.discard()
       answer.done()
-      logger.warn('invocation answer not passed on', { function: pathname, error })
+      logger.warn('invocation answer not passed on', { function: caller.pathname, error })
       writeText(res, 502, 'the function answered with a header that cannot be passed on', {
         ...proxyErrorHeaders(backend),
       })
       return
     }
-    writeAnswer(req, res, answer)
+    writeAnswer(req, res, caller, answer)
+  }
+
+  function failed(res: ServerResponse, pathname: string, error: unknown): void {
+    // The pipeline answers every backend failure itself; what reaches here is the store failing.
+    const apiError = toApiError(error)
+    logger.error('invocation failed', { path: pathname, error: apiError.cause ?? apiError })
+    if (!res.headersSent) writeText(res, apiError.status, apiError.message, {})
+    else res.destroy()
+  }
+
+  function start(req: IncomingMessage, res: ServerResponse, caller: NativeCall): void {
+    run(transport, caller)
+      .then((result) => answer(req, res, caller, result))
+      .catch((error: unknown) => failed(res, caller.pathname, error))
   }
 
   return (req, res, pathname, search) => {
-    serve(req, res, pathname, search).catch((error: unknown) => {
-      // The pipeline answers every backend failure itself; what reaches here is the store failing.
-      const apiError = toApiError(error)
-      logger.error('invocation failed', { path: pathname, error: apiError.cause ?? apiError })
-      if (!res.headersSent) writeText(res, apiError.status, apiError.message, {})
-      else res.destroy()
-    })
+    const body = callerBody(req)
+    const caller = new NativeCall(req, res, pathname, search)
+    if (body instanceof Promise) {
+      body.then((read) => {
+        caller.received = read
+        start(req, res, caller)
+      })
+      return
+    }
+    caller.received = body
+    start(req, res, caller)
+  }
+}
+
+/**
+ * The caller's request as the pipeline sees it (`InvocationIO`), and whether the caller is still
+ * there: one object per call with its methods on the prototype, one `close` listener on the response.
+ */
+class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
+  readonly method: string
+  readonly pathname: string
+  readonly search: string
+  readonly clientAddress: string | undefined
+  readonly headers: RecordHeaders
+  readonly gateRequest: { headers: RecordHeaders }
+  received: NativeBody | null = null
+  gone = false
+  /** The answer writer's part of the response's `close` (writeAnswer). */
+  onClose: (() => void) | null = null
+  #listeners: Array<(reason: unknown) => void> | null = null
+
+  constructor(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
+    this.method = req.method ?? 'GET'
+    this.pathname = pathname
+    this.search = search
+    this.clientAddress = clientAddressOf(req)
+    this.headers = new RecordHeaders(requestHeaders(req.rawHeaders))
+    this.gateRequest = { headers: this.headers }
+    res.on('close', () => this.#closed(res))
+  }
+
+  #closed(res: ServerResponse): void {
+    const finishing = res.writableFinished
+    if (!finishing) {
+      this.gone = true
+      const listeners = this.#listeners
+      this.#listeners = null
+      if (listeners) for (const listener of listeners) listener(new Error('the caller went away'))
+    }
+    const onClose = this.onClose
+    this.onClose = null
+    onClose?.()
+  }
+
+  // Admission has read the caller's headers by now; the rules edit the same object, nothing reads it after.
+  copyHeaders(): RecordHeaders {
+    return this.headers
+  }
+
+  body(): NativeBody | null {
+    return this.received
+  }
+
+  callerGone(): boolean {
+    return this.gone
+  }
+
+  onCallerGone(listener: (reason: unknown) => void): () => void {
+    if (this.#listeners) this.#listeners.push(listener)
+    else this.#listeners = [listener]
+    return () => {
+      const listeners = this.#listeners
+      if (!listeners) return
+      const at = listeners.indexOf(listener)
+      if (at !== -1) listeners.splice(at, 1)
+    }
   }
 }
 
 function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, NativeBody, NativeAnswer> {
   return {
-    async send(provider, call, body) {
+    send(provider, call, body) {
       if (!provider.target) return viaInvoke(provider, call, body)
-      const target = await provider.target(call.fn.namespace, call.fn.name, call.path, {
-        method: call.method,
-        hasBody: body !== null,
-        signal: call.signal,
-      })
-      let head: Awaited<ReturnType<UpstreamClient['send']>>
-      try {
-        head = await upstream.send(
-          {
-            origin: target.origin,
-            path: target.path,
-            method: call.method,
-            headers: upstreamHeaderList(call.headers.record),
-            body,
-          },
-          call.signal,
-        )
-      } catch (error) {
-        target.done?.()
-        throw error
+      const request = targetRequest(call, body !== null)
+      if (provider.targetNow) {
+        let target: InvocationTarget
+        try {
+          target = provider.targetNow(call.fn.namespace, call.fn.name, call.path, request)
+        } catch (error) {
+          return Promise.reject(error)
+        }
+        return sendTo(upstream, target, call, body)
       }
-      return answerOf(target, head.status, head.headers, head.body)
+      return provider
+        .target(call.fn.namespace, call.fn.name, call.path, request)
+        .then((target) => sendTo(upstream, target, call, body))
     },
     internal: (answer) => answer.internal,
     resendable(body, limit): Replay<NativeBody> {
@@ -184,7 +236,47 @@ function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, Nat
   }
 }
 
-/** The answer, once the target has seen its head (and may turn it into NOT_READY). */
+/** What the provider is told of the call; the AbortSignal is made only if it reads it. */
+function targetRequest(call: Call<RecordHeaders, NativeBody>, hasBody: boolean): InvocationTargetRequest {
+  return {
+    method: call.method,
+    hasBody,
+    get signal() {
+      return call.signal
+    },
+  }
+}
+
+function sendTo(
+  upstream: UpstreamClient,
+  target: InvocationTarget,
+  call: Call<RecordHeaders, NativeBody>,
+  body: NativeBody | null,
+): Promise<NativeAnswer> {
+  return upstream
+    .send(
+      {
+        origin: target.origin,
+        path: target.path,
+        method: call.method,
+        headers: upstreamHeaderList(call.headers.record),
+        body,
+      },
+      call.control,
+    )
+    .then(
+      (head) => answerOf(target, head.status, head.headers, head.body),
+      (error: unknown) => {
+        target.done?.()
+        throw error
+      },
+    )
+}
+
+/**
+ * The answer, once the target has seen its head (and may turn it into NOT_READY): its headers as the
+ * flat `[name, value…]` list `writeHead` takes, hop-by-hop ones and those the target drops left out.
+ */
 function answerOf(
   target: InvocationTarget,
   status: number,
@@ -201,8 +293,13 @@ function answerOf(
     })
   }
   const listed = connectionOptions(headers.connection as string | undefined)
+  const dropped = target.dropResponseHeaders
+  const list: string[] = []
   for (const name in headers) {
-    if (isHopByHop(name, listed) || target.dropResponseHeaders.has(name)) delete headers[name]
+    if (isHopByHop(name, listed) || dropped.has(name)) continue
+    const value = headers[name]
+    if (typeof value === 'string') list.push(name, value)
+    else if (value !== undefined) for (const one of value) list.push(name, one)
   }
   const internal = headers[INTERNAL_HEADER] !== undefined
   try {
@@ -212,7 +309,15 @@ function answerOf(
     done()
     throw error
   }
-  return { status, headers, internal, body, done }
+  const length = headers['content-length']
+  return {
+    status,
+    headers: list,
+    contentLength: typeof length === 'string' ? Number(length) : Number.NaN,
+    internal,
+    body,
+    done,
+  }
 }
 
 /** A provider without `target()`: its `invoke()`, the Web Response read back into a native answer. */
@@ -237,16 +342,17 @@ async function viaInvoke(
     body: webBody,
     signal: call.signal,
   })
-  const record: IncomingHttpHeaders = {}
+  const list: string[] = []
   response.headers.forEach((value, name) => {
-    record[name] = value
+    if (name !== 'set-cookie') list.push(name, value)
   })
-  const cookies = response.headers.getSetCookie()
-  if (cookies.length > 0) record['set-cookie'] = cookies
+  for (const cookie of response.headers.getSetCookie()) list.push('set-cookie', cookie)
+  const length = response.headers.get('content-length')
   return {
     status: response.status,
-    headers: record,
-    internal: record[INTERNAL_HEADER] !== undefined,
+    headers: list,
+    contentLength: length === null ? Number.NaN : Number(length),
+    internal: response.headers.has(INTERNAL_HEADER),
     body: webResponseBody(response.body),
     done: noop,
   }
@@ -270,29 +376,33 @@ function webResponseBody(stream: ReadableStream<Uint8Array> | null): UpstreamRes
 }
 
 /** Writes the function's answer after its head: the body as it arrives; the last chunk of a known length ends it. */
-function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: NativeAnswer): void {
+function writeAnswer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: NativeCall,
+  answer: NativeAnswer,
+): void {
   const { body, done } = answer
   if (req.method === 'HEAD' || NULL_BODY_STATUS.has(answer.status)) {
     body.consume({ data: () => true, end: done, error: done })
     res.end()
     return
   }
-  const length = Number(answer.headers['content-length'] ?? Number.NaN)
+  const length = answer.contentLength
   let written = 0
   let over = false
   const finish = () => {
     if (over) return
     over = true
-    res.off('close', onClose)
+    caller.onClose = null
     done()
   }
-  const onClose = () => {
+  caller.onClose = () => {
     if (over) return
     // The caller left before the body was through: stop reading it from the backend.
     body.discard()
     finish()
   }
-  res.on('close', onClose)
   body.consume({
     data(chunk) {
       written += chunk.byteLength

@@ -11,6 +11,7 @@ import { migrate } from 'drizzle-orm/sqlite-proxy/migrator'
 import { SqliteStore } from '../../store/sqlite.ts'
 import type { OpenedStore } from './open-store.ts'
 import { ensurePrivateFile, tightenFile } from './private-files.ts'
+import { groupCommit, type RunStatement } from './sqlite-group-commit.ts'
 
 /** Resolved from this file, not the working directory, so the gateway can start from anywhere. */
 const migrationsFolder = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url))
@@ -45,7 +46,7 @@ export async function openSqlite(path: string): Promise<OpenedStore> {
 
   // The proxy protocol: `get` wants one row as an array of values (undefined when none), `all` and
   // `values` want arrays of value arrays, and `run` wants no rows.
-  const db = drizzle(async (query, params, method) => {
+  const run: RunStatement = (query, params, method) => {
     const stmt = prepare(query)
     const args = params as SQLInputValue[]
     if (method === 'run') {
@@ -54,7 +55,8 @@ export async function openSqlite(path: string): Promise<OpenedStore> {
     }
     if (method === 'get') return { rows: stmt.get(...args) as unknown as unknown[] }
     return { rows: stmt.all(...args) }
-  })
+  }
+  const db = drizzle(groupCommit(sqlite, run))
 
   try {
     sqlite.exec('BEGIN IMMEDIATE')

@@ -20,6 +20,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { Agent, type Dispatcher } from 'undici'
 import { HttpTransportError } from '../../http/client.ts'
+import type { Cancellation } from '../../invoke/call-control.ts'
 
 export interface UpstreamOptions {
   /**
@@ -73,8 +74,8 @@ export interface UpstreamResponseBody {
 }
 
 export interface UpstreamClient {
-  /** Sends one request; resolves with the head, rejects with HttpTransportError or `abort`'s reason. */
-  send(request: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamHead>
+  /** Sends one request; resolves with the head, rejects with HttpTransportError or the cancellation's reason. */
+  send(request: UpstreamRequest, cancel?: Cancellation): Promise<UpstreamHead>
   close(): Promise<void>
 }
 
@@ -92,13 +93,11 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
     ...(options.ca ? { connect: { ca: options.ca } } : {}),
   })
   return {
-    send(request, signal) {
+    send(request, cancel) {
       const exchange = new Exchange(request.origin, request.method)
-      if (signal) {
-        if (signal.aborted) return Promise.reject(signal.reason)
-        const onAbort = () => exchange.abort(signal.reason)
-        signal.addEventListener('abort', onAbort, { once: true })
-        exchange.cleanup = () => signal.removeEventListener('abort', onAbort)
+      if (cancel) {
+        if (cancel.aborted) return Promise.reject(cancel.reason)
+        exchange.cleanup = cancel.onAbort((reason) => exchange.abort(reason))
       }
       try {
         agent.dispatch(

@@ -2,8 +2,9 @@
  * @module
  * The CallStore over SQL, for every dialect.
  */
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm'
 import { decodeCursor, encodeCursor } from '../dead-letters/cursor.ts'
+import { bound, once, perShape } from '../dialect/prepared.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
 import type { CallStateRecord, CallStore, CallUpdate } from './types.ts'
 
@@ -35,27 +36,61 @@ function givenCallFields(u: CallUpdate): CallUpdate {
   return out
 }
 
+const UPDATABLE = ['status', 'attempts', 'lastStatus', 'lastError'] as const
+
 /** The CallStore over the dialect's database and tables; sql-store.ts composes it into the Store. */
 export function callStore({ db, tables: { calls } }: Dialect): CallStore {
+  // Every async call runs these (src/store/dialect/prepared.ts says why they are prepared).
+  const insertCall = once(() =>
+    db
+      .insert(calls)
+      .values({
+        id: sql.placeholder('id'),
+        namespace: sql.placeholder('namespace'),
+        functionName: sql.placeholder('function'),
+        queue: sql.placeholder('queue'),
+        status: 'queued',
+        attempts: 0,
+        lastStatus: null,
+        lastError: null,
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })
+      .onConflictDoNothing()
+      .returning({ id: calls.id })
+      .prepare(),
+  )
+  // One statement per combination of given fields and number of allowed statuses, e.g.
+  // `status,attempts/2` for the worker's claim; the key lists only names from UPDATABLE.
+  const updateByShape = perShape((key) => {
+    const [fieldList = '', statusCount = '0'] = key.split('/')
+    const set: Record<string, unknown> = { updatedAt: sql.placeholder('updatedAt') }
+    for (const field of fieldList.split(',').filter(Boolean)) set[field] = sql.placeholder(field)
+    // Statuses are plain text in both dialects: no encoder needed.
+    const allowed = Array.from({ length: Number(statusCount) }, (_, i) => sql.placeholder(`if${i}`))
+    return db
+      .update(calls)
+      .set(set)
+      .where(
+        and(
+          eq(calls.id, bound(calls.id, 'id')),
+          allowed.length > 0 ? inArray(calls.status, allowed) : undefined,
+        ),
+      )
+      .returning()
+      .prepare()
+  })
+
   return {
     async createCall(call) {
       const now = new Date()
-      const rows = await db
-        .insert(calls)
-        .values({
-          id: call.id,
-          namespace: call.namespace,
-          functionName: call.function,
-          queue: call.queue,
-          status: 'queued',
-          attempts: 0,
-          lastStatus: null,
-          lastError: null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoNothing()
-        .returning({ id: calls.id })
+      const rows = await insertCall().execute({
+        id: call.id,
+        namespace: call.namespace,
+        function: call.function,
+        queue: call.queue,
+        now,
+      })
       return rows.length > 0
     },
 
@@ -66,11 +101,13 @@ export function callStore({ db, tables: { calls } }: Dialect): CallStore {
 
     async updateCall(id, fields, ifStatus) {
       if (ifStatus?.length === 0) return null
-      const [row] = await db
-        .update(calls)
-        .set({ ...givenCallFields(fields), updatedAt: new Date() })
-        .where(and(eq(calls.id, id), ifStatus ? inArray(calls.status, [...ifStatus]) : undefined))
-        .returning()
+      const given = givenCallFields(fields)
+      const names = UPDATABLE.filter((name) => name in given)
+      const values: Record<string, unknown> = { ...given, id, updatedAt: new Date() }
+      ifStatus?.forEach((status, i) => {
+        values[`if${i}`] = status
+      })
+      const [row] = await updateByShape(`${names.join(',')}/${ifStatus?.length ?? 0}`).execute(values)
       return row ? toCallState(row) : null
     },
 

@@ -5,7 +5,14 @@
  * Typed against drizzle's dialect-neutral `Column`, so either dialect's table fits without a cast.
  */
 import { and, asc, type Column, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
-import type { QueueLeaseQuery } from '../dialect/types.ts'
+
+/** What the lease statement compares and writes: a lease query's values, or placeholders standing for them. */
+export interface LeaseTerms {
+  queue: string | SQL
+  now: Date | SQL
+  leaseToken: string | SQL
+  leaseUntil: Date | SQL
+}
 
 /** The `queue_messages` columns the lease statement reads, from either dialect's table. */
 export interface QueueColumns {
@@ -18,7 +25,7 @@ export interface QueueColumns {
 }
 
 /** Not leased (or the lease ended) and due: what a lease may take. */
-export function available(t: QueueColumns, query: QueueLeaseQuery): SQL | undefined {
+export function available(t: QueueColumns, query: LeaseTerms): SQL | undefined {
   return and(
     eq(t.queue, query.queue),
     lte(t.availableAt, query.now),
@@ -32,7 +39,7 @@ export function queueOrder(t: QueueColumns): SQL[] {
 }
 
 /** What taking a message writes: the new lease, and one more delivery. */
-export function leaseFields(t: QueueColumns, query: QueueLeaseQuery) {
+export function leaseFields(t: QueueColumns, query: LeaseTerms) {
   return {
     leaseToken: query.leaseToken,
     leaseUntil: query.leaseUntil,

@@ -2,7 +2,8 @@
  * @module
  * The QueueMessageStore over SQL, for every dialect; the lease statement is the dialect's.
  */
-import { and, count, eq } from 'drizzle-orm'
+import { and, count, eq, sql } from 'drizzle-orm'
+import { bound, once } from '../dialect/prepared.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
 import type { LeasedQueueMessage, QueueMessageStore } from './types.ts'
 
@@ -30,25 +31,59 @@ function inQueueOrder(rows: QueueMessageRow[]): QueueMessageRow[] {
 export function queueMessageStore(dialect: Dialect): QueueMessageStore {
   const { db } = dialect
   const { queueMessages } = dialect.tables
-  const leased = (id: string, leaseToken: string) =>
-    and(eq(queueMessages.id, id), eq(queueMessages.leaseToken, leaseToken))
+  // Each runs once per async call or more (src/store/dialect/prepared.ts says why they are prepared).
+  const leased = and(
+    eq(queueMessages.id, bound(queueMessages.id, 'id')),
+    eq(queueMessages.leaseToken, bound(queueMessages.leaseToken, 'token')),
+  )
+  const insert = once(() =>
+    db
+      .insert(queueMessages)
+      .values({
+        id: sql.placeholder('id'),
+        queue: sql.placeholder('queue'),
+        record: sql.placeholder('record'),
+        availableAt: sql.placeholder('availableAt'),
+        leaseToken: null,
+        leaseUntil: null,
+        deliveryCount: 0,
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .onConflictDoNothing()
+      .returning({ id: queueMessages.id })
+      .prepare(),
+  )
+  const ack = once(() => db.delete(queueMessages).where(leased).returning({ id: queueMessages.id }).prepare())
+  const retry = once(() =>
+    db
+      .update(queueMessages)
+      .set({
+        availableAt: bound(queueMessages.availableAt, 'availableAt'),
+        leaseToken: null,
+        leaseUntil: null,
+      })
+      .where(leased)
+      .returning({ id: queueMessages.id })
+      .prepare(),
+  )
+  const extend = once(() =>
+    db
+      .update(queueMessages)
+      .set({ leaseUntil: bound(queueMessages.leaseUntil, 'leaseUntil') })
+      .where(leased)
+      .returning({ id: queueMessages.id })
+      .prepare(),
+  )
 
   return {
     async queueInsert(record, availableAt) {
-      const rows = await db
-        .insert(queueMessages)
-        .values({
-          id: record.id,
-          queue: record.queue,
-          record,
-          availableAt,
-          leaseToken: null,
-          leaseUntil: null,
-          deliveryCount: 0,
-          createdAt: new Date(),
-        })
-        .onConflictDoNothing()
-        .returning({ id: queueMessages.id })
+      const rows = await insert().execute({
+        id: record.id,
+        queue: record.queue,
+        record,
+        availableAt,
+        createdAt: new Date(),
+      })
       return rows.length > 0
     },
 
@@ -65,28 +100,17 @@ export function queueMessageStore(dialect: Dialect): QueueMessageStore {
     },
 
     async queueAck(id, leaseToken) {
-      const rows = await db
-        .delete(queueMessages)
-        .where(leased(id, leaseToken))
-        .returning({ id: queueMessages.id })
+      const rows = await ack().execute({ id, token: leaseToken })
       return rows.length > 0
     },
 
     async queueRetry(id, leaseToken, availableAt) {
-      const rows = await db
-        .update(queueMessages)
-        .set({ availableAt, leaseToken: null, leaseUntil: null })
-        .where(leased(id, leaseToken))
-        .returning({ id: queueMessages.id })
+      const rows = await retry().execute({ id, token: leaseToken, availableAt })
       return rows.length > 0
     },
 
     async queueExtend(id, leaseToken, leaseUntil) {
-      const rows = await db
-        .update(queueMessages)
-        .set({ leaseUntil })
-        .where(leased(id, leaseToken))
-        .returning({ id: queueMessages.id })
+      const rows = await extend().execute({ id, token: leaseToken, leaseUntil })
       return rows.length > 0
     },
 
