@@ -89,7 +89,11 @@ const summary = (outcomes: Outcome[]) =>
   outcomes.map((o) => `${o.kind} ${o.target} ${o.status} ${o.detail}`.trim()).slice(0, 10)
 
 beforeAll(async () => {
-  ;[pg, nats, receiver] = await Promise.all([startPostgres(), startNatsCluster(3), startCallbackReceiver()])
+  ;[pg, nats, receiver] = await Promise.all([
+    startPostgres({ durable: true }),
+    startNatsCluster(3),
+    startCallbackReceiver(),
+  ])
   sql = postgres(pg.url, { max: 1, onnotice: () => {} })
 }, 120_000)
 

@@ -84,7 +84,15 @@ async function makeRunner(dir: string): Promise<Runner> {
   )
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface PostgresOptions {
+  /**
+   * Keep PostgreSQL's crash safety (fsync, synchronous commit): for tests that crash the server
+   * (`restart`, `down`) and count on every acknowledged commit surviving, as on a real database.
+   */
+  durable?: boolean
+}
+
+export async function startPostgres(settings: PostgresOptions = {}): Promise<PostgresServer> {
   const bin = findBinDir()
   const dir = await mkdtemp(join(tmpdir(), 'edgefaas-pg-'))
   const data = join(dir, 'data')
@@ -98,7 +106,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     // The port is free when probed but may be taken before postgres binds it: retry on a new one.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort()
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+      const unsafe = settings.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
+      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}${unsafe}`
       try {
         await as(pgCtl, ['start', '-w', '-t', '30', '-D', data, '-l', log, '-o', options])
       } catch (err) {
