@@ -22,6 +22,7 @@ import { registerInfoRoutes } from './api/info.ts'
 import { registerLogRoutes } from './api/logs.ts'
 import { registerMetricsRoutes } from './api/metrics.ts'
 import { registerNamespaceRoutes } from './api/namespaces.ts'
+import { registerReadinessRoutes } from './api/readiness.ts'
 import { pageNotFound } from './api/responses.ts'
 import { registerScaleRoutes } from './api/scale.ts'
 import { registerScalingRoutes } from './api/scaling.ts'
@@ -60,6 +61,7 @@ export function createApp(deps: GatewayDeps): Hono {
   app.use('*', defaultDenyAuth({ ...deps, tokens: deps.access.tokens }))
 
   registerInfoRoutes(app, deps)
+  registerReadinessRoutes(app, deps)
   registerFunctionRoutes(app, deps)
   registerScaleRoutes(app, deps)
   registerScalingRoutes(app, deps)

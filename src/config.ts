@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { AUTOSCALE_ENV, type AutoscaleConfig, autoscaleConfig } from './autoscale/config.ts'
+import { CLUSTER_ENV, type ClusterConfig, clusterConfig } from './cluster/config.ts'
 import { DEFAULT_NAMESPACE, isDns1123Label } from './contract/names.ts'
 import { type CallbackPolicy, checkCallbackUrl, parseCallbackAllowList } from './queue/callback-policy.ts'
 import { parseAllowList } from './triggers/allow-list.ts'
@@ -138,6 +139,7 @@ const schema = z.object({
   EDGEFAAS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDGEFAAS_BUILD_SHA: z.string().min(1).optional(),
   ...AUTOSCALE_ENV,
+  ...CLUSTER_ENV,
   EDGEFAAS_RATE_LIMIT_STATE: z.enum(['auto', 'memory', 'store']).default('auto'),
   EDGEFAAS_TOKEN_CACHE_MS: int(0, 60_000).default(1000),
   EDGEFAAS_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
@@ -227,6 +229,8 @@ export interface Config {
   buildSha: string | undefined
   /** The autoscaler (src/autoscale/config.ts). */
   autoscale: AutoscaleConfig
+  /** Roles, instance name, drain delay, NATS replicas (src/cluster/config.ts, docs/scaling.md). */
+  cluster: ClusterConfig
   /** Where GCRA rate-limit state lives: `store` (shared by every gateway on the store) or this process. */
   rateLimitState: 'memory' | 'store'
   /** How long a verified API token is trusted without rereading the store. */
@@ -302,6 +306,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const openfaasAuth = e.basic_auth === 'true'
   const autoscale = autoscaleConfig(e)
   if (typeof autoscale === 'string') throw new ConfigError(`invalid configuration:\n  ${autoscale}`)
+  const cluster = clusterConfig(e)
   return {
     port: e.EDGEFAAS_PORT,
     host: e.EDGEFAAS_HOST,
@@ -343,7 +348,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queueUrl: e.EDGEFAAS_QUEUE_URL,
     asyncMaxBodyBytes: e.EDGEFAAS_ASYNC_MAX_BODY_BYTES,
     callbackPolicy: e.EDGEFAAS_CALLBACK_ALLOW,
-    worker: e.EDGEFAAS_WORKER,
+    // EDGEFAAS_WORKER=false predates EDGEFAAS_ROLES and still turns the worker off.
+    worker: e.EDGEFAAS_WORKER && cluster.roles.has('worker'),
     workerMaxInflight: e.EDGEFAAS_WORKER_MAX_INFLIGHT,
     workerMaxInflightPerFunction: e.EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION,
     queueLeaseMs: e.EDGEFAAS_QUEUE_LEASE_MS,
@@ -371,6 +377,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.EDGEFAAS_LOG_LEVEL,
     buildSha: e.EDGEFAAS_BUILD_SHA,
     autoscale,
+    cluster,
     rateLimitState:
       e.EDGEFAAS_RATE_LIMIT_STATE === 'auto'
         ? /^postgres(ql)?:\/\//i.test(e.EDGEFAAS_DATABASE_URL)

@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { VersionInfo } from './contract/types.ts'
 import type { DomainCache } from './domains/domain-cache.ts'
 import type { TlsDriver } from './domains/tls-driver.ts'
+import type { Readiness } from './health/readiness.ts'
 import type { ScaleFromZero } from './invoke/scale-from-zero.ts'
 import type { Logger } from './logger.ts'
 import type { GatewayMetrics } from './metrics/types.ts'
@@ -54,6 +55,8 @@ export interface GatewayDeps {
   arch: string
   /** API tokens, the invocation gate (invoke auth, rate limits), the audit webhook; built by createGateway. */
   access: AccessServices
+  /** `/readyz`: store and queue reachability and draining; built by createGateway. */
+  readiness: Readiness
   /**
    * Scale from zero shared beyond this gateway object (Node's worker processes ask the primary's, so a
    * burst spread over processes scales up once); absent: the invoker builds its own.

@@ -4,6 +4,7 @@
  * OpenFaaS gateway and providers do (Go's http.Error), because faas-cli prints the body verbatim.
  */
 import { ProviderError } from '../providers/types.ts'
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from './store/unavailable.ts'
 
 export type ApiErrorCode =
   | 'BAD_REQUEST'
@@ -75,6 +76,9 @@ export function toApiError(error: unknown): ApiError {
   if (ApiError.is(error)) return error
   if (ProviderError.is(error))
     return new ApiError(PROVIDER_TO_API[error.code], error.message, { cause: error })
+  // The database down (restart, failover) is a retryable 503, not a gateway bug.
+  if (isStoreUnavailable(error))
+    return new ApiError('UNAVAILABLE', STORE_UNAVAILABLE_MESSAGE, { cause: error })
   return new ApiError('INTERNAL', 'internal error; see the gateway log', { cause: error })
 }
 

@@ -117,6 +117,6 @@ export function servesInvocations(
  * is checked; the app then normalises it, and a path that only cleans up to one of these is redirected.
  */
 function servedOnFunctionsOrigin(method: string, pathname: string): boolean {
-  if (pathname.startsWith('/function/') || pathname === '/healthz') return true
+  if (pathname.startsWith('/function/') || pathname === '/healthz' || pathname === '/readyz') return true
   return method === 'POST' && pathname.startsWith('/async-function/')
 }

@@ -13,6 +13,7 @@ import { autoscaleMetrics, buildAutoscaler } from './autoscale/assemble.ts'
 import type { GatewayDeps } from './deps.ts'
 import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
+import { createReadiness } from './health/readiness.ts'
 import { functionLabel } from './metrics/types.ts'
 import type { CallbackSender } from './queue/callbacks.ts'
 import { createGatewayWorker } from './queue/gateway-worker.ts'
@@ -31,7 +32,7 @@ import { sampleReplicas } from './ui/stats/sample-replicas.ts'
 /** What a runtime opens and hands in: everything in `GatewayDeps` the core cannot build itself. */
 export type GatewayDrivers = Omit<
   GatewayDeps,
-  'reconciler' | 'routes' | 'router' | 'access' | 'domains' | 'triggers' | 'ui'
+  'reconciler' | 'routes' | 'router' | 'access' | 'domains' | 'triggers' | 'ui' | 'readiness'
 > & {
   /** Posts async callbacks; each runtime brings its own transport (and its own address checks). */
   sendCallback: CallbackSender
@@ -127,6 +128,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       sendCallback,
       userAgent: `edgefaas-audit/${given.version.release}`,
     }),
+    readiness: createReadiness({ store, queue: given.queue }),
   }
   const app = createApp(deps)
   const autoscaler = buildAutoscaler(deps, scaling, instanceId)

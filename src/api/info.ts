@@ -1,6 +1,6 @@
 /**
  * @module
- * `GET /system/info`, `GET|HEAD /healthz` and `GET /` → `/ui/`. Info always carries a non-null
+ * `GET /system/info`, `GET|HEAD /healthz` (liveness; readiness is `/readyz`, api/readiness.ts) and `GET /` → `/ui/`. Info always carries a non-null
  * provider with non-empty release and sha: `faas-cli version` dereferences them and the certifier
  * aborts without them.
  */
@@ -30,16 +30,10 @@ export function registerInfoRoutes(app: Hono, deps: GatewayDeps): void {
   })
   app.all('/system/info', methodNotAllowed)
 
+  // Liveness: the process serves requests. It does not ping the store: a database restart must not
+  // make every gateway look dead (they keep serving known functions); `/readyz` reports reachability.
   // HEAD is answered by Hono from the GET handler.
-  app.get('/healthz', async () => {
-    try {
-      await deps.store.ping()
-      return textResponse(200, 'OK')
-    } catch (error) {
-      deps.logger.error('health check: store unreachable', { error })
-      return textResponse(503, 'store unreachable')
-    }
-  })
+  app.get('/healthz', () => textResponse(200, 'OK'))
   app.all('/healthz', methodNotAllowed)
 
   app.get('/', (c) => c.redirect('/ui/', 307))

@@ -23,14 +23,21 @@ import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts'
 import { sessionAuthorization } from './session-cookie.ts'
 
 /**
- * Requests anyone may make: invocations, health, the redirect to the UI. Cancelling an async call
+ * Requests anyone may make: invocations, liveness and readiness (load balancers carry no credentials;
+ * `/readyz` says only which part fails), the redirect to the UI. Cancelling an async call
  * (`DELETE /async-function/<call-id>`) is an admin action, so only POST is public there.
  */
 export function isPublicPath(path: string, method = 'GET'): boolean {
   if (path === '/async-function' || path.startsWith('/async-function/')) return method !== 'DELETE'
   // The dashboard's token login form (src/ui/pages/login.ts): it checks the token itself.
   if (path === '/ui/login') return method === 'GET' || method === 'POST'
-  return path === '/' || path === '/healthz' || path === '/function' || path.startsWith('/function/')
+  return (
+    path === '/' ||
+    path === '/healthz' ||
+    path === '/readyz' ||
+    path === '/function' ||
+    path.startsWith('/function/')
+  )
 }
 
 export interface AuthOptions {

@@ -15,6 +15,18 @@ export interface DomainCache {
   invalidate(): void
 }
 
+const RETRY_FAILED_LOAD_MS = 1000
+/** A reload slower than this answers with the table known (it keeps going and replaces it when done). */
+const STALE_AFTER_MS = 1000
+
+function staleAfter<T>(pending: Promise<T>, fallback: T, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const slow = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms)
+  })
+  return Promise.race([pending, slow]).finally(() => clearTimeout(timer))
+}
+
 export function createDomainCache(
   store: Pick<Store, 'listDomains'>,
   ttlMs: number,
@@ -25,6 +37,10 @@ export function createDomainCache(
   let loadedAt = 0
   let loading: Promise<DomainTable> | null = null
   let generation = 0
+  // While reloads fail (the store is down), the last table known is served at once and a reload is tried
+  // at most once a second, rather than every request waiting on a database that does not answer.
+  let failing = false
+  let retryAt = 0
 
   const load = (): Promise<DomainTable> => {
     if (loading) return loading
@@ -37,11 +53,15 @@ export function createDomainCache(
         // A write that invalidated the table during the load makes this result stale: keep it only
         // as a fallback and load again on the next lookup.
         current = table
+        failing = false
         loadedAt = started === generation ? at : 0
         return table
       })
       .catch((error: unknown) => {
-        logger.error('loading the custom domains failed; serving the last table known', { error })
+        if (!failing)
+          logger.error('loading the custom domains failed; serving the last table known', { error })
+        failing = true
+        retryAt = now() + RETRY_FAILED_LOAD_MS
         // Without any table yet, no request is routed by domain until the store answers again.
         return current ?? EMPTY_DOMAIN_TABLE
       })
@@ -54,8 +74,15 @@ export function createDomainCache(
 
   return {
     table() {
-      if (current === null || loadedAt === 0 || now() - loadedAt >= ttlMs) return load()
-      return current
+      if (current === null || loadedAt === 0) return load()
+      const t = now()
+      if (t - loadedAt < ttlMs) return current
+      // Stale-while-error: a known table is served while the store fails or a reload hangs.
+      if (failing) {
+        if (t >= retryAt) void load()
+        return current
+      }
+      return staleAfter(load(), current, STALE_AFTER_MS)
     },
     invalidate() {
       generation++

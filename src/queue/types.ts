@@ -47,5 +47,10 @@ export interface QueueDriver {
   extend(message: QueueMessage, leaseMs: number): Promise<void>
   /** Messages of `queue` not yet acked (available, delayed or leased), as well as the driver can tell. */
   depth(queue: string): Promise<number>
+  /**
+   * Rejects when the queue system cannot take calls right now (readiness, `/readyz`). Optional: a driver
+   * over the store (embedded) is as reachable as the store, which readiness checks anyway.
+   */
+  ready?(): Promise<void>
   close(): Promise<void>
 }

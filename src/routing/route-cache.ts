@@ -22,9 +22,11 @@ export interface RouteCache {
 
 interface Entry {
   value: Promise<FunctionRecord | null>
-  /** What `value` resolved to, once it has; undefined while the query runs. */
-  settled: FunctionRecord | null | undefined
   expiresAt: number
+  /** The answer once the store gave one: what is served while a reload fails or is slow. */
+  known?: { record: FunctionRecord | null }
+  /** The reload in progress for an entry with a known answer (shared by concurrent callers). */
+  reloading?: Promise<FunctionRecord | null>
 }
 
 /**
@@ -43,25 +45,98 @@ function unchanged(previous: FunctionRecord | null, fresh: FunctionRecord | null
 /** Entries beyond this are evicted oldest-first, bounding memory under a scan of random names. */
 const MAX_ENTRIES = 10_000
 
-export function createRouteCache(store: Store, ttlMs: number, now: () => number = Date.now): RouteCache {
+/**
+ * Stale-while-error: a known answer is never evicted because the store failed. While the store fails
+ * (a PostgreSQL restart or failover), calls to known functions are served from what was last read, and
+ * the reload is retried at most this often per function; a reload slower than `STALE_AFTER_MS` (a
+ * database that hangs rather than refuses) also answers from the known record rather than hold calls.
+ */
+const RETRY_FAILED_RELOAD_MS = 1000
+const STALE_AFTER_MS = 1000
+
+export interface RouteCacheOptions {
+  /** Called when a reload fails and a known answer is served instead (to log or count it). */
+  onStale?: (error: unknown) => void
+}
+
+export function createRouteCache(
+  store: Store,
+  ttlMs: number,
+  now: () => number = Date.now,
+  options: RouteCacheOptions = {},
+): RouteCache {
   const entries = new Map<string, Entry>()
   const key = (namespace: string, name: string) => `${namespace}\u0000${name}`
+  // Set by a failed reload, cleared by a successful one: while set, stale answers are served at once.
+  let failing = false
+
+  function install(k: string, entry: Entry): void {
+    entries.delete(k)
+    entries.set(k, entry)
+    if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string)
+  }
+
+  function remember(entry: Entry): void {
+    entry.value.then(
+      (record) => {
+        entry.known = { record }
+      },
+      () => {},
+    )
+  }
+
+  /** Reloads an entry that has a known answer; never rejects (the known answer stands in). */
+  function reload(
+    k: string,
+    hit: Entry & { known: { record: FunctionRecord | null } },
+    namespace: string,
+    name: string,
+  ) {
+    const previous = hit.known.record
+    const fetched = store.getFunction(namespace, name).then(
+      (fresh) => {
+        failing = false
+        const record = unchanged(previous, fresh)
+        // Only if nothing replaced or invalidated the entry meanwhile.
+        if (entries.get(k) === hit)
+          install(k, { value: Promise.resolve(record), expiresAt: now() + ttlMs, known: { record } })
+        return record
+      },
+      (error: unknown) => {
+        failing = true
+        options.onStale?.(error)
+        hit.expiresAt = now() + Math.min(RETRY_FAILED_RELOAD_MS, Math.max(ttlMs, 100))
+        hit.reloading = undefined
+        return previous
+      },
+    )
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const slow = new Promise<FunctionRecord | null>((resolve) => {
+      timer = setTimeout(() => resolve(previous), STALE_AFTER_MS)
+    })
+    return Promise.race([fetched, slow]).finally(() => clearTimeout(timer))
+  }
+
   return {
     get(namespace, name) {
       const k = key(namespace, name)
       const hit = entries.get(k)
       const t = now()
       if (hit && hit.expiresAt > t) return hit.value
+      if (hit?.known) {
+        const known = hit as Entry & { known: { record: FunctionRecord | null } }
+        hit.reloading ??= reload(k, known, namespace, name)
+        return failing ? hit.value : hit.reloading
+      }
       // Concurrent misses share one query: the pending promise is what gets cached.
       const fetched = store.getFunction(namespace, name)
       const value = hit ? Promise.all([hit.value, fetched]).then(([p, f]) => unchanged(p, f)) : fetched
-      const entry: Entry = { value, settled: undefined, expiresAt: t + ttlMs }
-      entries.delete(k)
-      entries.set(k, entry)
-      if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string)
+      const entry: Entry = { value, expiresAt: t + ttlMs }
+      install(k, entry)
+      remember(entry)
       value.then(
-        (fn) => {
-          entry.settled = fn
+        () => {
+          failing = false
         },
         () => {
           if (entries.get(k) === entry) entries.delete(k)
@@ -72,7 +147,7 @@ export function createRouteCache(store: Store, ttlMs: number, now: () => number 
     peek(namespace, name) {
       const hit = entries.get(key(namespace, name))
       if (hit === undefined || hit.expiresAt <= now()) return undefined
-      return hit.settled
+      return hit.known?.record
     },
     invalidate(namespace, name) {
       entries.delete(key(namespace, name))

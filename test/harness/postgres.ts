@@ -21,6 +21,14 @@ const run = promisify(execFile)
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres`; the `postgres` role is a trusted superuser. */
   url: string
+  /**
+   * Stops the server (`immediate`: like a crash, every connection cut), keeps it down `downMs`, and
+   * starts it again on the same port and data: what a restart or a failover looks like to clients.
+   */
+  restart(downMs?: number): Promise<void>
+  /** The first half of `restart`: stopped like a crash, data kept, until `up()`. */
+  down(): Promise<void>
+  up(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -76,7 +84,15 @@ async function makeRunner(dir: string): Promise<Runner> {
   )
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface PostgresOptions {
+  /**
+   * Keep PostgreSQL's crash safety (fsync, synchronous commit): for tests that crash the server
+   * (`restart`, `down`) and count on every acknowledged commit surviving, as on a real database.
+   */
+  durable?: boolean
+}
+
+export async function startPostgres(settings: PostgresOptions = {}): Promise<PostgresServer> {
   const bin = findBinDir()
   const dir = await mkdtemp(join(tmpdir(), 'edgefaas-pg-'))
   const data = join(dir, 'data')
@@ -90,7 +106,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     // The port is free when probed but may be taken before postgres binds it: retry on a new one.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort()
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+      const unsafe = settings.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
+      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}${unsafe}`
       try {
         await as(pgCtl, ['start', '-w', '-t', '30', '-D', data, '-l', log, '-o', options])
       } catch (err) {
@@ -98,8 +115,18 @@ export async function startPostgres(): Promise<PostgresServer> {
         throw err
       }
       let stopped = false
+      const down = async () => void (await as(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w']))
+      const up = async () =>
+        void (await as(pgCtl, ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', options]))
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        async restart(downMs = 0) {
+          await down()
+          if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
+          await up()
+        },
+        down,
+        up,
         async stop() {
           if (stopped) return
           stopped = true

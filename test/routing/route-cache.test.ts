@@ -97,4 +97,54 @@ describe('route cache', () => {
     fail = false
     expect(await cache.get('ns', 'fn')).toBe(record)
   })
+
+  it('stale-while-error: a known function is served while reloads fail, and reloads are spaced', async () => {
+    let fail = false
+    let reads = 0
+    const store = {
+      getFunction: async () => {
+        reads++
+        if (fail) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+        return record
+      },
+    } as unknown as Store
+    let now = 0
+    const stale: unknown[] = []
+    const cache = createRouteCache(store, 100, () => now, { onStale: (e) => stale.push(e) })
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    fail = true
+    now = 200
+    // The first reload after the TTL fails: the known record answers instead of the error.
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(stale).toHaveLength(1)
+    const afterFailure = reads
+    // While the store fails, calls answer at once without a query each.
+    for (let i = 0; i < 50; i++) expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(reads).toBe(afterFailure)
+    // After the retry interval, one reload is tried again; once the store is back it is used.
+    fail = false
+    now = 2000
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(reads).toBe(afterFailure + 1)
+    now = 2050
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(reads).toBe(afterFailure + 1)
+  })
+
+  it('a reload that hangs answers from the known record instead of holding calls', async () => {
+    let hang = false
+    const store = {
+      getFunction: (): Promise<FunctionRecord> =>
+        hang ? new Promise<FunctionRecord>(() => {}) : Promise.resolve(record),
+    } as unknown as Store
+    let now = 0
+    const cache = createRouteCache(store, 100, () => now)
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    hang = true
+    now = 200
+    const started = Date.now()
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
 })

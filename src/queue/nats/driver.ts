@@ -155,6 +155,13 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
           `NATS stream ${stream} exists but does not take subject ${subject}; delete or fix it.`,
         )
       }
+      // Raising the replica count (going from one node to a cluster) is done in place by the server,
+      // which copies the stream to the new peers. Never lowered here: gateways configured differently
+      // during a rollout must not flip the stream back and forth; lower it with the nats CLI.
+      const replicas = options.replicas ?? 1
+      if (info.config.num_replicas < replicas) {
+        await jsm.streams.update(stream, { num_replicas: replicas })
+      }
     } catch (err) {
       if (!isApiError(err, JetStreamApiCodes.StreamNotFound)) throw err
       await jsm.streams
@@ -354,13 +361,21 @@ export async function createNatsQueue(options: NatsQueueOptions): Promise<QueueD
       }
     },
 
+    async ready() {
+      if (closed || nc.isClosed()) throw new Error('the NATS queue driver is closed')
+      if (!connected) throw new Error('NATS is disconnected (reconnecting)')
+      // A JetStream API round trip: in a cluster it needs a meta leader, which publishes need too.
+      await jsm.getAccountInfo()
+    },
+
     async close() {
       if (closed) return
       closed = true
       closing.abort()
       leases.clear()
       // Drain lets in-flight publishes and acks reach the server before the connection closes.
-      if (owned && !nc.isClosed()) await nc.drain()
+      // With the servers gone a drain cannot finish: close instead, unacked messages come back anyway.
+      if (owned && !nc.isClosed()) await nc.drain().catch(async () => await nc.close())
     },
   }
 }

@@ -24,6 +24,7 @@ import { buildInfo } from './build-info.ts'
 import { createCallbackSender } from './callback-sender.ts'
 import { type ResolvedCredentials, resolveAdminCredentials } from './credentials.ts'
 import { createNodeHttpClient } from './http-client.ts'
+import { instanceIdFor } from './instance-id.ts'
 import { createPromMetrics, type NodeMetrics } from './metrics.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
@@ -121,7 +122,9 @@ export async function openHostDrivers(
   }
 
   const metrics = createPromMetrics({ processMetrics: options.processMetrics })
-  const queue = worker ? null : await openQueue(config.queueUrl, store)
+  const queue = worker
+    ? null
+    : await openQueue(config.queueUrl, store, { natsReplicas: config.cluster.natsReplicas })
   const triggerConnections = await (worker
     ? Promise.resolve(NO_TRIGGERS)
     : openTriggerConnections(config)
@@ -153,6 +156,7 @@ export async function openHostDrivers(
       logger,
       version,
       arch,
+      instanceId: instanceIdFor(config.cluster.instanceId),
       ...(uiVendorFiles ? { uiVendorFiles } : {}),
     },
     credentials,

@@ -83,7 +83,8 @@ export async function startGateway(
   })
   const cipher = host.drivers.cipher
   const tls = cipher ? createNodeTls({ config, store: host.drivers.store, cipher, logger }) : null
-  const listen = options.listen !== false
+  // `edgefaas worker`, or EDGEFAAS_ROLES without `api`: no listener (src/cluster/config.ts).
+  const listen = options.listen !== false && config.cluster.roles.has('api')
   const cluster = clusterFor(config, logger, listen, options.processes)
   const drivers = cluster ? cluster.drivers(host) : host.drivers
   const gateway = createGateway(tls ? { ...drivers, tls: tls.driver } : drivers)

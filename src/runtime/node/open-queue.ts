@@ -8,12 +8,24 @@ import { createEmbeddedQueue } from '../../queue/embedded/driver.ts'
 import type { QueueDriver } from '../../queue/types.ts'
 import type { Store } from '../../store/types.ts'
 
-export async function openQueue(url: string, store: Store): Promise<QueueDriver> {
+export interface OpenQueueOptions {
+  /** Replicas of the JetStream streams the NATS driver creates (EDGEFAAS_QUEUE_NATS_REPLICAS). */
+  natsReplicas?: number
+}
+
+export async function openQueue(
+  url: string,
+  store: Store,
+  options: OpenQueueOptions = {},
+): Promise<QueueDriver> {
   const trimmed = url.trim()
   if (trimmed === '') return createEmbeddedQueue(store)
   if (/^(nats|tls):\/\//i.test(trimmed)) {
     const { openNatsQueue } = await import('./open-nats.ts')
-    return openNatsQueue(trimmed.split(',').map((s) => s.trim()))
+    return openNatsQueue(
+      trimmed.split(',').map((s) => s.trim()),
+      options.natsReplicas ? { replicas: options.natsReplicas } : {},
+    )
   }
   if (/^sqs:\/\//i.test(trimmed)) {
     const { openSqsQueue } = await import('./open-sqs.ts')

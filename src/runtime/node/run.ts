@@ -5,6 +5,7 @@
  * stop it cleanly, taking every function process with it.
  */
 import { ConfigError, loadConfig } from '../../config.ts'
+import type { Readiness } from '../../health/readiness.ts'
 import { startupLines } from './announce.ts'
 import { launcherProcesses } from './cluster/assemble.ts'
 import { startGateway } from './gateway.ts'
@@ -21,18 +22,21 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
     throw error
   }
   if (mode === 'worker' && !config.worker) {
-    console.error('edgefaas worker needs EDGEFAAS_WORKER=true (the default)')
+    console.error(
+      'edgefaas worker needs the worker role: EDGEFAAS_WORKER=true (the default) and, when EDGEFAAS_ROLES is set, `worker` in it',
+    )
     process.exit(2)
   }
   const gateway = await startGateway(config, undefined, {
     listen: mode === 'serve',
     ...(mode === 'serve' ? { processes: launcherProcesses(config) } : {}),
   })
-  if (mode === 'worker') {
+  const stop = drainThenClose(gateway.deps.readiness, config.cluster.drainDelayMs, gateway.close)
+  if (mode === 'worker' || !config.cluster.roles.has('api')) {
     console.log(
       `edgefaas ${gateway.deps.version.release} worker running (queue: ${config.queueUrl || 'embedded'})`,
     )
-    stopOnSignals(gateway.close)
+    stopOnSignals(stop)
     return
   }
   const lines = startupLines(
@@ -46,7 +50,23 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
   )
   console.log(lines.join('\n'))
 
-  stopOnSignals(gateway.close)
+  stopOnSignals(stop)
+}
+
+/**
+ * Shutdown for instances behind a load balancer: `/readyz` turns 503 `draining` at once, and the
+ * listeners keep serving for `delayMs` so the balancer stops sending new work before they close.
+ */
+function drainThenClose(
+  readiness: Readiness,
+  delayMs: number,
+  close: () => Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    readiness.drain()
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs))
+    await close()
+  }
 }
 
 function stopOnSignals(close: () => Promise<void>): void {
