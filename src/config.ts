@@ -97,7 +97,9 @@ const schema = z.object({
         z.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64'),
       ]),
     )
-    .default('auto'),
+    // One process unless asked: measured on 2 cores, a second process did not pay (the per-call IPC
+    // round trip for a replica costs more than the core it adds; docs/performance.md).
+    .default(1),
   EDGEFAAS_ASYNC_MAX_BODY_BYTES: int(0, 64 * 1024 * 1024).default(1024 * 1024),
   EDGEFAAS_CALLBACK_ALLOW: z
     .string()

@@ -34,8 +34,8 @@ describe('loadConfig', () => {
       basicAuth: false,
     })
   })
-  it('EDGEFAAS_PROCESSES: auto by default, a count from 1 to 64, anything else refused by name', () => {
-    expect(loadConfig({}).processes).toBe('auto')
+  it('EDGEFAAS_PROCESSES: 1 by default, a count from 1 to 64, anything else refused by name', () => {
+    expect(loadConfig({}).processes).toBe(1)
     expect(loadConfig({ EDGEFAAS_PROCESSES: 'auto' }).processes).toBe('auto')
     expect(loadConfig({ EDGEFAAS_PROCESSES: '4' }).processes).toBe(4)
     for (const bad of ['0', '65', 'two', '-1', '1.5']) {
