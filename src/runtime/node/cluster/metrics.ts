@@ -53,12 +53,20 @@ export function metricsJson(registry: Registry): Promise<unknown> {
 
 /** Counts the requests `servers` accept in this process, as `process="<index>"`. */
 export function countRequests(registry: Registry, index: number, servers: Array<Server | null>): void {
-  const counter = new Counter({
+  // A plain number per request, folded into the counter when it is read: a prom-client inc() validates
+  // and hashes its labels on every call, which is hot-path work (as in runtime/node/hot-series.ts).
+  let accepted = 0
+  let reported = 0
+  const process = String(index)
+  new Counter({
     name: PROCESS_REQUESTS,
     help: 'HTTP requests accepted by each process of a multi-process gateway (0 is the primary).',
     labelNames: ['process'],
     registers: [registry],
+    collect() {
+      this.inc({ process }, accepted - reported)
+      reported = accepted
+    },
   })
-  const child = counter.labels(String(index))
-  for (const server of servers) server?.prependListener('request', () => child.inc())
+  for (const server of servers) server?.prependListener('request', () => accepted++)
 }
