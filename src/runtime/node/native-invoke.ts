@@ -20,6 +20,7 @@ import { INTERNAL_HEADER } from '../../contract/internal-header.ts'
 import { toApiError } from '../../errors.ts'
 import { HttpTransportError } from '../../http/client.ts'
 import { type HeaderRecord, ListHeaders, RecordHeaders } from '../../http/header-map.ts'
+import { type Deadlines, SharedDeadlines } from '../../invoke/deadlines.ts'
 import type { Call, Replay, Transport } from '../../invoke/deliver.ts'
 import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
 import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
@@ -69,7 +70,8 @@ const NULL_BODY_STATUS: ReadonlySet<number> = new Set([204, 205, 304])
 const noop = () => {}
 
 export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoker {
-  const transport = nativeTransport(options.upstream)
+  // Calls' timeouts in shared lists, not a setTimeout each: this process outlives every request.
+  const transport = nativeTransport(options.upstream, new SharedDeadlines())
   const { run, servedBy, logger } = options
 
   function answer(
@@ -200,8 +202,12 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
   }
 }
 
-function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, NativeBody, NativeAnswer> {
+function nativeTransport(
+  upstream: UpstreamClient,
+  deadlines: Deadlines,
+): Transport<RecordHeaders, NativeBody, NativeAnswer> {
   return {
+    deadlines,
     send(provider, call, body) {
       if (!provider.target) return viaInvoke(provider, call, body)
       const request = targetRequest(call, body !== null)
