@@ -23,7 +23,7 @@ import type { Answer } from './attempt-outcome.ts'
 import { CallControl } from './call-control.ts'
 import { type Expiring, perCallDeadlines } from './deadlines.ts'
 import { type Call, deliver, notFound, type Transport } from './deliver.ts'
-import { applyUpstreamRules, type CallIdentity, proxyErrorHeaders } from './headers.ts'
+import { type CallIdentity, proxyErrorHeaders } from './headers.ts'
 import type { ScaleFromZero } from './scale-from-zero.ts'
 
 export interface InvocationDeps {
@@ -58,8 +58,12 @@ export interface InvocationIO<H extends HeaderMap, B> {
   gateRequest: GateRequest
   /** The caller's headers, as received. */
   headers: HeaderReader
-  /** A copy of the caller's headers, edited into the upstream ones. */
-  copyHeaders(): H
+  /**
+   * The headers to send the function: the caller's with the OpenFaaS rules applied (headers.ts: the
+   * Web transport's `upstreamHeaders`, or a transport's one pass calling the same rules), a new copy
+   * the call then edits (the admission's changes).
+   */
+  upstreamHeaders(forwardsBody: boolean): { headers: H; call: CallIdentity }
   /** The caller's body; asked for only when it is forwarded (never for GET and HEAD). */
   body(): B | null
   callerGone(): boolean
@@ -137,8 +141,7 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
     // GET and HEAD carry no body; not asking for it keeps a lazy request unmaterialised. The caller's
     // body, if it sent one anyway, was framed and is discarded by the runtime's server.
     const forwardsBody = io.method !== 'GET' && io.method !== 'HEAD'
-    const headers = io.copyHeaders()
-    const identity = applyUpstreamRules(headers, io.clientAddress, forwardsBody)
+    const { headers, call: identity } = io.upstreamHeaders(forwardsBody)
     admission.apply?.(headers)
     const running = new RunningCall(fn, label, path, headers, forwardsBody ? io.body() : null, io)
     const deadline = (transport.deadlines ?? perCallDeadlines).after(

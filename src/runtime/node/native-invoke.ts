@@ -19,15 +19,16 @@ import { connectionOptions, isHopByHop } from '../../contract/hop-by-hop.ts'
 import { INTERNAL_HEADER } from '../../contract/internal-header.ts'
 import { toApiError } from '../../errors.ts'
 import { HttpTransportError } from '../../http/client.ts'
-import { type HeaderRecord, ListHeaders, RecordHeaders } from '../../http/header-map.ts'
+import { type HeaderReader, ListHeaders } from '../../http/header-map.ts'
 import { type Deadlines, SharedDeadlines } from '../../invoke/deadlines.ts'
 import type { Call, Replay, Transport } from '../../invoke/deliver.ts'
-import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
+import { type CallIdentity, decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
 import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
 import { forwardedClient } from './client-address.ts'
 import { SMALL_BODY_BYTES } from './incoming-body.ts'
+import { CallerHeaders, upstreamHeaderList } from './request-headers.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
 /** The caller's body as this transport holds it: read whole (small, known length) or still streaming. */
@@ -64,8 +65,6 @@ export type NativeInvoker = (
   search: string,
 ) => void
 
-/** Request headers undici sends itself (`host`: the target's) or refuses (`expect`: 100-continue is answered by Node's server). */
-const NOT_SENT = new Set(['host', 'expect'])
 const NULL_BODY_STATUS: ReadonlySet<number> = new Set([204, 205, 304])
 const noop = () => {}
 
@@ -141,13 +140,14 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
  * The caller's request as the pipeline sees it (`InvocationIO`), and whether the caller is still
  * there: one object per call with its methods on the prototype, one `close` listener on the response.
  */
-class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
+class NativeCall implements InvocationIO<ListHeaders, NativeBody> {
   readonly method: string
   readonly pathname: string
   readonly search: string
   readonly clientAddress: string | undefined
-  readonly headers: RecordHeaders
-  readonly gateRequest: { headers: RecordHeaders }
+  readonly headers: HeaderReader
+  readonly gateRequest: { headers: HeaderReader }
+  readonly #raw: string[]
   received: NativeBody | null = null
   gone = false
   /** The answer writer's part of the response's `close` (writeAnswer). */
@@ -159,7 +159,8 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
     this.pathname = pathname
     this.search = search
     this.clientAddress = clientAddressOf(req)
-    this.headers = new RecordHeaders(requestHeaders(req.rawHeaders))
+    this.#raw = req.rawHeaders
+    this.headers = new CallerHeaders(this.#raw)
     this.gateRequest = { headers: this.headers }
     res.on('close', () => this.#closed(res))
   }
@@ -177,9 +178,8 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
     onClose?.()
   }
 
-  // Admission has read the caller's headers by now; the rules edit the same object, nothing reads it after.
-  copyHeaders(): RecordHeaders {
-    return this.headers
+  upstreamHeaders(forwardsBody: boolean): { headers: ListHeaders; call: CallIdentity } {
+    return upstreamHeaderList(this.#raw, this.clientAddress, forwardsBody)
   }
 
   body(): NativeBody | null {
@@ -205,7 +205,7 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
 function nativeTransport(
   upstream: UpstreamClient,
   deadlines: Deadlines,
-): Transport<RecordHeaders, NativeBody, NativeAnswer> {
+): Transport<ListHeaders, NativeBody, NativeAnswer> {
   return {
     deadlines,
     send(provider, call, body) {
@@ -243,7 +243,7 @@ function nativeTransport(
 }
 
 /** What the provider is told of the call; the AbortSignal is made only if it reads it. */
-function targetRequest(call: Call<RecordHeaders, NativeBody>, hasBody: boolean): InvocationTargetRequest {
+function targetRequest(call: Call<ListHeaders, NativeBody>, hasBody: boolean): InvocationTargetRequest {
   return {
     method: call.method,
     hasBody,
@@ -256,7 +256,7 @@ function targetRequest(call: Call<RecordHeaders, NativeBody>, hasBody: boolean):
 function sendTo(
   upstream: UpstreamClient,
   target: InvocationTarget,
-  call: Call<RecordHeaders, NativeBody>,
+  call: Call<ListHeaders, NativeBody>,
   body: NativeBody | null,
 ): Promise<NativeAnswer> {
   return upstream
@@ -265,7 +265,7 @@ function sendTo(
         origin: target.origin,
         path: target.path,
         method: call.method,
-        headers: upstreamHeaderList(call.headers.record),
+        headers: call.headers.list,
         body,
       },
       call.control,
@@ -329,14 +329,12 @@ function answerOf(
 /** A provider without `target()`: its `invoke()`, the Web Response read back into a native answer. */
 async function viaInvoke(
   provider: Provider,
-  call: Call<RecordHeaders, NativeBody>,
+  call: Call<ListHeaders, NativeBody>,
   body: NativeBody | null,
 ): Promise<NativeAnswer> {
   const headers = new Headers()
-  for (const [name, value] of Object.entries(call.headers.record)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-    else if (value !== undefined) headers.append(name, value)
-  }
+  const sent = call.headers.list
+  for (let i = 0; i + 1 < sent.length; i += 2) headers.append(sent[i]!, sent[i + 1]!)
   let webBody: ReadableStream<Uint8Array> | null = null
   if (body !== null) {
     const readable = Buffer.isBuffer(body) ? Readable.from([body]) : Readable.from(body)
@@ -454,32 +452,6 @@ function writeText(res: ServerResponse, status: number, message: string, headers
     'content-length': Buffer.byteLength(text),
   })
   res.end(text)
-}
-
-/**
- * The caller's headers by lower-case name, repeated fields joined with `, ` as a Web `Headers` joins
- * them (node:http's `req.headers` would drop a repeated `Authorization` or `Content-Type` instead).
- */
-function requestHeaders(raw: string[]): HeaderRecord {
-  const record: Record<string, string> = {}
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    const value = raw[i + 1]!
-    const seen = record[name]
-    record[name] = seen === undefined ? value : `${seen}, ${value}`
-  }
-  return record
-}
-
-function upstreamHeaderList(record: HeaderRecord): string[] {
-  const list: string[] = []
-  for (const name in record) {
-    if (NOT_SENT.has(name)) continue
-    const value = record[name]
-    if (typeof value === 'string') list.push(name, value)
-    else if (value !== undefined) for (const one of value) list.push(name, one)
-  }
-  return list
 }
 
 /**
