@@ -116,9 +116,17 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
   }
 
   function start(req: IncomingMessage, res: ServerResponse, caller: NativeCall): void {
-    run(transport, caller)
-      .then((result) => answer(req, res, caller, result))
-      .catch((error: unknown) => failed(res, caller.pathname, error))
+    // One reaction, not then + catch: what answering throws is caught here as a failed run is.
+    run(transport, caller).then(
+      (result) => {
+        try {
+          answer(req, res, caller, result)?.catch((error: unknown) => failed(res, caller.pathname, error))
+        } catch (error) {
+          failed(res, caller.pathname, error)
+        }
+      },
+      (error: unknown) => failed(res, caller.pathname, error),
+    )
   }
 
   return (req, res, pathname, search) => {
@@ -150,8 +158,8 @@ class NativeCall implements InvocationIO<ListHeaders, NativeBody> {
   readonly #raw: string[]
   received: NativeBody | null = null
   gone = false
-  /** The answer writer's part of the response's `close` (writeAnswer). */
-  onClose: (() => void) | null = null
+  /** The answer's writer, told when the response closes (writeAnswer). */
+  writer: AnswerWriter | null = null
   #listeners: Array<(reason: unknown) => void> | null = null
 
   constructor(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
@@ -173,9 +181,9 @@ class NativeCall implements InvocationIO<ListHeaders, NativeBody> {
       this.#listeners = null
       if (listeners) for (const listener of listeners) listener(new Error('the caller went away'))
     }
-    const onClose = this.onClose
-    this.onClose = null
-    onClose?.()
+    const writer = this.writer
+    this.writer = null
+    writer?.closed()
   }
 
   upstreamHeaders(forwardsBody: boolean): { headers: ListHeaders; call: CallIdentity } {
@@ -392,43 +400,62 @@ function writeAnswer(
     res.end()
     return
   }
-  const length = answer.contentLength
-  let written = 0
-  let over = false
-  const finish = () => {
-    if (over) return
-    over = true
-    caller.onClose = null
-    done()
+  const writer = new AnswerWriter(res, answer)
+  caller.writer = writer
+  body.consume(writer)
+}
+
+/**
+ * The sink of one answer's body, written to the caller with backpressure: one object per call with
+ * its methods on the prototype, rather than a sink literal and its closures.
+ */
+class AnswerWriter implements BodySink {
+  readonly #res: ServerResponse
+  readonly #answer: NativeAnswer
+  #written = 0
+  #over = false
+  readonly #resume = () => this.#answer.body.resume()
+
+  constructor(res: ServerResponse, answer: NativeAnswer) {
+    this.#res = res
+    this.#answer = answer
   }
-  caller.onClose = () => {
-    if (over) return
-    // The caller left before the body was through: stop reading it from the backend.
-    body.discard()
-    finish()
+
+  data(chunk: Buffer): boolean {
+    this.#written += chunk.byteLength
+    // The last chunk of a known length goes out with end(): one write instead of two.
+    if (this.#written === this.#answer.contentLength) {
+      this.#res.end(chunk)
+      return true
+    }
+    if (this.#res.write(chunk)) return true
+    this.#res.once('drain', this.#resume)
+    return false
   }
-  body.consume({
-    data(chunk) {
-      written += chunk.byteLength
-      // The last chunk of a known length goes out with end(): one write instead of two.
-      if (written === length) {
-        res.end(chunk)
-        return true
-      }
-      if (res.write(chunk)) return true
-      res.once('drain', () => body.resume())
-      return false
-    },
-    end() {
-      if (written !== length) res.end()
-      finish()
-    },
-    error() {
-      // The backend broke off mid-body: the caller must see a cut answer, not a complete-looking one.
-      res.destroy()
-      finish()
-    },
-  })
+
+  end(): void {
+    if (this.#written !== this.#answer.contentLength) this.#res.end()
+    this.#finish()
+  }
+
+  error(): void {
+    // The backend broke off mid-body: the caller must see a cut answer, not a complete-looking one.
+    this.#res.destroy()
+    this.#finish()
+  }
+
+  /** The response closed (sent, or the caller left): a body not through by then is not read further. */
+  closed(): void {
+    if (this.#over) return
+    this.#answer.body.discard()
+    this.#finish()
+  }
+
+  #finish(): void {
+    if (this.#over) return
+    this.#over = true
+    this.#answer.done()
+  }
 }
 
 /** The gate's refusal (a short text answer) as it is. */
