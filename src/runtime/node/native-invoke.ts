@@ -218,7 +218,7 @@ function nativeTransport(
     deadlines,
     send(provider, call, body) {
       if (!provider.target) return viaInvoke(provider, call, body)
-      const request = targetRequest(call, body !== null)
+      const request = new TargetRequest(call, body !== null)
       if (provider.targetNow) {
         let target: InvocationTarget
         try {
@@ -250,14 +250,23 @@ function nativeTransport(
   }
 }
 
-/** What the provider is told of the call; the AbortSignal is made only if it reads it. */
-function targetRequest(call: Call<ListHeaders, NativeBody>, hasBody: boolean): InvocationTargetRequest {
-  return {
-    method: call.method,
-    hasBody,
-    get signal() {
-      return call.signal
-    },
+/**
+ * What the provider is told of the call; the AbortSignal is made only if it reads it. A class, its
+ * getter on the prototype: an object literal with a getter is built through V8's slow path every call.
+ */
+class TargetRequest implements InvocationTargetRequest {
+  readonly method: string
+  readonly hasBody: boolean
+  readonly #call: Call<ListHeaders, NativeBody>
+
+  constructor(call: Call<ListHeaders, NativeBody>, hasBody: boolean) {
+    this.method = call.method
+    this.hasBody = hasBody
+    this.#call = call
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal
   }
 }
 
