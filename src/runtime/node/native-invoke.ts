@@ -130,15 +130,12 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
   }
 
   return (req, res, pathname, search) => {
-    const body = callerBody(req)
     const caller = new NativeCall(req, res, pathname, search)
-    if (body instanceof Promise) {
-      body.then((read) => {
-        caller.received = read
-        start(req, res, caller)
-      })
-      return
-    }
+    const body = callerBody(req, (read) => {
+      caller.received = read
+      start(req, res, caller)
+    })
+    if (body === READING) return
     caller.received = body
     start(req, res, caller)
   }
@@ -495,7 +492,10 @@ function writeText(res: ServerResponse, status: number, message: string, headers
  * the headers in practice, and a whole body leaves with the upstream headers in one write); else the
  * request itself, streamed.
  */
-function callerBody(req: IncomingMessage): Promise<NativeBody | null> | NativeBody | null {
+function callerBody(
+  req: IncomingMessage,
+  whenRead: (body: NativeBody) => void,
+): NativeBody | null | typeof READING {
   const declared = req.headers['content-length']
   if (declared === undefined) {
     if (req.headers['transfer-encoding'] === undefined) return emptyBody(req)
@@ -506,14 +506,27 @@ function callerBody(req: IncomingMessage): Promise<NativeBody | null> | NativeBo
   const length = Number(declared)
   if (length === 0) return emptyBody(req)
   if (length > SMALL_BODY_BYTES) return req
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
-    // A caller that leaves mid-body: what arrived is not sent; the close listener ends the call.
-    req.once('error', () => resolve(req))
+  // Called back rather than through a Promise: one microtask hop and one allocation fewer per call.
+  // Once, as a Promise would settle: an error after the end must not start the call again.
+  const chunks: Buffer[] = []
+  let settled = false
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.once('end', () => {
+    if (settled) return
+    settled = true
+    whenRead(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
   })
+  // A caller that leaves mid-body: what arrived is not sent; the close listener ends the call.
+  req.once('error', () => {
+    if (settled) return
+    settled = true
+    whenRead(req)
+  })
+  return READING
 }
+
+/** callerBody's answer while a small body is still being read (it then calls `whenRead`). */
+const READING: unique symbol = Symbol('reading')
 
 function emptyBody(req: IncomingMessage): null {
   req.resume()
