@@ -62,6 +62,16 @@ async function gateway(processes: number, dirs: string[], root = ROOT): Promise<
   })
   if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
   await waitHttp(`${url}/function/bench`)
+  // The primary answers before its workers listen (they start once it does): wait for the last one's
+  // series in /metrics, or the first cells would measure one process.
+  const last = `edgefaas_process_requests_total{process="${processes - 1}"}`
+  const deadline = Date.now() + 120_000
+  while (processes > 1) {
+    const text = await (await fetch(`${url}/metrics`, { headers: auth })).text()
+    if (text.includes(last)) break
+    if (Date.now() > deadline) throw new Error(`the ${processes} processes did not all start`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   return { url, pid: child.pid ?? 0 }
 }
 

@@ -28,7 +28,7 @@ export interface ClusterAssembly {
   stop(deadlineMs: number): Promise<void>
 }
 
-/** Beyond this, the primary (replica picks, rate limits over IPC) limits more than cores do. */
+/** Beyond this, the primary (the API, every loop, rate limits over IPC) limits more than cores do. */
 const AUTO_MAX_PROCESSES = 8
 
 /**
