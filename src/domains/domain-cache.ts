@@ -1,7 +1,8 @@
 /**
  * @module
- * The domain table every request's host is looked up in, kept in memory and reloaded once it is older
- * than `ttlMs`: the lookups that arrive during that one query share it (as the route cache does), so a
+ * The domain table every request's host is looked up in, kept in memory and reloaded before it is older
+ * than `ttlMs` (ahead, in the background, while lookups keep getting the table they have; once stale, the
+ * lookups that arrive during that one query share it, as the route cache does), so a
  * domain created through another gateway is routed here within `ttlMs`, never later. A write through
  * this gateway invalidates it, so this gateway sees its own writes at once.
  */
@@ -16,6 +17,13 @@ export interface DomainCache {
 }
 
 const RETRY_FAILED_LOAD_MS = 1000
+/**
+ * Past this share of `ttlMs`, a lookup starts the reload in the background and is answered from the
+ * table it has: the new one replaces it before it is stale, so steady-state lookups (every Node
+ * invocation asks whether its Host is a custom domain) never wait on the store or get a Promise. The
+ * bound holds: a table is served no longer than `ttlMs` from when its read started.
+ */
+const REFRESH_AHEAD = 0.75
 /** A reload slower than this answers with the table known (it keeps going and replaces it when done). */
 const STALE_AFTER_MS = 1000
 
@@ -76,7 +84,11 @@ export function createDomainCache(
     table() {
       if (current === null || loadedAt === 0) return load()
       const t = now()
-      if (t - loadedAt < ttlMs) return current
+      const age = t - loadedAt
+      if (age < ttlMs) {
+        if (age >= ttlMs * REFRESH_AHEAD && loading === null && !failing) void load()
+        return current
+      }
       // Stale-while-error: a known table is served while the store fails or a reload hangs.
       if (failing) {
         if (t >= retryAt) void load()

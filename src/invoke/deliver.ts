@@ -19,6 +19,7 @@ import {
   resendAfter,
 } from './attempt-outcome.ts'
 import type { Cancellation } from './call-control.ts'
+import type { Deadlines } from './deadlines.ts'
 import type { ScaleFromZero, WaitOutcome } from './scale-from-zero.ts'
 
 export interface DeliverDeps {
@@ -69,6 +70,8 @@ export interface Transport<H, B, R extends Answer> {
   resendable(body: B, limit: number): Replay<B>
   /** Drops an answer that will not be passed on (its connection is closed unless it had ended). */
   discard(answer: R): void
+  /** How the runtime keeps each call's timeout (deadlines.ts); absent: a `setTimeout` per call. */
+  deadlines?: Deadlines
 }
 
 /** The function's answer, or the gateway's own error (`backend`: the last one tried, if any). */

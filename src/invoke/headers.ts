@@ -5,7 +5,7 @@
  * `X-Call-Id` and `X-Start-Time` (Unix nanoseconds) to the function and back to the caller.
  */
 
-import { deleteHopByHop } from '../contract/hop-by-hop.ts'
+import { deleteHopByHop, isHopByHop } from '../contract/hop-by-hop.ts'
 import { INTERNAL_HEADER } from '../contract/internal-header.ts'
 import { withEditedHeaders } from '../http/edit-headers.ts'
 import type { HeaderMap } from '../http/header-map.ts'
@@ -40,18 +40,54 @@ export function applyUpstreamRules(
 ): CallIdentity {
   deleteHopByHop(headers)
   if (!forwardsBody) headers.delete('content-length')
-  const host = headers.get('host')
-  if (host && !headers.has('x-forwarded-host')) headers.set('x-forwarded-host', host)
-  if (clientAddress && !headers.has('x-forwarded-for')) headers.set('x-forwarded-for', clientAddress)
-  let callId = headers.get('x-call-id')
-  const generated = !callId
-  if (!callId) {
-    callId = crypto.randomUUID()
-    headers.set('x-call-id', callId)
+  const caller: CallerForwarding = {
+    host: headers.get('host'),
+    forwardedHost: headers.has('x-forwarded-host'),
+    forwardedFor: headers.has('x-forwarded-for'),
+    callId: headers.get('x-call-id'),
   }
+  return addUpstreamHeaders(caller, clientAddress, (name, value) => headers.set(name, value))
+}
+
+/**
+ * Whether a caller's header (lower-case name) stays out of the upstream request whatever its value: a
+ * fixed hop-by-hop one, a Content-Length with no body to frame, and X-Start-Time, which the gateway
+ * sets. (Those the caller's `Connection` lists go too: see {@link applyUpstreamRules}.) For a transport
+ * that copies the caller's headers in one pass; {@link addUpstreamHeaders} then adds the gateway's.
+ */
+export function leftOutUpstream(name: string, forwardsBody: boolean): boolean {
+  return isHopByHop(name, null) || name === 'x-start-time' || (!forwardsBody && name === 'content-length')
+}
+
+/** What of the caller's headers decides the ones the gateway adds. */
+export interface CallerForwarding {
+  /** Host, as the caller sent it. */
+  host: string | null
+  /** Whether a proxy in front already set X-Forwarded-Host / X-Forwarded-For. */
+  forwardedHost: boolean
+  forwardedFor: boolean
+  /** The caller's X-Call-Id, if any. */
+  callId: string | null
+}
+
+/**
+ * Adds the gateway's headers to the upstream request through `set` (which replaces a header of that
+ * name): X-Forwarded-Host and X-Forwarded-For unless a proxy in front set them, X-Call-Id (the
+ * caller's, or made up here) and X-Start-Time (Unix nanoseconds).
+ */
+export function addUpstreamHeaders(
+  caller: CallerForwarding,
+  clientAddress: string | undefined,
+  set: (name: string, value: string) => void,
+): CallIdentity {
+  if (caller.host && !caller.forwardedHost) set('x-forwarded-host', caller.host)
+  if (clientAddress && !caller.forwardedFor) set('x-forwarded-for', clientAddress)
+  const generated = !caller.callId
+  const callId = caller.callId || crypto.randomUUID()
+  set('x-call-id', callId)
   // Millisecond clock in nanosecond units: the Number type cannot hold epoch nanoseconds exactly.
   const startTime = `${Date.now()}000000`
-  headers.set('x-start-time', startTime)
+  set('x-start-time', startTime)
   return { callId, generated, startTime }
 }
 

@@ -21,8 +21,9 @@ import type { BackendRouter } from '../routing/router.ts'
 import type { FunctionRecord } from '../store/types.ts'
 import type { Answer } from './attempt-outcome.ts'
 import { CallControl } from './call-control.ts'
-import { deliver, notFound, type Transport } from './deliver.ts'
-import { applyUpstreamRules, type CallIdentity, proxyErrorHeaders } from './headers.ts'
+import { type Expiring, perCallDeadlines } from './deadlines.ts'
+import { type Call, deliver, notFound, type Transport } from './deliver.ts'
+import { type CallIdentity, proxyErrorHeaders } from './headers.ts'
 import type { ScaleFromZero } from './scale-from-zero.ts'
 
 export interface InvocationDeps {
@@ -57,8 +58,12 @@ export interface InvocationIO<H extends HeaderMap, B> {
   gateRequest: GateRequest
   /** The caller's headers, as received. */
   headers: HeaderReader
-  /** A copy of the caller's headers, edited into the upstream ones. */
-  copyHeaders(): H
+  /**
+   * The headers to send the function: the caller's with the OpenFaaS rules applied (headers.ts: the
+   * Web transport's `upstreamHeaders`, or a transport's one pass calling the same rules), a new copy
+   * the call then edits (the admission's changes).
+   */
+  upstreamHeaders(forwardsBody: boolean): { headers: H; call: CallIdentity }
   /** The caller's body; asked for only when it is forwarded (never for GET and HEAD). */
   body(): B | null
   callerGone(): boolean
@@ -136,50 +141,29 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
     // GET and HEAD carry no body; not asking for it keeps a lazy request unmaterialised. The caller's
     // body, if it sent one anyway, was framed and is discarded by the runtime's server.
     const forwardsBody = io.method !== 'GET' && io.method !== 'HEAD'
-    const headers = io.copyHeaders()
-    const identity = applyUpstreamRules(headers, io.clientAddress, forwardsBody)
+    const { headers, call: identity } = io.upstreamHeaders(forwardsBody)
     admission.apply?.(headers)
-    // One control for both ways a call ends early; an AbortSignal is made only if a provider asks.
-    const control = new CallControl()
-    let timedOut = false
-    let gone = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      control.abort(new Error('upstream timeout'))
-    }, functionTimeoutMs(fn.spec.annotations, deps.upstreamTimeoutMs) + BACKEND_TIMEOUT_GRACE_MS)
-    const unsubscribe = io.onCallerGone((reason) => {
-      gone = true
-      control.abort(reason)
-    })
+    const running = new RunningCall(fn, label, path, headers, forwardsBody ? io.body() : null, io)
+    const deadline = (transport.deadlines ?? perCallDeadlines).after(
+      functionTimeoutMs(fn.spec.annotations, deps.upstreamTimeoutMs) + BACKEND_TIMEOUT_GRACE_MS,
+      running,
+    )
+    const unsubscribe = io.onCallerGone((reason) => running.left(reason))
     try {
-      const result = await deliver(delivery, transport, {
-        fn,
-        label,
-        path,
-        method: io.method,
-        headers,
-        body: forwardsBody ? io.body() : null,
-        control,
-        get signal() {
-          return control.signal
-        },
-        timedOut: () => timedOut,
-        callerGone: () => gone || io.callerGone(),
-        origin: io.origin ?? null,
-      })
+      const result = await deliver(delivery, transport, running)
       // The timeout bounds the wait for the response to start; a streamed body (SSE, NDJSON) may then
       // run as long as the function keeps writing and the caller keeps reading.
       if (result.kind === 'response') {
         deps.metrics?.invocationFinished(label, result.response.status, (performance.now() - started) / 1000)
         return { kind: 'answer', answer: result.response, call: identity, backend: result.backend }
       }
-      if (result.status === 502 && !gone && !io.callerGone() && !timedOut) {
+      if (result.status === 502 && !running.callerGone() && !running.timedOut()) {
         deps.logger.warn('invocation failed', { function: label, error: result.cause ?? result.message })
       }
       deps.metrics?.invocationFinished(label, result.status, (performance.now() - started) / 1000)
       return refused(result.status, result.message, result.backend)
     } finally {
-      clearTimeout(timer)
+      deadline.cancel()
       unsubscribe()
     }
   }
@@ -198,6 +182,67 @@ export function createInvocation(deps: InvocationDeps): RunInvocation {
     return deps.routes
       .get(namespace, name)
       .then((fn) => (fn ? admitted(transport, io, fn, rest, started) : missing()))
+  }
+}
+
+/**
+ * One call on its way, as deliver() sees it (`Call`) and as its deadline ends it (`Expiring`): one
+ * object with its methods on the prototype, in place of a literal with a getter and closures per call.
+ */
+class RunningCall<H extends HeaderMap, B> implements Call<H, B>, Expiring {
+  readonly fn: FunctionRecord
+  readonly label: string
+  readonly path: string
+  readonly method: string
+  readonly headers: H
+  readonly body: B | null
+  readonly origin: CallerOrigin | null
+  /** One control for both ways a call ends early; an AbortSignal is made only if a provider asks. */
+  readonly control = new CallControl()
+  readonly #io: InvocationIO<H, B>
+  #timedOut = false
+  #gone = false
+
+  constructor(
+    fn: FunctionRecord,
+    label: string,
+    path: string,
+    headers: H,
+    body: B | null,
+    io: InvocationIO<H, B>,
+  ) {
+    this.fn = fn
+    this.label = label
+    this.path = path
+    this.method = io.method
+    this.headers = headers
+    this.body = body
+    this.origin = io.origin ?? null
+    this.#io = io
+  }
+
+  get signal(): AbortSignal {
+    return this.control.signal
+  }
+
+  timedOut(): boolean {
+    return this.#timedOut
+  }
+
+  callerGone(): boolean {
+    return this.#gone || this.#io.callerGone()
+  }
+
+  /** The function's timeout (with the backend's grace) ran out before its answer started. */
+  expire(): void {
+    this.#timedOut = true
+    this.control.abort(new Error('upstream timeout'))
+  }
+
+  /** The caller went away. */
+  left(reason: unknown): void {
+    this.#gone = true
+    this.control.abort(reason)
   }
 }
 

@@ -11,7 +11,7 @@ import { textResponse } from '../errors.ts'
 import { originOf } from '../routing/locality.ts'
 import { splitUrl } from '../routing/split-url.ts'
 import type { Transport } from './deliver.ts'
-import { decorateResponse } from './headers.ts'
+import { decorateResponse, upstreamHeaders } from './headers.ts'
 import { createInvocation, type InvocationDeps } from './invocation.ts'
 import { ResendableBody } from './resendable-body.ts'
 
@@ -64,7 +64,7 @@ export function createProxy(deps: ProxyDeps): Invoke {
       // The gate reads the Request itself (its identity tells a call the worker runs from a queue).
       gateRequest: request,
       headers: request.headers,
-      copyHeaders: () => new Headers(request.headers),
+      upstreamHeaders: (forwardsBody) => upstreamHeaders(request.headers, clientAddress, forwardsBody),
       body: () => request.body,
       callerGone: () => signal.aborted,
       origin: originOf(request),

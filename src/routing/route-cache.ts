@@ -53,6 +53,13 @@ const MAX_ENTRIES = 10_000
  */
 const RETRY_FAILED_RELOAD_MS = 1000
 const STALE_AFTER_MS = 1000
+/**
+ * Past this share of `ttlMs`, `peek` (the hot path) starts the entry's reload in the background and
+ * answers from the record it has: the reloaded one replaces it before it expires, so calls to a busy
+ * function never wait on the store once a TTL (nor pay a Promise each while they do). The bound holds:
+ * an answer is served no longer than `ttlMs` after the read that produced it.
+ */
+const REFRESH_AHEAD = 0.75
 
 export interface RouteCacheOptions {
   /** Called when a reload fails and a known answer is served instead (to log or count it). */
@@ -145,9 +152,21 @@ export function createRouteCache(
       return value
     },
     peek(namespace, name) {
-      const hit = entries.get(key(namespace, name))
-      if (hit === undefined || hit.expiresAt <= now()) return undefined
-      return hit.known?.record
+      const k = key(namespace, name)
+      const hit = entries.get(k)
+      if (hit === undefined) return undefined
+      const left = hit.expiresAt - now()
+      if (left <= 0) return undefined
+      const known = hit.known
+      if (known && left < ttlMs * (1 - REFRESH_AHEAD) && hit.reloading === undefined && !failing) {
+        hit.reloading = reload(
+          k,
+          hit as Entry & { known: { record: FunctionRecord | null } },
+          namespace,
+          name,
+        )
+      }
+      return known?.record
     },
     invalidate(namespace, name) {
       entries.delete(key(namespace, name))

@@ -147,4 +147,55 @@ describe('route cache', () => {
     expect(await cache.get('ns', 'fn')).toBe(record)
     expect(Date.now() - started).toBeLessThan(30_000)
   })
+
+  it('refresh ahead: peek in the last quarter of the TTL reloads once in the background, so a busy function never expires', async () => {
+    let generation = 1
+    const { store, calls } = countingStore(
+      () => ({ namespace: 'ns', name: 'fn', generation, updatedAt: new Date(0) }) as FunctionRecord,
+    )
+    let now = 0
+    const cache = createRouteCache(store, 1000, () => now)
+    const first = await cache.get('ns', 'fn')
+    now = 700
+    expect(cache.peek?.('ns', 'fn')).toBe(first)
+    expect(calls).toHaveLength(1)
+    // Past 75 % of the TTL: the known record answers at once, and one reload starts behind it.
+    generation = 2
+    now = 800
+    expect(cache.peek?.('ns', 'fn')).toBe(first)
+    expect(cache.peek?.('ns', 'fn')).toBe(first)
+    expect(calls).toHaveLength(2)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    // Replaced before it expired: at the old expiry the fresh record is there without a Promise.
+    now = 1000
+    expect(cache.peek?.('ns', 'fn')?.generation).toBe(2)
+    expect(calls).toHaveLength(2)
+  })
+
+  it('refresh ahead serves nothing older than the TTL: a reload still out at expiry is waited for', async () => {
+    let release: (record: FunctionRecord) => void = () => {}
+    let reads = 0
+    const store = {
+      getFunction: (): Promise<FunctionRecord> => {
+        reads++
+        if (reads === 1) return Promise.resolve(record)
+        return new Promise<FunctionRecord>((resolve) => {
+          release = resolve
+        })
+      },
+    } as unknown as Store
+    let now = 0
+    const cache = createRouteCache(store, 1000, () => now)
+    await cache.get('ns', 'fn')
+    now = 900
+    expect(cache.peek?.('ns', 'fn')).toBe(record)
+    expect(reads).toBe(2)
+    now = 1000
+    expect(cache.peek?.('ns', 'fn')).toBeUndefined()
+    const fresh = { ...record, generation: 9 } as FunctionRecord
+    const waiting = cache.get('ns', 'fn')
+    expect(reads).toBe(2) // the reload in flight is shared, not repeated
+    release(fresh)
+    expect(await waiting).toBe(fresh)
+  })
 })

@@ -19,14 +19,16 @@ import { connectionOptions, isHopByHop } from '../../contract/hop-by-hop.ts'
 import { INTERNAL_HEADER } from '../../contract/internal-header.ts'
 import { toApiError } from '../../errors.ts'
 import { HttpTransportError } from '../../http/client.ts'
-import { type HeaderRecord, ListHeaders, RecordHeaders } from '../../http/header-map.ts'
+import { type HeaderReader, ListHeaders } from '../../http/header-map.ts'
+import { type Deadlines, SharedDeadlines } from '../../invoke/deadlines.ts'
 import type { Call, Replay, Transport } from '../../invoke/deliver.ts'
-import { decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
+import { type CallIdentity, decorate, proxyErrorHeaders } from '../../invoke/headers.ts'
 import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
 import { forwardedClient } from './client-address.ts'
 import { SMALL_BODY_BYTES } from './incoming-body.ts'
+import { CallerHeaders, upstreamHeaderList } from './request-headers.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
 /** The caller's body as this transport holds it: read whole (small, known length) or still streaming. */
@@ -63,13 +65,12 @@ export type NativeInvoker = (
   search: string,
 ) => void
 
-/** Request headers undici sends itself (`host`: the target's) or refuses (`expect`: 100-continue is answered by Node's server). */
-const NOT_SENT = new Set(['host', 'expect'])
 const NULL_BODY_STATUS: ReadonlySet<number> = new Set([204, 205, 304])
 const noop = () => {}
 
 export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoker {
-  const transport = nativeTransport(options.upstream)
+  // Calls' timeouts in shared lists, not a setTimeout each: this process outlives every request.
+  const transport = nativeTransport(options.upstream, new SharedDeadlines())
   const { run, servedBy, logger } = options
 
   function answer(
@@ -115,21 +116,26 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
   }
 
   function start(req: IncomingMessage, res: ServerResponse, caller: NativeCall): void {
-    run(transport, caller)
-      .then((result) => answer(req, res, caller, result))
-      .catch((error: unknown) => failed(res, caller.pathname, error))
+    // One reaction, not then + catch: what answering throws is caught here as a failed run is.
+    run(transport, caller).then(
+      (result) => {
+        try {
+          answer(req, res, caller, result)?.catch((error: unknown) => failed(res, caller.pathname, error))
+        } catch (error) {
+          failed(res, caller.pathname, error)
+        }
+      },
+      (error: unknown) => failed(res, caller.pathname, error),
+    )
   }
 
   return (req, res, pathname, search) => {
-    const body = callerBody(req)
     const caller = new NativeCall(req, res, pathname, search)
-    if (body instanceof Promise) {
-      body.then((read) => {
-        caller.received = read
-        start(req, res, caller)
-      })
-      return
-    }
+    const body = callerBody(req, (read) => {
+      caller.received = read
+      start(req, res, caller)
+    })
+    if (body === READING) return
     caller.received = body
     start(req, res, caller)
   }
@@ -139,17 +145,18 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
  * The caller's request as the pipeline sees it (`InvocationIO`), and whether the caller is still
  * there: one object per call with its methods on the prototype, one `close` listener on the response.
  */
-class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
+class NativeCall implements InvocationIO<ListHeaders, NativeBody> {
   readonly method: string
   readonly pathname: string
   readonly search: string
   readonly clientAddress: string | undefined
-  readonly headers: RecordHeaders
-  readonly gateRequest: { headers: RecordHeaders }
+  readonly headers: HeaderReader
+  readonly gateRequest: { headers: HeaderReader }
+  readonly #raw: string[]
   received: NativeBody | null = null
   gone = false
-  /** The answer writer's part of the response's `close` (writeAnswer). */
-  onClose: (() => void) | null = null
+  /** The answer's writer, told when the response closes (writeAnswer). */
+  writer: AnswerWriter | null = null
   #listeners: Array<(reason: unknown) => void> | null = null
 
   constructor(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
@@ -157,7 +164,8 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
     this.pathname = pathname
     this.search = search
     this.clientAddress = clientAddressOf(req)
-    this.headers = new RecordHeaders(requestHeaders(req.rawHeaders))
+    this.#raw = req.rawHeaders
+    this.headers = new CallerHeaders(this.#raw)
     this.gateRequest = { headers: this.headers }
     res.on('close', () => this.#closed(res))
   }
@@ -170,14 +178,13 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
       this.#listeners = null
       if (listeners) for (const listener of listeners) listener(new Error('the caller went away'))
     }
-    const onClose = this.onClose
-    this.onClose = null
-    onClose?.()
+    const writer = this.writer
+    this.writer = null
+    writer?.closed()
   }
 
-  // Admission has read the caller's headers by now; the rules edit the same object, nothing reads it after.
-  copyHeaders(): RecordHeaders {
-    return this.headers
+  upstreamHeaders(forwardsBody: boolean): { headers: ListHeaders; call: CallIdentity } {
+    return upstreamHeaderList(this.#raw, this.clientAddress, forwardsBody)
   }
 
   body(): NativeBody | null {
@@ -200,11 +207,15 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
   }
 }
 
-function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, NativeBody, NativeAnswer> {
+function nativeTransport(
+  upstream: UpstreamClient,
+  deadlines: Deadlines,
+): Transport<ListHeaders, NativeBody, NativeAnswer> {
   return {
+    deadlines,
     send(provider, call, body) {
       if (!provider.target) return viaInvoke(provider, call, body)
-      const request = targetRequest(call, body !== null)
+      const request = new TargetRequest(call, body !== null)
       if (provider.targetNow) {
         let target: InvocationTarget
         try {
@@ -236,21 +247,30 @@ function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, Nat
   }
 }
 
-/** What the provider is told of the call; the AbortSignal is made only if it reads it. */
-function targetRequest(call: Call<RecordHeaders, NativeBody>, hasBody: boolean): InvocationTargetRequest {
-  return {
-    method: call.method,
-    hasBody,
-    get signal() {
-      return call.signal
-    },
+/**
+ * What the provider is told of the call; the AbortSignal is made only if it reads it. A class, its
+ * getter on the prototype: an object literal with a getter is built through V8's slow path every call.
+ */
+class TargetRequest implements InvocationTargetRequest {
+  readonly method: string
+  readonly hasBody: boolean
+  readonly #call: Call<ListHeaders, NativeBody>
+
+  constructor(call: Call<ListHeaders, NativeBody>, hasBody: boolean) {
+    this.method = call.method
+    this.hasBody = hasBody
+    this.#call = call
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal
   }
 }
 
 function sendTo(
   upstream: UpstreamClient,
   target: InvocationTarget,
-  call: Call<RecordHeaders, NativeBody>,
+  call: Call<ListHeaders, NativeBody>,
   body: NativeBody | null,
 ): Promise<NativeAnswer> {
   return upstream
@@ -259,7 +279,7 @@ function sendTo(
         origin: target.origin,
         path: target.path,
         method: call.method,
-        headers: upstreamHeaderList(call.headers.record),
+        headers: call.headers.list,
         body,
       },
       call.control,
@@ -323,14 +343,12 @@ function answerOf(
 /** A provider without `target()`: its `invoke()`, the Web Response read back into a native answer. */
 async function viaInvoke(
   provider: Provider,
-  call: Call<RecordHeaders, NativeBody>,
+  call: Call<ListHeaders, NativeBody>,
   body: NativeBody | null,
 ): Promise<NativeAnswer> {
   const headers = new Headers()
-  for (const [name, value] of Object.entries(call.headers.record)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-    else if (value !== undefined) headers.append(name, value)
-  }
+  const sent = call.headers.list
+  for (let i = 0; i + 1 < sent.length; i += 2) headers.append(sent[i]!, sent[i + 1]!)
   let webBody: ReadableStream<Uint8Array> | null = null
   if (body !== null) {
     const readable = Buffer.isBuffer(body) ? Readable.from([body]) : Readable.from(body)
@@ -388,43 +406,62 @@ function writeAnswer(
     res.end()
     return
   }
-  const length = answer.contentLength
-  let written = 0
-  let over = false
-  const finish = () => {
-    if (over) return
-    over = true
-    caller.onClose = null
-    done()
+  const writer = new AnswerWriter(res, answer)
+  caller.writer = writer
+  body.consume(writer)
+}
+
+/**
+ * The sink of one answer's body, written to the caller with backpressure: one object per call with
+ * its methods on the prototype, rather than a sink literal and its closures.
+ */
+class AnswerWriter implements BodySink {
+  readonly #res: ServerResponse
+  readonly #answer: NativeAnswer
+  #written = 0
+  #over = false
+  readonly #resume = () => this.#answer.body.resume()
+
+  constructor(res: ServerResponse, answer: NativeAnswer) {
+    this.#res = res
+    this.#answer = answer
   }
-  caller.onClose = () => {
-    if (over) return
-    // The caller left before the body was through: stop reading it from the backend.
-    body.discard()
-    finish()
+
+  data(chunk: Buffer): boolean {
+    this.#written += chunk.byteLength
+    // The last chunk of a known length goes out with end(): one write instead of two.
+    if (this.#written === this.#answer.contentLength) {
+      this.#res.end(chunk)
+      return true
+    }
+    if (this.#res.write(chunk)) return true
+    this.#res.once('drain', this.#resume)
+    return false
   }
-  body.consume({
-    data(chunk) {
-      written += chunk.byteLength
-      // The last chunk of a known length goes out with end(): one write instead of two.
-      if (written === length) {
-        res.end(chunk)
-        return true
-      }
-      if (res.write(chunk)) return true
-      res.once('drain', () => body.resume())
-      return false
-    },
-    end() {
-      if (written !== length) res.end()
-      finish()
-    },
-    error() {
-      // The backend broke off mid-body: the caller must see a cut answer, not a complete-looking one.
-      res.destroy()
-      finish()
-    },
-  })
+
+  end(): void {
+    if (this.#written !== this.#answer.contentLength) this.#res.end()
+    this.#finish()
+  }
+
+  error(): void {
+    // The backend broke off mid-body: the caller must see a cut answer, not a complete-looking one.
+    this.#res.destroy()
+    this.#finish()
+  }
+
+  /** The response closed (sent, or the caller left): a body not through by then is not read further. */
+  closed(): void {
+    if (this.#over) return
+    this.#answer.body.discard()
+    this.#finish()
+  }
+
+  #finish(): void {
+    if (this.#over) return
+    this.#over = true
+    this.#answer.done()
+  }
 }
 
 /** The gate's refusal (a short text answer) as it is. */
@@ -451,37 +488,14 @@ function writeText(res: ServerResponse, status: number, message: string, headers
 }
 
 /**
- * The caller's headers by lower-case name, repeated fields joined with `, ` as a Web `Headers` joins
- * them (node:http's `req.headers` would drop a repeated `Authorization` or `Content-Type` instead).
- */
-function requestHeaders(raw: string[]): HeaderRecord {
-  const record: Record<string, string> = {}
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    const value = raw[i + 1]!
-    const seen = record[name]
-    record[name] = seen === undefined ? value : `${seen}, ${value}`
-  }
-  return record
-}
-
-function upstreamHeaderList(record: HeaderRecord): string[] {
-  const list: string[] = []
-  for (const name in record) {
-    if (NOT_SENT.has(name)) continue
-    const value = record[name]
-    if (typeof value === 'string') list.push(name, value)
-    else if (value !== undefined) for (const one of value) list.push(name, one)
-  }
-  return list
-}
-
-/**
  * The body to send: null when none was framed; a small one of known length read whole (it arrives with
  * the headers in practice, and a whole body leaves with the upstream headers in one write); else the
  * request itself, streamed.
  */
-function callerBody(req: IncomingMessage): Promise<NativeBody | null> | NativeBody | null {
+function callerBody(
+  req: IncomingMessage,
+  whenRead: (body: NativeBody) => void,
+): NativeBody | null | typeof READING {
   const declared = req.headers['content-length']
   if (declared === undefined) {
     if (req.headers['transfer-encoding'] === undefined) return emptyBody(req)
@@ -492,14 +506,27 @@ function callerBody(req: IncomingMessage): Promise<NativeBody | null> | NativeBo
   const length = Number(declared)
   if (length === 0) return emptyBody(req)
   if (length > SMALL_BODY_BYTES) return req
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
-    // A caller that leaves mid-body: what arrived is not sent; the close listener ends the call.
-    req.once('error', () => resolve(req))
+  // Called back rather than through a Promise: one microtask hop and one allocation fewer per call.
+  // Once, as a Promise would settle: an error after the end must not start the call again.
+  const chunks: Buffer[] = []
+  let settled = false
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.once('end', () => {
+    if (settled) return
+    settled = true
+    whenRead(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
   })
+  // A caller that leaves mid-body: what arrived is not sent; the close listener ends the call.
+  req.once('error', () => {
+    if (settled) return
+    settled = true
+    whenRead(req)
+  })
+  return READING
 }
+
+/** callerBody's answer while a small body is still being read (it then calls `whenRead`). */
+const READING: unique symbol = Symbol('reading')
 
 function emptyBody(req: IncomingMessage): null {
   req.resume()
