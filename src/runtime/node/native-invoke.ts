@@ -419,6 +419,8 @@ class AnswerWriter implements BodySink {
   readonly #res: ServerResponse
   readonly #answer: NativeAnswer
   #written = 0
+  /** The response was ended with the last chunk of a known length. */
+  #ended = false
   #over = false
   readonly #resume = () => this.#answer.body.resume()
 
@@ -431,6 +433,7 @@ class AnswerWriter implements BodySink {
     this.#written += chunk.byteLength
     // The last chunk of a known length goes out with end(): one write instead of two.
     if (this.#written === this.#answer.contentLength) {
+      this.#ended = true
       this.#res.end(chunk)
       return true
     }
@@ -440,7 +443,8 @@ class AnswerWriter implements BodySink {
   }
 
   end(): void {
-    if (this.#written !== this.#answer.contentLength) this.#res.end()
+    // An empty answer (Content-Length: 0) has no last chunk: it is ended here.
+    if (!this.#ended) this.#res.end()
     this.#finish()
   }
 
