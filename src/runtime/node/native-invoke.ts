@@ -30,7 +30,7 @@ import { SMALL_BODY_BYTES } from './incoming-body.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
 /** The caller's body as this transport holds it: read whole (small, known length) or still streaming. */
-type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
+export type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
 
 /** One answer of a backend, as the pipeline and the writer below see it. */
 export interface NativeAnswer {
@@ -200,7 +200,9 @@ class NativeCall implements InvocationIO<RecordHeaders, NativeBody> {
   }
 }
 
-function nativeTransport(upstream: UpstreamClient): Transport<RecordHeaders, NativeBody, NativeAnswer> {
+export function nativeTransport(
+  upstream: UpstreamClient,
+): Transport<RecordHeaders, NativeBody, NativeAnswer> {
   return {
     send(provider, call, body) {
       if (!provider.target) return viaInvoke(provider, call, body)
