@@ -174,6 +174,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
           new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
         )
         if (deps.ui.stats) await sampleReplicas(store, functions, deps.ui.stats)
+        deps.metrics.setCertificates?.(await store.listCertificates())
       }
       await probes
     },

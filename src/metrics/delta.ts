@@ -11,7 +11,13 @@
  * registry does, so the series match the OpenFaaS gateway's on every runtime.
  */
 import type { QueueMetrics } from '../queue/worker.ts'
-import { BACKEND_SERIES, GATEWAY_SERIES, QUEUE_SERIES, type SeriesDefinition } from './names.ts'
+import {
+  BACKEND_SERIES,
+  CERTIFICATE_SERIES,
+  GATEWAY_SERIES,
+  QUEUE_SERIES,
+  type SeriesDefinition,
+} from './names.ts'
 import type { GatewayMetrics } from './types.ts'
 
 export interface MetricsDelta {
@@ -40,6 +46,8 @@ family(BACKEND_SERIES.seconds, 'histogram')
 family(BACKEND_SERIES.ejections, 'counter')
 family(BACKEND_SERIES.healthy, 'gauge')
 family(BACKEND_SERIES.resends, 'counter')
+family(CERTIFICATE_SERIES.expiry, 'gauge')
+family(CERTIFICATE_SERIES.failures, 'gauge')
 
 const NEEDS_ESCAPE = /[\\"\n]/
 const escapeLabel = (v: string) =>
@@ -85,6 +93,11 @@ export function createDeltaMetrics(options: DeltaMetricsOptions): DeltaMetrics {
     { name: string; text: string; buckets: number[]; sum: number; count: number }
   >()
   const inc = (key: string, by = 1) => add.set(key, (add.get(key) ?? 0) + by)
+  /** Drops this isolate's `set` series of a family and has the aggregator drop its own (resetFamilies). */
+  const resetFamily = (name: string) => {
+    for (const key of set.keys()) if (key.startsWith(`${name}{`)) set.delete(key)
+    resetFamilies.add(name)
+  }
   const observe = (name: string, labels: Array<[string, string]>, seconds: number) => {
     const text = labelText(labels)
     const id = `${name}{${text}}`
@@ -102,6 +115,7 @@ export function createDeltaMetrics(options: DeltaMetricsOptions): DeltaMetrics {
   const G = GATEWAY_SERIES
   const B = BACKEND_SERIES
   const Q = QUEUE_SERIES
+  const C = CERTIFICATE_SERIES
   return {
     invocationStarted(fn) {
       inc(seriesKey(G.invocationStarted.name, [['function_name', fn]]))
@@ -135,9 +149,23 @@ export function createDeltaMetrics(options: DeltaMetricsOptions): DeltaMetrics {
       inc(seriesKey(B.resends.name, [['result', result]]))
     },
     setServiceCounts(replicas) {
-      for (const key of set.keys()) if (key.startsWith(`${G.serviceCount.name}{`)) set.delete(key)
-      resetFamilies.add(G.serviceCount.name)
+      resetFamily(G.serviceCount.name)
       for (const [fn, n] of replicas) set.set(seriesKey(G.serviceCount.name, [['function_name', fn]]), n)
+    },
+    setCertificates(certificates) {
+      resetFamily(C.expiry.name)
+      resetFamily(C.failures.name)
+      for (const c of certificates) {
+        if (c.notAfter && c.source)
+          set.set(
+            seriesKey(C.expiry.name, [
+              ['host', c.host],
+              ['source', c.source],
+            ]),
+            Math.floor(c.notAfter.getTime() / 1000),
+          )
+        set.set(seriesKey(C.failures.name, [['host', c.host]]), c.attempts)
+      }
     },
     processed(queue, outcome) {
       inc(

@@ -115,3 +115,17 @@ export const AUTOSCALE_SERIES = {
     ['function_name', 'direction'],
   ),
 } as const
+
+/** Custom domains' certificates: what to alert on before a certificate runs out. */
+export const CERTIFICATE_SERIES = {
+  expiry: series(
+    'edgefaas_certificate_expiry_timestamp_seconds',
+    'When the certificate served for a custom domain expires (Unix seconds), by source (acme, uploaded)',
+    ['host', 'source'],
+  ),
+  failures: series(
+    'edgefaas_certificate_order_failures',
+    'Failed ACME orders for a custom domain since its last certificate was stored (0 when the last one succeeded)',
+    ['host'],
+  ),
+} as const

@@ -34,6 +34,11 @@ export interface GatewayMetrics {
   setAutoscaleView?(view: Map<string, AutoscaleView>): void
   /** The autoscaler or an alert changed desired replicas: `edgefaas_autoscale_decisions_total`. */
   scalingDecision?(functionName: string, direction: 'up' | 'down' | 'zero'): void
+  /**
+   * Every custom domain's certificate state (`edgefaas_certificate_*` gauges); hosts not listed are
+   * dropped. Optional: a registry without it shows no certificate series.
+   */
+  setCertificates?(certificates: readonly CertificateState[]): void
   /** The exposition for `GET /metrics`. */
   render(): Promise<{ contentType: string; body: string }>
 }
@@ -52,4 +57,12 @@ export interface AutoscaleView {
   /** null when the decision had no load figure. */
   load: number | null
   target: number | null
+}
+
+/** What the certificate series show of one domain's certificate (a CertificateSummary fits). */
+export interface CertificateState {
+  host: string
+  source: string | null
+  notAfter: Date | null
+  attempts: number
 }

@@ -131,6 +131,23 @@ describe('uploaded certificates', () => {
     }
   })
 
+  it("shows each certificate's expiry at /metrics, for alerts before it runs out", async () => {
+    const stored = await gw.deps.store.getCertificate('alpha.example.test')
+    expect(stored?.notAfter).toBeInstanceOf(Date)
+    const notAfter = Math.floor((stored!.notAfter as Date).getTime() / 1000)
+    const expected = `edgefaas_certificate_expiry_timestamp_seconds{host="alpha.example.test",source="uploaded"} ${notAfter}`
+    await pollUntil('the certificate expiry series', async () => {
+      const text = await (await api('GET', '/metrics')).text()
+      return (
+        text.includes(expected) &&
+        text.includes('edgefaas_certificate_order_failures{host="alpha.example.test"} 0') &&
+        text.includes(
+          'edgefaas_certificate_expiry_timestamp_seconds{host="*.beta.example.test",source="uploaded"}',
+        )
+      )
+    })
+  })
+
   it('keeps the key sealed in the store and swaps a replaced certificate in without a restart', async () => {
     const stored = await gw.deps.store.getCertificate('alpha.example.test')
     expect(stored?.keyCiphertext).toMatch(/^v1:/)

@@ -31,13 +31,17 @@ export function startGatewayProcess(
  * `npm run start:deno`'s process: `deno run` with exactly the permissions and flags that script grants
  * (read from package.json), so a test passing here proves the documented command suffices.
  */
-export function startDenoGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+export function startDenoGatewayProcess(
+  env: Record<string, string>,
+  /** `worker`: started with EDGEFAAS_ROLES=worker in `env`, so it prints no URL (`url` is empty). */
+  mode?: 'worker',
+): Promise<GatewayProcess> {
   const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
     scripts: Record<string, string>
   }
   const [deno, ...args] = (manifest.scripts['start:deno'] ?? '').replace(/^exec /, '').split(/\s+/)
   if (deno !== 'deno') throw new Error('package.json start:deno is expected to be `exec deno run …`')
-  return spawnGateway(DENO, args, env, undefined, ROOT)
+  return spawnGateway(DENO, args, env, mode, ROOT)
 }
 
 async function spawnGateway(

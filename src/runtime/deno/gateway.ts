@@ -21,7 +21,8 @@ import { pinnedNodeBinary } from './node-binary.ts'
 const WORKER_STOP_DEADLINE_MS = 10_000
 
 export interface DenoGateway {
-  url: string
+  /** null when EDGEFAAS_ROLES leaves out `api` (no listener). */
+  url: string | null
   /** The functions-only listener's URL (EDGEFAAS_FUNCTIONS_PORT); null when functions share `url`. */
   functionsUrl: string | null
   deps: GatewayDeps
@@ -39,22 +40,24 @@ export async function startDenoGateway(config: Config, logger: Logger): Promise<
   })
   const gateway = createGateway(host.drivers)
   let functionsServer: Deno.HttpServer | null = null
-  let apiServer: Deno.HttpServer
+  let apiServer: Deno.HttpServer | null = null
+  // EDGEFAAS_ROLES without `api`: background work and the async worker only, no listener (as on Node).
+  const listen = config.cluster.roles.has('api')
   try {
     // Bound first, so the API's answer to /function/* can name the port actually chosen.
-    if (config.functionsPort !== undefined) {
+    if (listen && config.functionsPort !== undefined) {
       functionsServer = serve(gateway.functionsFetch().functions, config.functionsPort, config.host)
     }
     const fetch = functionsServer
       ? gateway.functionsFetch(`port ${functionsServer.addr.port}`).api
       : gateway.fetch
-    apiServer = serve(fetch, config.port, config.host)
+    if (listen) apiServer = serve(fetch, config.port, config.host)
   } catch (error) {
     await functionsServer?.shutdown()
     await host.close()
     throw error
   }
-  const servers = [apiServer, ...(functionsServer ? [functionsServer] : [])]
+  const servers = [apiServer, functionsServer].filter((server) => server !== null)
   const base = shownBase(config.host)
 
   const worker = gateway.worker
@@ -64,7 +67,7 @@ export async function startDenoGateway(config: Config, logger: Logger): Promise<
   const autoscaleLoop = startLoop('autoscale', gateway.autoscale, config.autoscale.intervalMs, logger)
   let closing: Promise<void> | undefined
   return {
-    url: `${base}:${apiServer.addr.port}`,
+    url: apiServer ? `${base}:${apiServer.addr.port}` : null,
     functionsUrl: functionsServer ? `${base}:${functionsServer.addr.port}` : null,
     deps: gateway.deps,
     credentials: host.credentials,

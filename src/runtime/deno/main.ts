@@ -1,11 +1,12 @@
 /**
  * @module
  * `npm run start:deno`: the gateway on Deno, in the foreground. Configuration comes from the same
- * environment variables as on Node; SIGINT and SIGTERM stop it cleanly, taking every function process
- * with it.
+ * environment variables as on Node (EDGEFAAS_ROLES included); SIGINT and SIGTERM drain it (`/readyz`
+ * 503 for EDGEFAAS_DRAIN_DELAY_MS) and stop it cleanly, taking every function process with it.
  */
 import process from 'node:process'
 import { type Config, ConfigError, loadConfig } from '../../config.ts'
+import { drainThenClose } from '../../health/drain.ts'
 import { consoleLogger } from '../../logger.ts'
 import { startupLines } from '../node/announce.ts'
 import { startDenoGateway } from './gateway.ts'
@@ -26,8 +27,18 @@ async function main(): Promise<void> {
   })
   const gateway = await startDenoGateway(config, consoleLogger(config.logLevel))
   const release = gateway.deps.version.release
-  const lines = startupLines({ ...gateway, release, suffix: ` (Deno ${Deno.version.deno})` }, config)
-  console.log(lines.join('\n'))
+  if (gateway.url === null) {
+    console.log(
+      `edgefaas ${release} worker running (queue: ${config.queueUrl || 'embedded'}) (Deno ${Deno.version.deno})`,
+    )
+  } else {
+    const lines = startupLines(
+      { ...gateway, url: gateway.url, release, suffix: ` (Deno ${Deno.version.deno})` },
+      config,
+    )
+    console.log(lines.join('\n'))
+  }
+  const close = drainThenClose(gateway.deps.readiness, config.cluster.drainDelayMs, gateway.close)
 
   let stopping = false
   const stop = (signal: Deno.Signal) => {
@@ -35,7 +46,7 @@ async function main(): Promise<void> {
     if (stopping) Deno.exit(1)
     stopping = true
     console.log(`${signal} received, stopping`)
-    gateway.close().then(
+    close().then(
       () => Deno.exit(0),
       (error: unknown) => {
         console.error('shutdown failed', error)

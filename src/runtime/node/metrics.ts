@@ -8,6 +8,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import {
   AUTOSCALE_SERIES,
   BACKEND_SERIES,
+  CERTIFICATE_SERIES,
   GATEWAY_SERIES,
   QUEUE_SERIES,
   type SeriesDefinition,
@@ -104,6 +105,13 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
   const triggerDeliveries = new Counter({ ...spec(TRIGGER_SERIES.deliveries), registers })
   const triggerLast = new Gauge({ ...spec(TRIGGER_SERIES.lastDelivery), registers })
   const triggerErrors = new Counter({ ...spec(TRIGGER_SERIES.errors), registers })
+  // Only the primary of a multi-process gateway runs the tick that sets these: max keeps its value.
+  const certificateExpiry = new Gauge({ ...spec(CERTIFICATE_SERIES.expiry), registers, aggregator: 'max' })
+  const certificateFailures = new Gauge({
+    ...spec(CERTIFICATE_SERIES.failures),
+    registers,
+    aggregator: 'max',
+  })
 
   return {
     registry,
@@ -157,6 +165,15 @@ export function createPromMetrics(options: { processMetrics?: boolean } = {}): N
     },
     scalingDecision(functionName, direction) {
       scalingDecisions.inc({ function_name: functionName, direction })
+    },
+    setCertificates(certificates) {
+      certificateExpiry.reset()
+      certificateFailures.reset()
+      for (const c of certificates) {
+        if (c.notAfter && c.source)
+          certificateExpiry.set({ host: c.host, source: c.source }, Math.floor(c.notAfter.getTime() / 1000))
+        certificateFailures.set({ host: c.host }, c.attempts)
+      }
     },
     async invocationCounts() {
       const counts = new Map<string, number>()

@@ -5,7 +5,7 @@
  * stop it cleanly, taking every function process with it.
  */
 import { ConfigError, loadConfig } from '../../config.ts'
-import type { Readiness } from '../../health/readiness.ts'
+import { drainThenClose } from '../../health/drain.ts'
 import { startupLines } from './announce.ts'
 import { launcherProcesses } from './cluster/assemble.ts'
 import { startGateway } from './gateway.ts'
@@ -51,22 +51,6 @@ export async function runNode(mode: 'serve' | 'worker'): Promise<void> {
   console.log(lines.join('\n'))
 
   stopOnSignals(stop)
-}
-
-/**
- * Shutdown for instances behind a load balancer: `/readyz` turns 503 `draining` at once, and the
- * listeners keep serving for `delayMs` so the balancer stops sending new work before they close.
- */
-function drainThenClose(
-  readiness: Readiness,
-  delayMs: number,
-  close: () => Promise<void>,
-): () => Promise<void> {
-  return async () => {
-    readiness.drain()
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs))
-    await close()
-  }
 }
 
 function stopOnSignals(close: () => Promise<void>): void {

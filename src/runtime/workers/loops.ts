@@ -73,7 +73,7 @@ const triggers: LoopFactory = ({ deps }) => {
     : null
 }
 
-/** `gateway_service_count` for /metrics: desired replicas of every function. */
+/** `gateway_service_count` and the certificate series for /metrics: desired replicas, certificate expiry. */
 const serviceCounts: LoopFactory = ({ deps }) => {
   const metrics = deps.metrics
   return metrics
@@ -85,6 +85,7 @@ const serviceCounts: LoopFactory = ({ deps }) => {
           metrics.setServiceCounts(
             new Map(functions.map((f) => [functionLabel(f.name, f.namespace), f.replicas])),
           )
+          metrics.setCertificates?.(await deps.store.listCertificates())
           return null
         },
       }

@@ -2,8 +2,8 @@
  * @module
  * The AuditStore over SQL, for every dialect. Pages by keyset (time, id) like the dead letters.
  */
-import { and, desc, eq, lt, or } from 'drizzle-orm'
-import { decodeCursor, encodeCursor } from '../dead-letters/cursor.ts'
+import { desc, lt } from 'drizzle-orm'
+import { keysetPage, olderThan } from '../dialect/keyset.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
 import type { AuditEntry, AuditStore } from './types.ts'
 
@@ -27,26 +27,13 @@ export function auditStore({ db, tables: { auditLog } }: Dialect): AuditStore {
 
     async listAuditEntries(query) {
       const limit = Math.max(1, Math.floor(query.limit))
-      const after = query.after === undefined ? undefined : decodeCursor(query.after)
       const rows = await db
         .select()
         .from(auditLog)
-        .where(
-          after === undefined
-            ? undefined
-            : or(
-                lt(auditLog.at, after.createdAt),
-                and(eq(auditLog.at, after.createdAt), lt(auditLog.id, after.id)),
-              ),
-        )
+        .where(olderThan(auditLog.at, auditLog.id, query.after))
         .orderBy(desc(auditLog.at), desc(auditLog.id))
         .limit(limit + 1)
-      const items = rows.slice(0, limit).map(toEntry)
-      const last = items.at(-1)
-      return {
-        items,
-        next: rows.length > limit && last ? encodeCursor({ createdAt: last.at, id: last.id }) : null,
-      }
+      return keysetPage(rows.map(toEntry), limit, (e) => ({ createdAt: e.at, id: e.id }))
     },
 
     async pruneAuditEntries(before) {

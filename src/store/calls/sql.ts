@@ -2,8 +2,8 @@
  * @module
  * The CallStore over SQL, for every dialect.
  */
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm'
-import { decodeCursor, encodeCursor } from '../dead-letters/cursor.ts'
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
+import { keysetPage, olderThan } from '../dialect/keyset.ts'
 import { bound, once, perShape } from '../dialect/prepared.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
 import type { CallStateRecord, CallStore, CallUpdate } from './types.ts'
@@ -113,9 +113,6 @@ export function callStore({ db, tables: { calls } }: Dialect): CallStore {
 
     async listCalls(query) {
       const limit = Math.max(1, Math.floor(query.limit))
-      // The shared keyset cursor names its time `createdAt`; here it carries the last change.
-      const after = query.after === undefined ? undefined : decodeCursor(query.after)
-      // One row more than asked tells whether another page follows.
       const rows = await db
         .select()
         .from(calls)
@@ -124,22 +121,13 @@ export function callStore({ db, tables: { calls } }: Dialect): CallStore {
             query.namespace === undefined ? undefined : eq(calls.namespace, query.namespace),
             query.function === undefined ? undefined : eq(calls.functionName, query.function),
             query.status === undefined ? undefined : eq(calls.status, query.status),
-            after === undefined
-              ? undefined
-              : or(
-                  lt(calls.updatedAt, after.createdAt),
-                  and(eq(calls.updatedAt, after.createdAt), lt(calls.id, after.id)),
-                ),
+            olderThan(calls.updatedAt, calls.id, query.after),
           ),
         )
         .orderBy(desc(calls.updatedAt), desc(calls.id))
         .limit(limit + 1)
-      const items = rows.slice(0, limit).map(toCallState)
-      const last = items.at(-1)
-      return {
-        items,
-        next: rows.length > limit && last ? encodeCursor({ createdAt: last.updatedAt, id: last.id }) : null,
-      }
+      // The cursor's time is the last change here.
+      return keysetPage(rows.map(toCallState), limit, (c) => ({ createdAt: c.updatedAt, id: c.id }))
     },
 
     async cancelCall(id) {

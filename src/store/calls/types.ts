@@ -63,7 +63,7 @@ export interface CallStore {
     fields: CallUpdate,
     ifStatus?: readonly CallStatus[],
   ): Promise<CallStateRecord | null>
-  /** Newest change first; throws InvalidCursorError (dead-letters/cursor.ts) for an `after` it did not hand out. */
+  /** Newest change first; throws InvalidCursorError (dialect/keyset.ts) for an `after` it did not hand out. */
   listCalls(query: CallQuery): Promise<CallPage>
   /** Sets a `queued` call to `cancelled`; false when it does not exist or is in any other status. */
   cancelCall(id: string): Promise<boolean>

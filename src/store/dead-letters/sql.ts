@@ -2,9 +2,9 @@
  * @module
  * The DeadLetterStore over SQL, for every dialect.
  */
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { keysetPage, olderThan } from '../dialect/keyset.ts'
 import type { Dialect, Row } from '../dialect/types.ts'
-import { decodeCursor, encodeCursor } from './cursor.ts'
 import type { DeadLetterRecord, DeadLetterStore } from './types.ts'
 
 function toDeadLetter(r: Row<'deadLetters'>): DeadLetterRecord {
@@ -52,8 +52,6 @@ export function deadLetterStore({ db, tables: { deadLetters } }: Dialect): DeadL
 
     async listDeadLetters(query) {
       const limit = Math.max(1, Math.floor(query.limit))
-      const after = query.after === undefined ? undefined : decodeCursor(query.after)
-      // One row more than asked tells whether another page follows.
       const rows = await db
         .select()
         .from(deadLetters)
@@ -61,19 +59,12 @@ export function deadLetterStore({ db, tables: { deadLetters } }: Dialect): DeadL
           and(
             query.namespace === undefined ? undefined : eq(deadLetters.namespace, query.namespace),
             query.function === undefined ? undefined : eq(deadLetters.functionName, query.function),
-            after === undefined
-              ? undefined
-              : or(
-                  lt(deadLetters.createdAt, after.createdAt),
-                  and(eq(deadLetters.createdAt, after.createdAt), lt(deadLetters.id, after.id)),
-                ),
+            olderThan(deadLetters.createdAt, deadLetters.id, query.after),
           ),
         )
         .orderBy(desc(deadLetters.createdAt), desc(deadLetters.id))
         .limit(limit + 1)
-      const items = rows.slice(0, limit).map(toDeadLetter)
-      const last = items.at(-1)
-      return { items, next: rows.length > limit && last ? encodeCursor(last) : null }
+      return keysetPage(rows.map(toDeadLetter), limit, (d) => d)
     },
 
     async getDeadLetter(id) {

@@ -36,7 +36,7 @@ export interface DeadLetterPage {
 export interface DeadLetterStore {
   /** Stores the call as dead; a second add for the same call replaces the details, keeping `createdAt`. */
   addDeadLetter(deadLetter: NewDeadLetter): Promise<void>
-  /** Newest first; throws InvalidCursorError (cursor.ts) for an `after` it did not hand out. */
+  /** Newest first; throws InvalidCursorError (dialect/keyset.ts) for an `after` it did not hand out. */
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage>
   getDeadLetter(id: string): Promise<DeadLetterRecord | null>
   deleteDeadLetter(id: string): Promise<boolean>

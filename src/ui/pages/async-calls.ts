@@ -9,19 +9,10 @@
 import type { Context } from 'hono'
 import { html } from 'hono/html'
 import type { CallStatus } from '../../store/types.ts'
-import {
-  addressable,
-  apiRead,
-  namespaceFilter,
-  pageStatus,
-  queryOf,
-  queryParam,
-  refusal,
-  when,
-} from '../api-read.ts'
+import { addressable, apiRead, pageStatus, queryParam, refusal, when } from '../api-read.ts'
 import { setFlash } from '../flash.ts'
 import type { Markup } from '../layout.ts'
-import { visibleNamespaces } from '../ns-picker.ts'
+import { pagedList } from '../paged-list.ts'
 import { functionPath } from '../paths.ts'
 import type { UiContext, UiPage } from './types.ts'
 
@@ -36,11 +27,6 @@ export interface CallView {
   lastError: string | null
   createdAt: string
   updatedAt: string
-}
-
-interface CallPage {
-  items: CallView[]
-  next: string | null
 }
 
 const STATUSES: readonly CallStatus[] = ['queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled']
@@ -81,44 +67,26 @@ async function list(c: Context, ui: UiContext): Promise<Response> {
     function: queryParam(c, 'function'),
     status: queryParam(c, 'status'),
   }
-  const after = queryParam(c, 'after')
-  const [read, names] = await Promise.all([
-    apiRead<CallPage>(c, ui, `/system/calls${queryOf({ ...filters, limit: String(PER_PAGE), after })}`),
-    visibleNamespaces(c, ui),
-  ])
-  const extra = html`<input name="function" aria-label="Function" placeholder="function" size="14" value="${filters.function ?? ''}">
-<select name="status" aria-label="Status"><option value="">any status</option>${STATUSES.map(
-    (s) => html`<option value="${s}"${s === filters.status ? html` selected` : ''}>${s}</option>`,
-  )}</select>`
-  const form = namespaceFilter('/ui/async', filters.namespace, names, extra)
-  if (!read.ok) {
-    return ui.render(c, {
-      title: 'Async calls',
-      nav: 'async',
-      status: pageStatus(read.status),
-      body: refusal('Async calls', read.message, form),
-    })
-  }
-  const { items, next } = read.data
-  const self = `/ui/async${queryOf(filters)}`
-  return ui.render(c, {
+  return pagedList<CallView>(c, ui, {
     title: 'Async calls',
     nav: 'async',
-    body: html`<div class="toolbar"><h1 class="grow">Async calls</h1>${form}</div>
-<div id="calls-table"${after ? '' : html` hx-get="${self}" hx-trigger="every 5s" hx-select="#calls-table" hx-swap="outerHTML"`}>
-${
-  items.length === 0
-    ? html`<p class="muted" id="no-calls">No asynchronous calls${filters.status || filters.function || filters.namespace ? ' match these filters' : ' yet'}.</p>`
-    : html`<table class="grid" id="calls">
+    path: '/ui/async',
+    api: '/system/calls',
+    filters,
+    after: queryParam(c, 'after'),
+    perPage: PER_PAGE,
+    fields: html`<input name="function" aria-label="Function" placeholder="function" size="14" value="${filters.function ?? ''}">
+<select name="status" aria-label="Status"><option value="">any status</option>${STATUSES.map(
+      (s) => html`<option value="${s}"${s === filters.status ? html` selected` : ''}>${s}</option>`,
+    )}</select>`,
+    table: (items) => html`<table class="grid" id="calls">
 <thead><tr><th>Call id</th><th>Function</th><th>Namespace</th><th>Status</th><th class="num">Attempts</th><th class="num">Last HTTP</th><th>Submitted</th><th>Last change</th><th>Last error</th></tr></thead>
-<tbody>${items.map(row)}</tbody></table>`
-}
-<nav class="pager small" aria-label="Pages">${after ? html`<a href="${self}">← newest</a>` : ''}${
-      next ? html`<a href="/ui/async${queryOf({ ...filters, after: next })}" rel="next">older →</a>` : ''
-    }</nav>
-</div>
-<p class="muted small">Most recently changed first. Finished calls are kept for EDGEFAAS_CALL_RETENTION_HOURS;
+<tbody>${items.map(row)}</tbody></table>`,
+    empty: (filtered) =>
+      html`<p class="muted" id="no-calls">No asynchronous calls${filtered ? ' match these filters' : ' yet'}.</p>`,
+    footer: html`<p class="muted small">Most recently changed first. Finished calls are kept for EDGEFAAS_CALL_RETENTION_HOURS;
 calls that exhausted their retries are in <a href="/ui/dead-letters">Dead letters</a>, where they can be replayed.</p>`,
+    refreshId: 'calls-table',
   })
 }
 

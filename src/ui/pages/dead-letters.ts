@@ -14,19 +14,10 @@
 import type { Context } from 'hono'
 import { html } from 'hono/html'
 import { base64ToBytes } from '../../base64.ts'
-import {
-  addressable,
-  apiRead,
-  namespaceFilter,
-  pageStatus,
-  queryOf,
-  queryParam,
-  refusal,
-  when,
-} from '../api-read.ts'
+import { addressable, apiRead, pageStatus, queryParam, refusal, when } from '../api-read.ts'
 import { setFlash } from '../flash.ts'
 import type { Markup } from '../layout.ts'
-import { visibleNamespaces } from '../ns-picker.ts'
+import { pagedList } from '../paged-list.ts'
 import { functionPath } from '../paths.ts'
 import { callPath } from './async-calls.ts'
 import type { UiContext, UiPage } from './types.ts'
@@ -48,11 +39,6 @@ interface DeadLetterView {
     headers: Array<[string, string]>
     body: string
   }
-}
-
-interface DeadLetterPage {
-  items: DeadLetterView[]
-  next: string | null
 }
 
 const PER_PAGE = 50
@@ -102,44 +88,21 @@ function row(d: DeadLetterView): Markup {
 
 async function list(c: Context, ui: UiContext): Promise<Response> {
   const filters = { namespace: queryParam(c, 'namespace'), function: queryParam(c, 'function') }
-  const after = queryParam(c, 'after')
-  const [read, names] = await Promise.all([
-    apiRead<DeadLetterPage>(
-      c,
-      ui,
-      `/system/dead-letters${queryOf({ ...filters, limit: String(PER_PAGE), after })}`,
-    ),
-    visibleNamespaces(c, ui),
-  ])
-  const extra = html`<input name="function" aria-label="Function" placeholder="function" size="14" value="${filters.function ?? ''}">`
-  const form = namespaceFilter('/ui/dead-letters', filters.namespace, names, extra)
-  if (!read.ok) {
-    return ui.render(c, {
-      title: 'Dead letters',
-      nav: 'dead-letters',
-      status: pageStatus(read.status),
-      body: refusal('Dead letters', read.message, form),
-    })
-  }
-  const { items, next } = read.data
-  const self = `/ui/dead-letters${queryOf(filters)}`
-  return ui.render(c, {
+  return pagedList<DeadLetterView>(c, ui, {
     title: 'Dead letters',
     nav: 'dead-letters',
-    body: html`<div class="toolbar"><h1 class="grow">Dead letters</h1>${form}</div>
-${
-  items.length === 0
-    ? html`<p class="muted" id="no-dead-letters">No dead letters${filters.function || filters.namespace ? ' match these filters' : ''}.</p>`
-    : html`<table class="grid" id="dead-letters">
+    path: '/ui/dead-letters',
+    api: '/system/dead-letters',
+    filters,
+    after: queryParam(c, 'after'),
+    perPage: PER_PAGE,
+    fields: html`<input name="function" aria-label="Function" placeholder="function" size="14" value="${filters.function ?? ''}">`,
+    table: (items) => html`<table class="grid" id="dead-letters">
 <thead><tr><th>Call id</th><th>Function</th><th>Namespace</th><th class="num">Attempts</th><th class="num">Last HTTP</th><th>Died</th><th>Last error</th></tr></thead>
-<tbody>${items.map(row)}</tbody></table>`
-}
-<nav class="pager small" aria-label="Pages">${after ? html`<a href="${self}">← newest</a>` : ''}${
-      next
-        ? html`<a href="/ui/dead-letters${queryOf({ ...filters, after: next })}" rel="next">older →</a>`
-        : ''
-    }</nav>
-<p class="muted small">Calls land here after their last retry failed (<code>com.openfaas.retry.attempts</code>).
+<tbody>${items.map(row)}</tbody></table>`,
+    empty: (filtered) =>
+      html`<p class="muted" id="no-dead-letters">No dead letters${filtered ? ' match these filters' : ''}.</p>`,
+    footer: html`<p class="muted small">Calls land here after their last retry failed (<code>com.openfaas.retry.attempts</code>).
 Open one to see why, fix the function, then replay it: it is queued again with the same call id.</p>`,
   })
 }

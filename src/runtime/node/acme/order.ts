@@ -25,6 +25,13 @@ export interface IssuedCertificate {
 
 /** How long a stored challenge answer is served at most, should the order never clean it up. */
 const CHALLENGE_TTL_MS = 10 * 60_000
+/**
+ * One request to the CA at most: axios waits forever by default, so a directory that accepts the
+ * connection and never answers (a firewall dropping packets, a hung CA) would leave the domain
+ * "pending" with no error until the order's lease ran out; bounded, the failure is recorded on the
+ * domain (lastError) and retried with the job's growing wait.
+ */
+const REQUEST_TIMEOUT_MS = 30_000
 
 export type OrderCertificate = (host: string) => Promise<IssuedCertificate>
 
@@ -32,8 +39,12 @@ export function createAcmeOrderer(options: {
   config: AcmeConfig
   store: Store
   cipher: SecretCipher
+  /** Bound on each request to the CA (tests shorten it). */
+  requestTimeoutMs?: number
 }): OrderCertificate {
   const { config, store, cipher } = options
+  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
+  acme.axios.defaults.timeout = timeoutMs
   if (config.caFile) {
     // acme-client talks through its own axios instance: trust the extra CA there, beside the system's.
     const ca = readFileSync(config.caFile, 'utf8')
@@ -69,26 +80,30 @@ export function createAcmeOrderer(options: {
     })
     const key = await acme.crypto.createPrivateEcdsaKey('P-256')
     const [, csr] = await acme.crypto.createCsr({ commonName: host, altNames: [host] }, key)
-    const chainPem = await client.auto({
-      csr,
-      ...(config.email ? { email: config.email } : {}),
-      termsOfServiceAgreed: true,
-      challengePriority: ['http-01'],
-      // acme-client's own pre-check would resolve the host from here; the CA's validation is the test.
-      skipChallengeVerification: true,
-      challengeCreateFn: async (authz, challenge, keyAuthorization) => {
-        if (challenge.type !== 'http-01') throw new Error(`unexpected challenge type ${challenge.type}`)
-        await store.putAcmeChallenge({
-          token: challenge.token,
-          host: authz.identifier.value.toLowerCase(),
-          keyAuthorization,
-          expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
-        })
-      },
-      challengeRemoveFn: async (_authz, challenge) => {
-        await store.deleteAcmeChallenge(challenge.token)
-      },
-    })
+    const chainPem = await client
+      .auto({
+        csr,
+        ...(config.email ? { email: config.email } : {}),
+        termsOfServiceAgreed: true,
+        challengePriority: ['http-01'],
+        // acme-client's own pre-check would resolve the host from here; the CA's validation is the test.
+        skipChallengeVerification: true,
+        challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+          if (challenge.type !== 'http-01') throw new Error(`unexpected challenge type ${challenge.type}`)
+          await store.putAcmeChallenge({
+            token: challenge.token,
+            host: authz.identifier.value.toLowerCase(),
+            keyAuthorization,
+            expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+          })
+        },
+        challengeRemoveFn: async (_authz, challenge) => {
+          await store.deleteAcmeChallenge(challenge.token)
+        },
+      })
+      .catch((error: unknown) => {
+        throw noAnswerFrom(config.directoryUrl, timeoutMs, error)
+      })
     const leaf = parseChain(chainPem)[0]
     if (!leaf) throw new Error('the CA returned no certificate')
     return {
@@ -98,4 +113,16 @@ export function createAcmeOrderer(options: {
       notAfter: new Date(leaf.validTo),
     }
   }
+}
+
+/**
+ * acme-client 5.4.0 loses the error of a request that got no response at all (a timeout, or a refused
+ * connection after its retries): its interceptor then reads `response.config` of an undefined response
+ * and throws that TypeError instead. Said plainly here, as the message lands on the domain (lastError).
+ */
+function noAnswerFrom(directoryUrl: string, timeoutMs: number, error: unknown): unknown {
+  if (!(error instanceof TypeError) || !error.message.includes("reading 'config'")) return error
+  return new Error(
+    `no answer from the ACME server ${directoryUrl}: the connection failed or a request took longer than ${timeoutMs / 1000} s`,
+  )
 }
