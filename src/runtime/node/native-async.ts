@@ -68,18 +68,23 @@ export function createNativeAsyncSubmitter(deps: GatewayDeps): NativeAsyncSubmit
  * caller cannot keep streaming into it (node:http would otherwise read the rest to reuse the connection).
  */
 class IncomingBody {
-  complete = false
   readonly #req: IncomingMessage
 
   constructor(req: IncomingMessage) {
     this.#req = req
-    if (req.complete) this.complete = true
+  }
+
+  /** Whether the whole body has arrived (read or not): the connection can then serve the next request. */
+  get complete(): boolean {
+    return this.#req.complete
   }
 
   read(limit: number): Promise<Uint8Array> {
     const req = this.#req
     const declared = req.headers['content-length']
     if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit))
+    // Gone while the function and the callback were checked: no 'close' is coming to listen for.
+    if (req.destroyed) return Promise.reject(bodyEndedEarly())
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = []
       let size = 0
@@ -95,16 +100,11 @@ class IncomingBody {
       }
       const onEnd = () => {
         stop()
-        this.complete = true
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
       }
       const onGone = (cause?: unknown) => {
         stop()
-        reject(
-          new ApiError('BAD_REQUEST', 'the request body ended early: the client closed the connection', {
-            cause,
-          }),
-        )
+        reject(bodyEndedEarly(cause))
       }
       const onClose = () => {
         if (!req.complete) onGone()
@@ -121,6 +121,13 @@ class IncomingBody {
       req.once('close', onClose)
     })
   }
+}
+
+/** As the app's body reader words it (src/api/body.ts): the client's doing, a 4xx nobody will read. */
+function bodyEndedEarly(cause?: unknown): ApiError {
+  return new ApiError('BAD_REQUEST', 'the request body ended early: the client closed the connection', {
+    cause,
+  })
 }
 
 function tooLarge(limit: number): ApiError {
