@@ -6,13 +6,17 @@
  * cores, at least 2), each with the upstream program as an http-mode function. Then, in alternating
  * rounds (BENCH_ROUNDS, default 3) so both see the same machine: wrk POST of 5 bytes at 1 and 16
  * keep-alive connections to direct, one process and N processes. Prints each round's req/s, the ratios
- * to direct, the N/1 ratio and the added p50, and the load average around the run.
+ * to direct, the N/1 ratio and the added p50, and the load average around the run; then, over all rounds
+ * at 16 connections, the CPU each gateway spent per call (user+system from /proc, the primary and its
+ * worker processes summed, the function's replica not counted), which the machine's load does not skew
+ * the way it skews req/s. `BENCH_COMPARE=/path/to/other/checkout` adds that checkout's N-process gateway
+ * to every round (A/B of a change to the cluster code).
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+import { freePort, ONE_REPLICA, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -23,13 +27,19 @@ const auth = { authorization: `Basic ${btoa(`admin:${password}`)}`, 'content-typ
 interface WrkResult {
   rps: number
   p50ms: number
+  calls: number
 }
 
-async function gateway(processes: number, dirs: string[]): Promise<string> {
+interface Gateway {
+  url: string
+  pid: number
+}
+
+async function gateway(processes: number, dirs: string[], root = ROOT): Promise<Gateway> {
   const dataDir = await mkdtemp(join(tmpdir(), `edgefaas-bench-p${processes}-`))
   dirs.push(dataDir)
   const port = await freePort()
-  spawnNode('src/runtime/node/main.ts', {
+  const child = spawnNode(join(root, 'src/runtime/node/main.ts'), {
     EDGEFAAS_PORT: String(port),
     EDGEFAAS_DATA_DIR: dataDir,
     EDGEFAAS_ADMIN_PASSWORD: password,
@@ -47,12 +57,45 @@ async function gateway(processes: number, dirs: string[]): Promise<string> {
       image: 'bench',
       envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
       envVars: { mode: 'http' },
+      labels: ONE_REPLICA,
     }),
   })
   if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
   await waitHttp(`${url}/function/bench`)
-  return url
+  // The primary answers before its workers listen (they start once it does): wait for the last one's
+  // series in /metrics, or the first cells would measure one process.
+  const last = `edgefaas_process_requests_total{process="${processes - 1}"}`
+  const deadline = Date.now() + 120_000
+  while (processes > 1) {
+    const text = await (await fetch(`${url}/metrics`, { headers: auth })).text()
+    if (text.includes(last)) break
+    if (Date.now() > deadline) throw new Error(`the ${processes} processes did not all start`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return { url, pid: child.pid ?? 0 }
 }
+
+/** CPU clock ticks (user+system) of the gateway: the primary and its worker processes, not its replicas. */
+async function gatewayTicks(primary: number): Promise<{ primary: number; workers: number }> {
+  const ticks = async (pid: number) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    if (!stat) return 0
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  }
+  let workers = 0
+  for (const task of await readdir(`/proc/${primary}/task`).catch(() => [] as string[])) {
+    const children = await readFile(`/proc/${primary}/task/${task}/children`, 'utf8').catch(() => '')
+    for (const pid of children.split(' ').filter(Boolean).map(Number)) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      if (cmdline.includes('worker-main.ts')) workers += await ticks(pid)
+    }
+  }
+  return { primary: await ticks(primary), workers }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times. */
+const TICKS_PER_S = 100
 
 async function main(): Promise<void> {
   const dirs: string[] = []
@@ -61,6 +104,9 @@ async function main(): Promise<void> {
   await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
   const one = await gateway(1, dirs)
   const many = await gateway(PROCESSES, dirs)
+  const compare = process.env.BENCH_COMPARE ? await gateway(PROCESSES, dirs, process.env.BENCH_COMPARE) : null
+  // CPU of each gateway over its 16-connection cells: ticks of the primary and of the workers, calls.
+  const cpu = new Map<Gateway, { primary: number; workers: number; calls: number }>()
   const script = join(dirs[0] as string, 'post.lua')
   await writeFile(
     script,
@@ -70,11 +116,25 @@ async function main(): Promise<void> {
   const lines: string[] = []
   for (let round = 1; round <= ROUNDS; round++) {
     for (const connections of [1, 16]) {
+      const measure = async (g: Gateway) => {
+        const before = await gatewayTicks(g.pid)
+        const result = await wrk(`${g.url}/function/bench`, connections, script)
+        const after = await gatewayTicks(g.pid)
+        if (connections === 16) {
+          const sum = cpu.get(g) ?? { primary: 0, workers: 0, calls: 0 }
+          sum.primary += after.primary - before.primary
+          sum.workers += after.workers - before.workers
+          sum.calls += result.calls
+          cpu.set(g, sum)
+        }
+        return result
+      }
       const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections, script)
-      const single = await wrk(`${one}/function/bench`, connections, script)
-      const multi = await wrk(`${many}/function/bench`, connections, script)
+      const single = await measure(one)
+      const multi = await measure(many)
+      const other = compare ? await measure(compare) : null
       lines.push(
-        `| ${round} | ${connections} | ${direct.rps.toFixed(0)} | ${single.rps.toFixed(0)} (${pct(single, direct)}, +${added(single, direct)} ms) | ${multi.rps.toFixed(0)} (${pct(multi, direct)}, +${added(multi, direct)} ms) | ${(multi.rps / single.rps).toFixed(2)} |`,
+        `| ${round} | ${connections} | ${direct.rps.toFixed(0)} | ${single.rps.toFixed(0)} (${pct(single, direct)}, +${added(single, direct)} ms) | ${multi.rps.toFixed(0)} (${pct(multi, direct)}, +${added(multi, direct)} ms) | ${(multi.rps / single.rps).toFixed(2)} |${other ? ` ${other.rps.toFixed(0)} (${pct(other, direct)}, +${added(other, direct)} ms) |` : ''}`,
       )
     }
   }
@@ -83,10 +143,24 @@ async function main(): Promise<void> {
     `\nload average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; wrk -t1, ${DURATION_S} s per cell after 2 s warm-up, POST of 5 bytes\n`,
   )
   console.log(
-    `| round | conns | direct req/s | 1 process req/s (vs direct, added p50) | ${PROCESSES} processes req/s (vs direct, added p50) | ${PROCESSES} / 1 |`,
+    `| round | conns | direct req/s | 1 process req/s (vs direct, added p50) | ${PROCESSES} processes req/s (vs direct, added p50) | ${PROCESSES} / 1 |${compare ? ` ${PROCESSES} processes of ${process.env.BENCH_COMPARE} |` : ''}`,
   )
-  console.log('|---:|---:|---:|---:|---:|---:|')
+  console.log(`|---:|---:|---:|---:|---:|---:|${compare ? '---:|' : ''}`)
   for (const line of lines) console.log(line)
+  console.log('\nCPU per call at 16 connections, all rounds (µs of user+system time; primary + workers):')
+  const perCall = (ticks: number, calls: number) => ((ticks / TICKS_PER_S) * 1e6) / Math.max(1, calls)
+  for (const [label, g] of [
+    ['1 process', one],
+    [`${PROCESSES} processes`, many],
+    ...(compare ? [[`${PROCESSES} processes of ${process.env.BENCH_COMPARE}`, compare] as const] : []),
+  ] as const) {
+    const sum = cpu.get(g)
+    if (!sum) continue
+    const total = perCall(sum.primary + sum.workers, sum.calls)
+    console.log(
+      `- ${label}: ${total.toFixed(0)} µs (primary ${perCall(sum.primary, sum.calls).toFixed(0)}, workers ${perCall(sum.workers, sum.calls).toFixed(0)}) over ${sum.calls} calls`,
+    )
+  }
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
 }
 
@@ -107,7 +181,11 @@ async function wrk(url: string, connections: number, script: string): Promise<Wr
   const m = /^\s*50%\s+([\d.]+)(us|ms|s)/m.exec(out)
   const value = Number(m?.[1])
   const p50ms = m?.[2] === 'us' ? value / 1000 : m?.[2] === 's' ? value * 1000 : value
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50ms }
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50ms,
+    calls: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+  }
 }
 
 function run(command: string, args: string[]): Promise<string> {

@@ -165,6 +165,7 @@ async function main(): Promise<void> {
       image: 'bench',
       envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
       envVars: { mode: 'http' },
+      labels: ONE_REPLICA,
     }),
   })
   if (multiDeploy.status !== 202) throw new Error(`multi-process deploy failed: ${multiDeploy.status}`)

@@ -24,7 +24,8 @@ import { type LocalProvider, LocalProviderImpl } from './provider.ts'
 import { isInside, probeSetpriv } from './sandbox.ts'
 
 export type { LocalProviderLogger, LocalProviderOptions } from './options.ts'
-export type { LocalProvider } from './provider.ts'
+export type { LocalProvider, ReplicaRoute, ReplicaTableSource } from './provider.ts'
+export { isReplicaTableSource, REPLICA_DROPPED_HEADERS } from './provider.ts'
 export type { SandboxMode } from './sandbox.ts'
 
 /** What replicas run from: this Node binary's folder and edgefaas's own code (the watchdog). */

@@ -33,6 +33,15 @@ export interface LocalFunctionOptions {
   logLinesPerInstance: number
   /** A replica turned ready (a call held at zero can go now). */
   onReady?: () => void
+  /** The routable replicas may have changed (readiness, a retire, a resume, a new version, removal). */
+  onRoutingChange?: () => void
+}
+
+/** A replica that may take new calls, as another process choosing replicas itself sees it. */
+export interface RoutableReplica {
+  readonly replica: Replica
+  /** Of the current version: the pick prefers these (see LocalFunction.pick). */
+  readonly current: boolean
 }
 
 /**
@@ -134,6 +143,13 @@ export class LocalFunction {
     return pool[this.#next]
   }
 
+  /** The replicas pick() chooses from, each marked current or not; same order as pick() walks them. */
+  routable(): RoutableReplica[] {
+    return this.#replicas
+      .filter((r) => r.routable)
+      .map((replica) => ({ replica, current: replica.version === this.#version }))
+  }
+
   /** Stops every replica without waiting for their calls, removes the function's files, ends log followers. */
   async remove(): Promise<void> {
     this.#removed = true
@@ -141,6 +157,7 @@ export class LocalFunction {
     const all = [...this.#replicas, ...this.#retiring]
     this.#replicas = []
     this.#retiring.clear()
+    this.#options.onRoutingChange?.()
     await Promise.all(all.map((replica) => replica.stop()))
     while (this.#stopping.size > 0) await Promise.all(this.#stopping)
     await removeTree(this.#options.dir)
@@ -174,6 +191,8 @@ export class LocalFunction {
     const old = retireOld ? this.#replicas.filter((r) => r.version !== this.#version) : []
     for (const replica of [...surplus, ...old]) this.#retire(replica)
     this.#replicas = this.#replicas.filter((r) => !surplus.includes(r) && !old.includes(r))
+    // Every change of what pick() may return passes through here (ready flips call #reconcile too).
+    this.#options.onRoutingChange?.()
   }
 
   #startReplica(context: Omit<LaunchContext, 'instance'>): Replica {

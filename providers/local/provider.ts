@@ -27,8 +27,33 @@ import type { SandboxMode } from './sandbox.ts'
 import { validateDesired, validateReplicas } from './validate.ts'
 
 /** What createLocalProvider returns: a Provider that also tells which sandbox it chose. */
-export interface LocalProvider extends Provider {
+export interface LocalProvider extends Provider, ReplicaTableSource {
   readonly sandbox: SandboxMode
+}
+
+/**
+ * One routable replica as another gateway process sees it: where to send a call, whether pick() would
+ * prefer it, and `hold()`, which counts one call in on the replica until the returned function runs, so
+ * its retire waits for calls the other process sends it (see src/runtime/node/cluster/replica-table.ts).
+ */
+export interface ReplicaRoute {
+  readonly id: string
+  readonly origin: string
+  readonly current: boolean
+  hold(): () => void
+}
+
+/** Lets another process pick this provider's replicas itself (the multi-process gateway's workers). */
+export interface ReplicaTableSource {
+  /** The replicas a call to the function may go to now; empty when none is ready or it is not deployed. */
+  replicaTable(namespace: string, name: string): ReplicaRoute[]
+  /** Runs `listener` whenever a function's table may have changed; returns the unsubscribe. */
+  onRoutingChange(listener: (namespace: string, name: string) => void): () => void
+}
+
+export function isReplicaTableSource(provider: unknown): provider is ReplicaTableSource {
+  const p = provider as Partial<ReplicaTableSource> | null
+  return typeof p?.replicaTable === 'function' && typeof p.onRoutingChange === 'function'
 }
 
 export interface LocalProviderSetup {
@@ -56,6 +81,7 @@ export class LocalProviderImpl implements LocalProvider {
   /** `onReady` subscribers by function key. */
   readonly #readyListeners = new Map<string, Set<() => void>>()
   readonly #forwarder = new Forwarder()
+  readonly #routingListeners = new Set<(namespace: string, name: string) => void>()
   #closed = false
   #warnedSecrets = false
 
@@ -88,6 +114,9 @@ export class LocalProviderImpl implements LocalProvider {
         dir: `${root}/${key}`,
         onReady: () => {
           for (const listener of this.#readyListeners.get(key) ?? []) listener()
+        },
+        onRoutingChange: () => {
+          for (const listener of this.#routingListeners) listener(desired.namespace, desired.name)
         },
       })
       this.#functions.set(key, fn)
@@ -163,6 +192,22 @@ export class LocalProviderImpl implements LocalProvider {
     }
   }
 
+  replicaTable(namespace: string, name: string): ReplicaRoute[] {
+    const fn = this.#functions.get(keyOf(namespace, name))
+    if (!fn) return []
+    return fn.routable().map(({ replica, current }) => ({
+      id: replica.id,
+      origin: `http://127.0.0.1:${replica.port}`,
+      current,
+      hold: () => replica.enter(),
+    }))
+  }
+
+  onRoutingChange(listener: (namespace: string, name: string) => void): () => void {
+    this.#routingListeners.add(listener)
+    return () => this.#routingListeners.delete(listener)
+  }
+
   onReady(namespace: string, name: string, listener: () => void): () => void {
     const key = keyOf(namespace, name)
     let listeners = this.#readyListeners.get(key)
@@ -218,7 +263,7 @@ export class LocalProviderImpl implements LocalProvider {
  * X-OpenFaaS-Internal, which marks the gateway's own answers: a function must not pass its error off as
  * one (a front door would count it against the whole backend and resend the call).
  */
-const REPLICA_DROPPED_HEADERS: ReadonlySet<string> = new Set(['host', INTERNAL_HEADER])
+export const REPLICA_DROPPED_HEADERS: ReadonlySet<string> = new Set(['host', INTERNAL_HEADER])
 
 function keyOf(namespace: string, name: string): string {
   return `${namespace}/${name}`

@@ -4,7 +4,7 @@
  * spreads them over both processes; every behaviour of a single process must hold across them.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { request } from 'node:http'
+import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -21,13 +21,13 @@ const auth = { authorization: `Basic ${btoa(`${USER}:${PASSWORD}`)}` }
 function call(
   url: string,
   path: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; body?: string; headers?: Record<string, string>; agent?: Agent } = {},
 ): Promise<{ status: number; body: string; localPort: number }> {
   return new Promise((resolve, reject) => {
     let localPort = 0
     const req = request(`${url}${path}`, {
       method: init.method ?? 'GET',
-      agent: false,
+      agent: init.agent ?? false,
       headers: init.headers ?? {},
     })
     req.on('response', (res) => {
@@ -65,6 +65,38 @@ function sample(text: string, series: string): number {
     if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1))
   }
   return 0
+}
+
+/**
+ * `count` kept-alive connections (one Agent each) that the worker process accepted: a connection stays
+ * with the process that accepted it, so calls on these never reach the primary's own listener. Which
+ * process took a connection is read from `edgefaas_process_requests_total`, scraped over one more
+ * kept-alive connection whose own process is measured first.
+ */
+async function workerConnections(url: string, count: number): Promise<Agent[]> {
+  const keep = () => new Agent({ keepAlive: true, maxSockets: 1 })
+  const scrape = keep()
+  const counts = async () => {
+    const text = (await call(url, '/metrics', { headers: auth, agent: scrape })).body
+    return [0, 1].map((p) => sample(text, `edgefaas_process_requests_total{process="${p}"}`))
+  }
+  const first = await counts()
+  const second = await counts()
+  // Between two scrapes on the same connection, only its own process counted (the second scrape).
+  const scraper = (second[1] ?? 0) > (first[1] ?? 0) ? 1 : 0
+  const found: Agent[] = []
+  for (let tries = 0; found.length < count; tries++) {
+    if (tries > 200) throw new Error('the kernel gave the worker process no connection in 200 tries')
+    const agent = keep()
+    const before = await counts()
+    await call(url, '/healthz', { agent })
+    const after = await counts()
+    const took = [0, 1].map((p) => (after[p] ?? 0) - (before[p] ?? 0) - (p === scraper ? 1 : 0))
+    if (took[1] === 1) found.push(agent)
+    else agent.destroy()
+  }
+  scrape.destroy()
+  return found
 }
 
 /** The worker processes of a primary: its children running cluster/worker-main.ts. */
@@ -302,6 +334,187 @@ describe('EDGEFAAS_PROCESSES=2 (src/runtime/node/cluster/)', () => {
     )
     for (const w of writes) expect(sources).toContain(`127.0.0.1:${w.localPort}`)
   })
+
+  it('the worker picks local replicas itself: calls through both processes cost no IPC per call', async () => {
+    const messages = (text: string, name: string) =>
+      sample(text, `edgefaas_cluster_messages_total{message="${name}"}`)
+    const served = (text: string, p: number) =>
+      sample(text, `edgefaas_process_requests_total{process="${p}"}`)
+    // The worker's first call to echo subscribes it to echo's replica table; wait until it has one.
+    await pollUntil('the worker to subscribe to echo', async () => {
+      await Promise.all(
+        Array.from({ length: 8 }, () => call(gateway.url, '/function/echo', { method: 'POST', body: 'w' })),
+      )
+      return messages(await metrics(gateway.url), 'replicas.subscribe') >= 1
+    })
+    // A table pushed on subscribe is in the pipe before the reply to any call made after it.
+    await metrics(gateway.url)
+    const before = await metrics(gateway.url)
+    const calls = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        call(gateway.url, '/function/echo', { method: 'POST', body: `m${i}` }),
+      ),
+    )
+    expect(calls.map((c) => c.body)).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`))
+    const after = await metrics(gateway.url)
+    expect(served(after, 1) - served(before, 1)).toBeGreaterThan(0)
+    // Not one message to the primary for these calls: no replica asked, no call counted out, nothing else.
+    const all = (text: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('edgefaas_cluster_messages_total{'))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0)
+    expect(messages(after, 'local.target') - messages(before, 'local.target')).toBe(0)
+    expect(all(after) - all(before)).toBe(0)
+  })
+
+  it('scale-down and update under steady load through both processes lose no call', async () => {
+    expect(
+      await api(gateway.url, '/system/functions', 'POST', {
+        service: 'steady',
+        image: 'x',
+        envProcess: nodeCommand('http-server.ts'),
+        // It dies on SIGTERM with its calls: only the gateway's drain before the signal saves them.
+        envVars: { mode: 'http', exit_on_term: 'now' },
+      }),
+    ).toBe(202)
+    expect(
+      await api(gateway.url, '/system/scale-function/steady', 'POST', { serviceName: 'steady', replicas: 3 }),
+    ).toBe(202)
+    await pollUntil(
+      'steady to have 3 ready replicas',
+      async () => (await functionStatus(gateway.url, 'steady')).availableReplicas === 3,
+      60_000,
+    )
+    const primary = gateway.child.pid ?? -1
+    const replicaPids = async () => {
+      const pids: number[] = []
+      for (const pid of await childPids(primary)) {
+        const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')
+        if (environ.split('\0').some((v) => v.startsWith('HOSTNAME=steady-'))) pids.push(pid)
+      }
+      return pids
+    }
+    const served = (text: string, p: number) =>
+      sample(text, `edgefaas_process_requests_total{process="${p}"}`)
+    const before = await metrics(gateway.url)
+    // Callers on connections the worker holds, with calls longer than the rest: whenever a replica starts
+    // retiring, the worker's calls on it outlast the primary's, so only the worker's hold keeps it alive.
+    // Plus callers on a new connection per call, which the kernel spreads over both processes.
+    const onWorker = await workerConnections(gateway.url, 6)
+    let running = true
+    const results: string[] = []
+    const caller = async (agent?: Agent) => {
+      while (running) {
+        const answer = await call(gateway.url, `/function/steady/sleep?ms=${agent ? 400 : 100}`, {
+          method: 'POST',
+          body: 'x',
+          ...(agent ? { agent } : {}),
+        })
+        results.push(`${answer.status} ${answer.body}`)
+      }
+    }
+    const callers = [...onWorker.map((agent) => caller(agent)), ...Array.from({ length: 8 }, () => caller())]
+    try {
+      await pollUntil('calls to flow', async () => results.length >= 32, 30_000)
+      // Scale-down: two replicas retire while they serve calls.
+      expect(
+        await api(gateway.url, '/system/scale-function/steady', 'POST', {
+          serviceName: 'steady',
+          replicas: 1,
+        }),
+      ).toBe(202)
+      await pollUntil('two replicas to retire', async () => (await replicaPids()).length === 1, 60_000)
+      const [old] = await replicaPids()
+      // Update: a new version rolls in, and the old replica retires once the new one is ready.
+      expect(
+        await api(gateway.url, '/system/functions', 'PUT', {
+          service: 'steady',
+          image: 'x',
+          envProcess: nodeCommand('http-server.ts'),
+          envVars: { mode: 'http', exit_on_term: 'now', custom_env: 'v2' },
+        }),
+      ).toBe(202)
+      await pollUntil(
+        'the old version to retire',
+        async () => {
+          const now = await replicaPids()
+          return now.length === 1 && now[0] !== old
+        },
+        60_000,
+      )
+      const atUpdate = results.length
+      await pollUntil('calls to the new version', async () => results.length >= atUpdate + 32, 30_000)
+    } finally {
+      running = false
+      await Promise.all(callers)
+      for (const agent of onWorker) agent.destroy()
+    }
+    const after = await metrics(gateway.url)
+    expect(served(after, 0) - served(before, 0)).toBeGreaterThan(0)
+    expect(served(after, 1) - served(before, 1)).toBeGreaterThan(0)
+    expect(results.filter((r) => r !== '200 slept')).toEqual([])
+  }, 180_000)
+
+  it('a killed replica is not chosen again: calls through both processes reach its successor', async () => {
+    expect(
+      await api(gateway.url, '/system/functions', 'POST', {
+        service: 'twice',
+        image: 'x',
+        envProcess: nodeCommand('http-server.ts'),
+        envVars: { mode: 'http' },
+        labels: { 'com.openfaas.scale.min': '2' },
+      }),
+    ).toBe(202)
+    expect(
+      await api(gateway.url, '/system/scale-function/twice', 'POST', { serviceName: 'twice', replicas: 2 }),
+    ).toBe(202)
+    await pollUntil(
+      'twice to have 2 ready replicas',
+      async () => (await functionStatus(gateway.url, 'twice')).availableReplicas === 2,
+      60_000,
+    )
+    // Both processes have used both replicas (and the worker holds its table).
+    const warm = await Promise.all(
+      Array.from({ length: 24 }, () => call(gateway.url, '/function/twice/boot')),
+    )
+    expect(new Set(warm.map((c) => c.status))).toEqual(new Set([200]))
+    const primary = gateway.child.pid ?? -1
+    const replicaPids = async () => {
+      const pids: number[] = []
+      for (const pid of await childPids(primary)) {
+        const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')
+        if (environ.split('\0').some((v) => v.startsWith('HOSTNAME=twice-'))) pids.push(pid)
+      }
+      return pids
+    }
+    const [victim] = await replicaPids()
+    process.kill(victim as number, 'SIGKILL')
+    // Its replica restarts on a new port: the old origin must be gone from every process's table.
+    await pollUntil(
+      'the killed replica to be replaced',
+      async () => {
+        const now = await replicaPids()
+        return (
+          now.length === 2 &&
+          !now.includes(victim as number) &&
+          (await functionStatus(gateway.url, 'twice')).availableReplicas === 2
+        )
+      },
+      60_000,
+    )
+    const before = await metrics(gateway.url)
+    const calls = await Promise.all(
+      Array.from({ length: 40 }, () => call(gateway.url, '/function/twice/boot')),
+    )
+    const after = await metrics(gateway.url)
+    const served = (text: string, p: number) =>
+      sample(text, `edgefaas_process_requests_total{process="${p}"}`)
+    expect(served(after, 1) - served(before, 1)).toBeGreaterThan(0)
+    expect(calls.filter((c) => c.status !== 200)).toEqual([])
+    // Both replicas (the survivor and the successor) served, so no process is stuck on one entry.
+    expect(new Set(calls.map((c) => c.body)).size).toBe(2)
+  }, 120_000)
 
   it('a killed worker process is replaced, and calls go on', async () => {
     const primary = gateway.child.pid ?? -1

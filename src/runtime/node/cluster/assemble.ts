@@ -16,7 +16,7 @@ import type { ScaleFromZero } from '../../../invoke/scale-from-zero.ts'
 import type { Logger } from '../../../logger.ts'
 import type { HostDrivers } from '../drivers.ts'
 import { createInternalListener } from './forward.ts'
-import { countRequests, summedMetrics } from './metrics.ts'
+import { countClusterMessages, countRequests, summedMetrics } from './metrics.ts'
 import { createClusterPrimary } from './primary.ts'
 
 export interface ClusterAssembly {
@@ -28,7 +28,7 @@ export interface ClusterAssembly {
   stop(deadlineMs: number): Promise<void>
 }
 
-/** Beyond this, the primary (replica picks, rate limits over IPC) limits more than cores do. */
+/** Beyond this, the primary (the API, every loop, rate limits over IPC) limits more than cores do. */
 const AUTO_MAX_PROCESSES = 8
 
 /**
@@ -103,7 +103,10 @@ export function clusterFor(
       }
       const api = await mirror(listeners.api)
       const functions = await mirror(listeners.functions)
-      if (registry) countRequests(registry, 0, [listeners.api, listeners.functions])
+      if (registry) {
+        countRequests(registry, 0, [listeners.api, listeners.functions])
+        countClusterMessages(registry, () => primary.received())
+      }
       started = true
       await primary.start(deps, { api, functions })
     },

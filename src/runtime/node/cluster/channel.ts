@@ -52,8 +52,12 @@ export class Channel {
   #closed = false
   readonly #listener = (message: unknown) => this.#receive(message)
 
-  constructor(endpoint: IpcEndpoint) {
+  readonly #onReceive: ((name: string) => void) | undefined
+
+  /** `onReceive` sees the name of every message from the other side: a call's op, an event's kind. */
+  constructor(endpoint: IpcEndpoint, onReceive?: (name: string) => void) {
     this.#endpoint = endpoint
+    this.#onReceive = onReceive
     endpoint.on('message', this.#listener)
   }
 
@@ -106,6 +110,8 @@ export class Channel {
   #receive(raw: unknown): void {
     if (typeof raw !== 'object' || raw === null) return
     const message = raw as { kind?: unknown }
+    if (this.#onReceive && typeof message.kind === 'string' && message.kind !== 'reply')
+      this.#onReceive(message.kind === 'call' ? String((raw as CallMessage).op) : message.kind)
     if (message.kind === 'call') void this.#answer(raw as CallMessage)
     else if (message.kind === 'reply') this.#settle(raw as ReplyMessage)
     else if (typeof message.kind === 'string') this.#events.get(message.kind)?.(raw as EventMessage)

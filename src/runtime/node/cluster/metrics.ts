@@ -5,7 +5,9 @@
  * with prom-client's AggregatorRegistry: counters and histograms add up, gauges follow their
  * `aggregator` (sum by default: in-flight calls; `min` for backend health, which each process judges).
  * Plus one series of our own, `edgefaas_process_requests_total{process}`: the requests each process
- * accepted, which shows the connections spreading over the processes.
+ * accepted, which shows the connections spreading over the processes; and, in the primary,
+ * `edgefaas_cluster_messages_total{message}`: what the workers asked of it over IPC, which should grow
+ * with changes (a replica table, a scale from zero), not with calls.
  */
 import type { Server } from 'node:http'
 import {
@@ -19,6 +21,7 @@ import { GATEWAY_SERIES } from '../../../metrics/names.ts'
 import type { NodeMetrics } from '../metrics.ts'
 
 export const PROCESS_REQUESTS = 'edgefaas_process_requests_total'
+export const CLUSTER_MESSAGES = 'edgefaas_cluster_messages_total'
 
 type MetricJson = MetricObjectWithValues<MetricValue<string>>
 
@@ -69,4 +72,21 @@ export function countRequests(registry: Registry, index: number, servers: Array<
     },
   })
   for (const server of servers) server?.prependListener('request', () => accepted++)
+}
+
+/** Counts, at scrape, the IPC messages the primary received from its workers (`received()`). */
+export function countClusterMessages(registry: Registry, received: () => ReadonlyMap<string, number>): void {
+  const reported = new Map<string, number>()
+  new Counter({
+    name: CLUSTER_MESSAGES,
+    help: 'IPC messages the primary received from its worker processes, by call or event name.',
+    labelNames: ['message'],
+    registers: [registry],
+    collect() {
+      for (const [message, total] of received()) {
+        this.inc({ message }, total - (reported.get(message) ?? 0))
+        reported.set(message, total)
+      }
+    },
+  })
 }

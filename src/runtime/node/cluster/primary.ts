@@ -6,7 +6,9 @@
  * processes that accept connections on the same ports (SO_REUSEPORT) and serve `/function/*` themselves.
  *
  * What the primary does for its workers, over each one's IPC channel:
- * - picks local replicas for their calls and counts those calls in and out (`local.*`, `release`);
+ * - pushes the local replica tables they pick replicas from, holding each listed replica for them until
+ *   they give it back (`replicas.subscribe`, `replicas.release`; replica-table.ts), and picks replicas
+ *   for the calls they cannot (`local.target`, `release`);
  * - reconciles for their scale-from-zero (`reconcile.*`), so a burst at zero spawns once;
  * - decides rate limits on the in-memory GCRA state (`limiter.take`), so N processes let N× nothing through;
  * - relays route-cache invalidations both ways and tells them when domains or backends change;
@@ -15,6 +17,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { isReplicaTableSource } from '../../../../providers/local/index.ts'
 import type { InvocationTargetRequest, Provider } from '../../../../providers/types.ts'
 import type { RateLimit } from '../../../access/rate-limit/policy.ts'
 import { LOCAL_BACKEND } from '../../../backends/schema.ts'
@@ -23,6 +26,7 @@ import type { Logger } from '../../../logger.ts'
 import type { RouteCache } from '../../../routing/route-cache.ts'
 import { Channel } from './channel.ts'
 import { desiredFromWire, type RemoteTarget } from './remote-local-provider.ts'
+import { createReplicaPublisher, type ReplicaPublisher } from './replica-table.ts'
 import type { WorkerInit } from './worker-init.ts'
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url))
@@ -43,6 +47,8 @@ interface WorkerSlot {
   child: ChildProcess | null
   channel: Channel | null
   leases: Map<number, () => void>
+  /** The replica tables pushed to this worker, and the holds it has not given back. */
+  tables: ReplicaPublisher | null
   startedAt: number
   restarts: number
   exited: Promise<void>
@@ -55,6 +61,8 @@ export interface ClusterPrimary {
   start(deps: GatewayDeps, listeners: ClusterListeners): Promise<void>
   /** The metrics of every running worker, as prom-client JSON, for /metrics to sum. */
   workerMetrics(): Promise<unknown[]>
+  /** Messages received from workers so far, by call op or event kind (all workers, restarts included). */
+  received(): ReadonlyMap<string, number>
   /** Pids of the running workers (tests, /system/info could show them). */
   pids(): number[]
   /** Drains every worker (they stop accepting and finish their calls), then lets them exit. */
@@ -75,6 +83,8 @@ export function createClusterPrimary(options: {
   let stopping = false
   let nextLease = 1
   let innerRoutes: RouteCache | null = null
+  const received = new Map<string, number>()
+  const count = (name: string) => received.set(name, (received.get(name) ?? 0) + 1)
 
   const broadcast = (message: { kind: string; [field: string]: unknown }, except?: Channel) => {
     for (const slot of slots) if (slot.channel && slot.channel !== except) slot.channel.send(message)
@@ -87,6 +97,16 @@ export function createClusterPrimary(options: {
   }
 
   function wire(slot: WorkerSlot, channel: Channel): void {
+    channel.onEvent('replicas.subscribe', (message) => {
+      if (!slot.tables) {
+        const provider = deps?.providers.get(LOCAL_BACKEND)
+        // Without tables (another local provider), the worker goes on asking `local.target`.
+        if (!isReplicaTableSource(provider)) return
+        slot.tables = createReplicaPublisher(provider, (m) => channel.send({ ...m }))
+      }
+      slot.tables.subscribe(message.namespace as string, message.name as string)
+    })
+    channel.onEvent('replicas.release', (message) => slot.tables?.release(message.hold as number))
     channel.handle('local.target', async (namespace: string, name: string, path: string, request) => {
       const provider = local()
       if (!provider.target) throw new Error('the local provider cannot name a target')
@@ -155,7 +175,7 @@ export function createClusterPrimary(options: {
   function spawn(slot: WorkerSlot): Promise<void> {
     const execArgv = options.execArgv ?? process.execArgv.filter((arg) => !arg.startsWith('--inspect'))
     const child = fork(WORKER_ENTRY, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    const channel = new Channel(child)
+    const channel = new Channel(child, count)
     slot.child = child
     slot.channel = channel
     slot.startedAt = Date.now()
@@ -170,6 +190,8 @@ export function createClusterPrimary(options: {
         // Calls it had in flight are over: the replicas it used must not wait for them.
         for (const done of slot.leases.values()) done()
         slot.leases.clear()
+        slot.tables?.close()
+        slot.tables = null
         resolve()
         if (!stopping) restart(slot, code, signal)
       }),
@@ -259,6 +281,7 @@ export function createClusterPrimary(options: {
           child: null,
           channel: null,
           leases: new Map(),
+          tables: null,
           startedAt: 0,
           restarts: 0,
           exited: Promise.resolve(),
@@ -282,6 +305,8 @@ export function createClusterPrimary(options: {
       )
       return answers.filter((a) => a !== null)
     },
+
+    received: () => received,
 
     pids() {
       return slots.flatMap((slot) => (slot.child?.pid ? [slot.child.pid] : []))

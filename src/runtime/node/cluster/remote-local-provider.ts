@@ -1,13 +1,15 @@
 /**
  * @module
  * The local provider as a worker process sees it. Function processes are children of the primary and
- * stay there (one owner, one set of ports, one drain per replica), so a worker asks the primary for
- * everything: `target()` is one IPC round trip that picks a replica and counts the call in on the
- * primary (a retiring replica waits for it exactly as for its own calls); `done()` counts it out with a
- * one-way message. State changes (`apply`, `scale`, `remove`) are forwarded too, though a worker never
+ * stay there (one owner, one set of ports, one drain per replica). `target()` picks a replica from the
+ * table the primary pushes to this process (worker-replicas.ts, no IPC per call); before the first
+ * table arrives, or when it lists no ready replica, it asks the primary: one IPC round trip that picks
+ * a replica and counts the call in there, `done()` counting it out with a one-way message. Either way a
+ * retiring replica waits for this process's calls as for the primary's own. State changes (`apply`, `scale`, `remove`) are forwarded too, though a worker never
  * reconciles: the API and the loops run in the primary.
  */
 
+import { REPLICA_DROPPED_HEADERS } from '../../../../providers/local/index.ts'
 import {
   type DesiredFunction,
   type InstanceInfo,
@@ -20,6 +22,7 @@ import {
 } from '../../../../providers/types.ts'
 import type { LogMessage, LogRequest, ProviderInfo } from '../../../contract/types.ts'
 import type { Channel } from './channel.ts'
+import type { WorkerReplicas } from './worker-replicas.ts'
 
 /** What the primary answers to `local.target`: where to send the call, and the lease to give back. */
 export interface RemoteTarget {
@@ -37,7 +40,11 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
   namespaces: true,
 }
 
-export function createRemoteLocalProvider(channel: Channel): Provider {
+/**
+ * The local provider as a worker process sees it. With `replicas`, calls go to replicas this process
+ * picks from the tables the primary pushes; without (or before a table arrives), the primary picks.
+ */
+export function createRemoteLocalProvider(channel: Channel, replicas?: WorkerReplicas): Provider {
   // The drop list is the same few names for every call: one Set per distinct list, not per call.
   const dropSets = new Map<string, ReadonlySet<string>>()
   const dropSet = (names: string[]) => {
@@ -55,6 +62,17 @@ export function createRemoteLocalProvider(channel: Channel): Provider {
     path: string,
     request: { method: string; hasBody: boolean },
   ): Promise<InvocationTarget> => {
+    // The usual case: this process's copy of the replica table, no IPC (worker-replicas.ts).
+    const picked = replicas?.pick(namespace, name)
+    if (picked) {
+      return {
+        origin: picked.origin,
+        path: path.startsWith('/') ? path : `/${path}`,
+        dropResponseHeaders: REPLICA_DROPPED_HEADERS,
+        done: picked.done,
+      }
+    }
+    // No table yet, or no ready replica in it: the primary picks (and answers NOT_READY at zero).
     const remote = await channel.call<RemoteTarget>('local.target', namespace, name, path, {
       method: request.method,
       hasBody: request.hasBody,

@@ -3,7 +3,8 @@
  * A gateway worker process (forked by primary.ts; not started by hand). It opens the same store and
  * builds the same gateway core as the primary, then joins the primary's ports (SO_REUSEPORT) and serves
  * `/function/*` on the native transport itself; everything else is relayed to the primary (forward.ts).
- * What must stay single in the gateway is asked of the primary over IPC: local replicas, reconciling
+ * It picks local replicas itself from tables the primary pushes (worker-replicas.ts); what must stay
+ * single in the gateway is asked of the primary over IPC: a replica when its table is empty, reconciling
  * for scale from zero, in-memory rate limits. It runs no background loop but the autoscaler's, which
  * publishes this process's load (the decision is under a lease the primary holds). It exits when told
  * to drain, and when the primary is gone.
@@ -28,7 +29,9 @@ import { Channel, type EventMessage } from './channel.ts'
 import { createForwarder } from './forward.ts'
 import { countRequests, metricsJson } from './metrics.ts'
 import { createRemoteLocalProvider } from './remote-local-provider.ts'
+import type { ReplicasMessage } from './replica-table.ts'
 import type { WorkerInit } from './worker-init.ts'
+import { createWorkerReplicas } from './worker-replicas.ts'
 
 /** How long a worker whose primary vanished lets its calls finish: the function processes died with it. */
 const ORPHAN_DRAIN_MS = 2_000
@@ -50,10 +53,16 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
   // The primary's environment, which it validated already; the ports are the ones it actually bound.
   const config = loadConfig(process.env)
   const logger = consoleLogger(config.logLevel)
+  // Local replicas are picked here, from tables the primary pushes (no IPC per call).
+  const replicas = createWorkerReplicas({
+    subscribe: (namespace, name) => channel.send({ kind: 'replicas.subscribe', namespace, name }),
+    release: (hold) => channel.send({ kind: 'replicas.release', hold }),
+  })
+  channel.onEvent('replicas', (m) => replicas.apply(m as unknown as ReplicasMessage))
   const host = await openHostDrivers(config, logger, {
     clientAddress,
     processMetrics: true,
-    clusterWorker: { local: createRemoteLocalProvider(channel) },
+    clusterWorker: { local: createRemoteLocalProvider(channel, replicas) },
   })
   let ownRoutes: RouteCache | null = null
   // Scale from zero is the primary's: one wait per function whichever process the calls reach.
