@@ -14,9 +14,12 @@ import type { GatewayDeps } from './deps.ts'
 import { createDomainCache } from './domains/domain-cache.ts'
 import { createGatewayFetch, type GatewayFetch } from './gateway-fetch.ts'
 import { createReadiness } from './health/readiness.ts'
+import type { RunInvocation } from './invoke/invocation.ts'
+import { invocationFor } from './invoke/invoker.ts'
 import { functionLabel } from './metrics/types.ts'
 import type { CallbackSender } from './queue/callbacks.ts'
 import { createGatewayWorker } from './queue/gateway-worker.ts'
+import type { InvokeQueued } from './queue/queued-invoke.ts'
 import { pruneAsyncRecords } from './queue/retention.ts'
 import type { AsyncWorker, QueueMetrics } from './queue/worker.ts'
 import { createReconciler } from './reconcile/reconciler.ts'
@@ -38,6 +41,8 @@ export type GatewayDrivers = Omit<
   sendCallback: CallbackSender
   /** Queue worker series, where the runtime has a registry for them. */
   queueMetrics?: QueueMetrics
+  /** The async worker's own invocation transport (Node: native, pooled); default the Web one. */
+  queuedInvoke?: (run: RunInvocation, servedBy: string) => InvokeQueued
   /** Identifies this gateway in leases; random when omitted. */
   instanceId?: string
   /** Wraps the TTL route cache (Workers: invalidation through a version row, src/routing/route-version.ts). */
@@ -80,6 +85,7 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
   const {
     sendCallback,
     queueMetrics,
+    queuedInvoke,
     instanceId: givenInstanceId,
     triggerSources,
     triggerMetrics,
@@ -137,6 +143,9 @@ export function createGateway(drivers: GatewayDrivers): Gateway {
       ? createGatewayWorker(deps, deps.queue, {
           sendCallback,
           ...(queueMetrics ? { metrics: queueMetrics } : {}),
+          ...(queuedInvoke
+            ? { invokeQueued: queuedInvoke(invocationFor(deps), `edgefaas/${deps.version.release}`) }
+            : {}),
         })
       : null
   return {

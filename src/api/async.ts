@@ -1,93 +1,28 @@
 /**
  * @module
- * `POST /async-function/{name}[.{ns}][/{rest}]`: check the function exists (404, not the 202 OpenFaaS CE
- * gives), the body size (413) and the callback URL (400), record the call and enqueue it durably, then
- * answer 202 with `X-Call-Id`. `DELETE /async-function/{call-id}` cancels a call still queued (admin).
+ * `POST /async-function/{name}[.{ns}][/{rest}]` through the app (every runtime; Node takes the plain
+ * spellings on its native door first, src/runtime/node/native-async.ts): the rules are
+ * src/api/async-submit.ts. `DELETE /async-function/{call-id}` cancels a call still queued (admin).
  */
 import type { Hono } from 'hono'
-import { isImpersonationHeader } from '../access/invocation-gate.ts'
-import { bytesToBase64 } from '../base64.ts'
-import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../contract/hop-by-hop.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { addressAllowed, checkCallbackUrl, hostAllowed, hostOf } from '../queue/callback-policy.ts'
-import { type EnqueueOutcome, enqueueCall } from '../queue/enqueue-call.ts'
-import { queueOf } from '../queue/queue-name.ts'
-import type { CallRecord, QueueDriver } from '../queue/types.ts'
-import { parseFunctionPath } from '../routing/function-path.ts'
 import { splitUrl } from '../routing/split-url.ts'
+import { submitAsyncCall } from './async-submit.ts'
 import { readBodyBytes } from './body.ts'
 import { methodNotAllowed } from './responses.ts'
 
-const PREFIX = '/async-function/'
-/**
- * Not stored with the call: connection-level headers, those the worker's request sets itself, and the
- * caller's credentials. A queued call sits in the store or the queue (NATS, SQS) for as long as it waits,
- * plus in the dead-letter list, in clear: `Authorization` and `Cookie` there would outlive the caller's
- * session and leak with any backup. `/async-function` is public, so nothing checks them on the way in, and
- * the function gets the call without them (docs/compatibility.md). `Proxy-Authorization` is hop-by-hop.
- */
-const NOT_STORED = new Set([...HOP_BY_HOP_HEADERS, 'host', 'content-length', 'authorization', 'cookie'])
-
 export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
   app.post('/async-function/:name{.+}', async (c) => {
-    const queue = requireQueue(deps)
     const { pathname, search } = splitUrl(c.req.url)
-    const target = parseFunctionPath(pathname, PREFIX, deps.config.defaultNamespace)
-    if (!target) throw new ApiError('NOT_FOUND', 'error finding function: no such function')
-    const fn = await deps.routes.get(target.namespace, target.name)
-    if (!fn)
-      throw new ApiError('NOT_FOUND', `error finding function ${target.name}.${target.namespace}: not found`)
-    // The function's invoke auth, checked now: the stored call keeps no credentials for the worker.
-    const admitted = await deps.access.gate.admitSubmit(fn, c.req.raw, search)
-    if (admitted instanceof Response) return admitted
-    const callbackUrl = await checkCallback(deps, c.req.header('x-callback-url'))
-    const body = await readBodyBytes(c, deps.config.asyncMaxBodyBytes)
-
-    const callId = c.req.header('x-call-id') || crypto.randomUUID()
-    if (callId.length > 128 || !/^[\x21-\x7e]+$/.test(callId)) {
-      throw new ApiError('BAD_REQUEST', 'X-Call-Id must be 1 to 128 visible ASCII characters')
-    }
-    const startTime = `${Date.now()}000000`
-    const headers: Array<[string, string]> = []
-    // Headers the caller's Connection names are hop-by-hop too; Connection itself is not stored, so they
-    // must be dropped now or the worker could no longer tell them apart.
-    const listed = connectionOptions(c.req.header('connection'))
-    c.req.raw.headers.forEach((value, name) => {
-      if (
-        !NOT_STORED.has(name) &&
-        !isHopByHop(name, listed) &&
-        name !== 'x-call-id' &&
-        name !== 'x-start-time' &&
-        !(admitted.stored && isImpersonationHeader(name))
-      )
-        headers.push([name, value])
+    const accepted = await submitAsyncCall(deps, {
+      pathname,
+      search,
+      headers: c.req.raw.headers,
+      readBody: (limit) => readBodyBytes(c, limit),
     })
-    headers.push(...(admitted.stored ?? []))
-    headers.push(['x-call-id', callId], ['x-start-time', startTime])
-    const record: CallRecord = {
-      id: callId,
-      queue: queueOf(fn.spec.annotations),
-      namespace: fn.namespace,
-      function: fn.name,
-      method: 'POST',
-      path: target.rest,
-      query: (admitted.search ?? search).replace(/^\?/, ''),
-      headers,
-      body: bytesToBase64(body),
-      callbackUrl,
-      enqueuedAt: Date.now(),
-    }
-    let outcome: EnqueueOutcome
-    try {
-      outcome = await enqueueCall(deps.store, queue, record)
-    } catch (error) {
-      throw new ApiError('UNAVAILABLE', 'the call could not be queued; try again', { cause: error })
-    }
-    if (outcome === 'exists') {
-      throw new ApiError('CONFLICT', 'a call with this X-Call-Id already exists; send a new id or none')
-    }
-    return c.body(null, 202, { 'X-Call-Id': callId, 'X-Start-Time': startTime })
+    if (accepted instanceof Response) return accepted
+    return c.body(null, 202, { 'X-Call-Id': accepted.callId, 'X-Start-Time': accepted.startTime })
   })
 
   app.delete('/async-function/:id', async (c) => {
@@ -99,33 +34,4 @@ export function registerAsyncRoutes(app: Hono, deps: GatewayDeps): void {
   })
 
   app.all('/async-function/:name{.+}', methodNotAllowed)
-}
-
-function requireQueue(deps: GatewayDeps): QueueDriver {
-  if (!deps.queue)
-    throw new ApiError('NOT_IMPLEMENTED', 'asynchronous invocation is not configured on this gateway')
-  return deps.queue
-}
-
-/** The callback URL if allowed; 400 naming the problem otherwise. Names are resolved and every address checked. */
-async function checkCallback(deps: GatewayDeps, header: string | undefined): Promise<string | null> {
-  if (header === undefined || header === '') return null
-  const verdict = checkCallbackUrl(header, deps.config.callbackPolicy)
-  if (!verdict.ok) throw new ApiError('BAD_REQUEST', verdict.reason)
-  const host = hostOf(verdict.url)
-  if (!hostAllowed(host, deps.config.callbackPolicy) && deps.resolveHost && !/^[\d.]+$|:/.test(host)) {
-    let addresses: string[]
-    try {
-      addresses = await deps.resolveHost(host)
-    } catch {
-      throw new ApiError('BAD_REQUEST', 'X-Callback-Url host cannot be resolved')
-    }
-    if (addresses.length === 0 || !addresses.every((a) => addressAllowed(a, deps.config.callbackPolicy))) {
-      throw new ApiError(
-        'BAD_REQUEST',
-        'X-Callback-Url resolves to a private, loopback, link-local or reserved address',
-      )
-    }
-  }
-  return verdict.url.toString()
 }

@@ -1,8 +1,9 @@
 /**
  * @module
  * The few header operations the invocation rules need (src/invoke/headers.ts, src/contract/hop-by-hop.ts),
- * so the rules are written once for every transport: Web `Headers` has them, and {@link ListHeaders}
- * gives them to the flat header lists of Node's native transport without building a `Headers`.
+ * so the rules are written once for every transport: Web `Headers` has them, {@link ListHeaders}
+ * gives them to the flat header lists of Node's native transport and {@link RecordHeaders} to plain
+ * header objects (Node's async door), without building a `Headers`.
  */
 export interface HeaderReader {
   /** The value, repeated fields joined with `, `; null when absent. Names are lower-case. */
@@ -51,6 +52,37 @@ export class ListHeaders implements HeaderMap {
       if (seen.has(name)) continue
       seen.add(name)
       callback(this.get(name)!, name)
+    }
+  }
+}
+
+/** A header object keyed by lower-case name, a repeated field as an array (Node's `IncomingHttpHeaders`). */
+export type HeaderRecord = Record<string, string | string[] | undefined>
+
+/** HeaderMap over a plain object keyed by lower-case name; edits change that object. */
+export class RecordHeaders implements HeaderMap {
+  readonly record: HeaderRecord
+  constructor(record: HeaderRecord) {
+    this.record = record
+  }
+  get(name: string): string | null {
+    const value = this.record[name]
+    if (value === undefined) return null
+    return typeof value === 'string' ? value : value.join(', ')
+  }
+  has(name: string): boolean {
+    return this.record[name] !== undefined
+  }
+  set(name: string, value: string): void {
+    this.record[name] = value
+  }
+  delete(name: string): void {
+    if (this.record[name] !== undefined) delete this.record[name]
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.record)) {
+      const value = this.get(name)
+      if (value !== null) callback(value, name)
     }
   }
 }

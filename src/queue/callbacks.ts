@@ -16,7 +16,8 @@ export interface CallbackInput {
   callId: string
   functionName: string
   functionStatus: number
-  responseHeaders: Headers | null
+  /** The function's answer headers (Web `Headers` or any object with its `forEach`). */
+  responseHeaders: { forEach(callback: (value: string, name: string) => void): void } | null
   body: Uint8Array
   durationSeconds: number
   startTime: string | null
@@ -26,11 +27,13 @@ export interface CallbackInput {
 }
 
 /** The function's response headers that do not carry over to the callback request. */
-const NOT_CARRIED = [...HOP_BY_HOP_HEADERS, 'content-length']
+const NOT_CARRIED: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'content-length'])
 
 export function callbackHeaders(input: CallbackInput): Headers {
-  const headers = new Headers(input.responseHeaders ?? undefined)
-  for (const name of NOT_CARRIED) headers.delete(name)
+  const headers = new Headers()
+  input.responseHeaders?.forEach((value, name) => {
+    if (!NOT_CARRIED.has(name)) headers.append(name, value)
+  })
   headers.set('X-Call-Id', input.callId)
   headers.set('X-Function-Status', String(input.functionStatus))
   headers.set('X-Function-Name', input.functionName)

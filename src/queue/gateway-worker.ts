@@ -9,6 +9,7 @@ import type { GatewayDeps } from '../deps.ts'
 import { invokerFor } from '../invoke/invoker.ts'
 import type { CallbackSender } from './callbacks.ts'
 import { queueOf } from './queue-name.ts'
+import type { InvokeQueued } from './queued-invoke.ts'
 import type { QueueDriver } from './types.ts'
 import { type AsyncWorker, createAsyncWorker, type QueueMetrics } from './worker.ts'
 
@@ -17,6 +18,8 @@ const QUEUE_LIST_TTL_MS = 5000
 export interface GatewayWorkerOptions {
   sendCallback: CallbackSender
   metrics?: QueueMetrics
+  /** The runtime's invocation transport for queued calls; default the Web one (`invokerFor`). */
+  invokeQueued?: InvokeQueued
 }
 
 export function createGatewayWorker(
@@ -46,6 +49,7 @@ export function createGatewayWorker(
     queue,
     store: deps.store,
     invoke: invokerFor(deps),
+    ...(options.invokeQueued ? { invokeQueued: options.invokeQueued } : {}),
     routes: deps.routes,
     sendCallback: options.sendCallback,
     logger: deps.logger,

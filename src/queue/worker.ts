@@ -8,15 +8,13 @@
  * `drainOnce` is the tick (Workers' queue handler, tests); `start`/`stop` drive it as a loop on Node.
  */
 
-import { markQueued } from '../access/queued-calls.ts'
-import { base64ToBytes } from '../base64.ts'
-import { isInternalAnswer } from '../contract/internal-header.ts'
 import type { Invoke } from '../invoke/proxy.ts'
 import type { Logger } from '../logger.ts'
 import { functionLabel } from '../metrics/types.ts'
 import type { RouteCache } from '../routing/route-cache.ts'
 import type { CallStatus, Store } from '../store/types.ts'
 import { type CallbackSender, deliverCallback } from './callbacks.ts'
+import { type InvokeQueued, type QueuedAnswer, webQueuedInvoke } from './queued-invoke.ts'
 import { type RetryPolicy, retryDelayMs, retryPolicyFor } from './retry-policy.ts'
 import type { QueueDriver, QueueMessage } from './types.ts'
 
@@ -31,6 +29,8 @@ export interface WorkerOptions {
   queue: QueueDriver
   store: Store
   invoke: Invoke
+  /** How a queued call is invoked; default through `invoke` (the Web transport). */
+  invokeQueued?: InvokeQueued
   routes: RouteCache
   sendCallback: CallbackSender
   logger: Logger
@@ -61,6 +61,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
   const waiters = new Map<string, Array<() => void>>()
   const stopping = new AbortController()
   let loop: Promise<void> | undefined
+  const invokeQueued = o.invokeQueued ?? webQueuedInvoke(o.invoke)
 
   async function acquire(fn: string): Promise<void> {
     while ((perFunction.get(fn) ?? 0) >= o.maxInflightPerFunction) {
@@ -112,37 +113,25 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     const policyOrError = retryPolicyFor(o.retryDefaults, fn?.spec.annotations)
     const policy = typeof policyOrError === 'string' ? o.retryDefaults : policyOrError
     const started = Date.now()
-    let response: Response | null = null
+    let answer: QueuedAnswer | null = null
     let error: string | null = null
     try {
-      const query = record.query ? `?${record.query}` : ''
-      const headers = new Headers(record.headers)
-      // The function sees the call's own id, so it can de-duplicate at-least-once deliveries.
-      headers.set('x-call-id', record.id)
-      const request = new Request(`http://edgefaas.internal/function/${fnLabel}${record.path}${query}`, {
-        method: record.method,
-        headers,
-        ...(record.body && record.method !== 'GET' && record.method !== 'HEAD'
-          ? { body: base64ToBytes(record.body) }
-          : {}),
-      })
-      // Marked as the queue's own: its caller was checked when it was queued (src/access/invocation-gate.ts).
-      response = await o.invoke(markQueued(request), undefined)
+      answer = await invokeQueued(record, fnLabel)
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
     }
     // A call that never got an answer counts as 503, as in the OpenFaaS queue worker.
-    const status = response?.status ?? 503
-    const body = response ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array()
+    const status = answer?.status ?? 503
+    const body = answer?.body ?? new Uint8Array()
     if (status >= 400 && !error) error = `function answered ${status}`
     const retries = message.deliveryCount - 1
     // The path's own failures (X-OpenFaaS-Internal) are retried as the OpenFaaS Pro queue-worker does,
     // except the gateway's 404: a function that is not there will not be by retrying.
-    const internal = response !== null && isInternalAnswer(response) && status !== 404
+    const internal = answer?.internal === true && status !== 404
     const retryable = policy.codes.has(status) || internal
 
     if (retryable && retries < policy.attempts) {
-      const delay = retryDelayMs(retries + 1, policy, response?.headers.get('retry-after') ?? null, status)
+      const delay = retryDelayMs(retries + 1, policy, answer?.headers.get('retry-after') ?? null, status)
       await o.store.updateCall(record.id, { status: 'queued', lastStatus: status, lastError: error })
       await o.queue.retry(message, delay)
       o.metrics?.processed(record.queue, 'retried')
@@ -159,7 +148,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
           callId: record.id,
           functionName: fnLabel,
           functionStatus: status,
-          responseHeaders: response?.headers ?? null,
+          responseHeaders: answer?.headers ?? null,
           body,
           durationSeconds: (Date.now() - started) / 1000,
           startTime: startHeader,

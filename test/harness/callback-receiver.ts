@@ -15,11 +15,20 @@ export interface CallbackReceiver {
   calls: Map<string, ReceivedCallback[]>
   /** Status the receiver answers with (change it to simulate a failing receiver). */
   status: number
+  /** TCP connections accepted so far (how many a sender opened). */
+  connections(): number
   close(): Promise<void>
 }
 
 export async function startCallbackReceiver(): Promise<CallbackReceiver> {
-  const receiver: CallbackReceiver = { url: '', calls: new Map(), status: 200, close: async () => {} }
+  let accepted = 0
+  const receiver: CallbackReceiver = {
+    url: '',
+    calls: new Map(),
+    status: 200,
+    connections: () => accepted,
+    close: async () => {},
+  }
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -33,6 +42,9 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
       }
       res.writeHead(receiver.status).end()
     })
+  })
+  server.on('connection', () => {
+    accepted++
   })
   server.keepAliveTimeout = 60_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -57,6 +57,21 @@ describe('callback sender (Node)', () => {
     expect(receiver.calls.size).toBe(0)
   })
 
+  it('dispatches only http and https URLs', async () => {
+    const send = createCallbackSender(policyOf('127.0.0.0/8'))
+    for (const url of ['ftp://127.0.0.1/cb', 'file:///etc/passwd', 'not a url']) {
+      await expect(send(url, headers(), body), url).rejects.toMatchObject({ name: 'CallbackRefused' })
+    }
+  })
+
+  it('reuses kept-alive connections for consecutive callbacks to one receiver', async () => {
+    const send = createCallbackSender(policyOf('127.0.0.0/8'))
+    const before = receiver.connections()
+    for (let i = 0; i < 6; i++) expect(await send(`http://127.0.0.1:${port}/cb`, headers(), body)).toBe(200)
+    // undici may open a second connection while the first is handed back to its pool; never one per call.
+    expect(receiver.connections() - before).toBeLessThanOrEqual(2)
+  })
+
   it('connects to the allowed address a name resolves to, skipping refused ones', async () => {
     const send = createCallbackSender(
       policyOf('127.0.0.0/8'),

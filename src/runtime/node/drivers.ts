@@ -26,6 +26,7 @@ import { type ResolvedCredentials, resolveAdminCredentials } from './credentials
 import { createNodeHttpClient } from './http-client.ts'
 import { instanceIdFor } from './instance-id.ts'
 import { createPromMetrics, type NodeMetrics } from './metrics.ts'
+import { createNativeQueuedInvoke } from './native-queued-invoke.ts'
 import { openQueue } from './open-queue.ts'
 import { openStore } from './open-store.ts'
 import { openTriggerConnections, type TriggerConnections } from './open-triggers.ts'
@@ -153,6 +154,9 @@ export async function openHostDrivers(
       queue,
       resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
       sendCallback: createCallbackSender(config.callbackPolicy),
+      ...(config.nativeInvoke
+        ? { queuedInvoke: (run, servedBy) => createNativeQueuedInvoke(run, http.upstream, servedBy) }
+        : {}),
       logger,
       version,
       arch,

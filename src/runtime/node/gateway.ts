@@ -25,6 +25,7 @@ import { clusterFor } from './cluster/assemble.ts'
 import type { ResolvedCredentials } from './credentials.ts'
 import { openHostDrivers } from './drivers.ts'
 import { startLoop } from './loop.ts'
+import { createNativeAsyncSubmitter } from './native-async.ts'
 import { createNativeInvoker } from './native-invoke.ts'
 import { createGatewayServer } from './serve.ts'
 import { createNodeTls } from './tls/node-tls.ts'
@@ -112,12 +113,27 @@ export async function startGateway(
             servesInvocations(config, listener, hostHeader),
         }
       : undefined
+  // POST /async-function/* on node:http's own objects too, unless the Host is a custom domain's.
+  const asyncSubmit = config.nativeInvoke
+    ? {
+        asyncSubmit: {
+          submit: createNativeAsyncSubmitter(deps),
+          serves: (hostHeader: string | undefined) =>
+            !mayBeCustomDomain(deps.domains, config.functionsHost, hostHeader),
+        },
+      }
+    : {}
   try {
     if (listen && config.functionsPort !== undefined) {
       const fetch = gateway.functionsFetch().functions
       const functions = native('functions')
       functionsServer = await listening(
-        createGatewayServer({ fetch, hostname: config.host, ...(functions ? { native: functions } : {}) }),
+        createGatewayServer({
+          fetch,
+          hostname: config.host,
+          ...(functions ? { native: functions } : {}),
+          ...asyncSubmit,
+        }),
         config.functionsPort,
         config.host,
         cluster !== null,
@@ -128,7 +144,12 @@ export async function startGateway(
       const fetch = functionsServer ? gateway.functionsFetch(`port ${functionsPort}`).api : gateway.fetch
       const api = native('api')
       server = await listening(
-        createGatewayServer({ fetch, hostname: config.host, ...(api ? { native: api } : {}) }),
+        createGatewayServer({
+          fetch,
+          hostname: config.host,
+          ...(api ? { native: api } : {}),
+          ...asyncSubmit,
+        }),
         config.port,
         config.host,
         cluster !== null,

@@ -32,7 +32,7 @@ import { CallerHeaders, upstreamHeaderList } from './request-headers.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
 /** The caller's body as this transport holds it: read whole (small, known length) or still streaming. */
-type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
+export type NativeBody = Buffer | Readable | AsyncIterable<Uint8Array>
 
 /** One answer of a backend, as the pipeline and the writer below see it. */
 export interface NativeAnswer {
@@ -207,7 +207,7 @@ class NativeCall implements InvocationIO<ListHeaders, NativeBody> {
   }
 }
 
-function nativeTransport(
+export function nativeTransport(
   upstream: UpstreamClient,
   deadlines: Deadlines,
 ): Transport<ListHeaders, NativeBody, NativeAnswer> {

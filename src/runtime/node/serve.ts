@@ -16,6 +16,7 @@ import {
 import { getRequestListener } from '@hono/node-server'
 import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { checkPath } from '../../routing/clean-path.ts'
+import type { NativeAsyncSubmitter } from './native-async.ts'
 import type { NativeInvoker } from './native-invoke.ts'
 
 export interface ListenerOptions {
@@ -28,11 +29,20 @@ export interface ListenerOptions {
     /** Whether this listener serves invocations for a request with this Host (gateway-fetch.ts `servesInvocations`). */
     servesInvocations(host: string | undefined): boolean
   }
+  /**
+   * `POST /async-function/*` on node:http's own objects (native-async.ts), for a Host `serves` accepts
+   * (not a custom domain's); absent: through `fetch`.
+   */
+  asyncSubmit?: {
+    submit: NativeAsyncSubmitter
+    serves(host: string | undefined): boolean
+  }
   /** What takes every other request instead of `fetch` (a worker process: the relay to the primary). */
   fallback?: RequestListener
 }
 
 const PREFIX = '/function/'
+const ASYNC_PREFIX = '/async-function/'
 /**
  * Raw request targets the native transport takes as they are: characters a WHATWG URL leaves unchanged
  * in a path and query. Anything else (quotes, braces, non-ASCII…) goes through the fetch handler, whose
@@ -42,8 +52,8 @@ const PLAIN_TARGET = /^[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/
 
 export function createGatewayServer(options: ListenerOptions): Server {
   const fallback = options.fallback ?? getRequestListener(options.fetch, { hostname: options.hostname })
-  const { native } = options
-  const listener = native
+  const { native, asyncSubmit } = options
+  const invocations = native
     ? (req: IncomingMessage, res: ServerResponse) => {
         const url = req.url ?? ''
         if (url.startsWith(PREFIX) && PLAIN_TARGET.test(url)) {
@@ -57,5 +67,27 @@ export function createGatewayServer(options: ListenerOptions): Server {
         void fallback(req, res)
       }
     : (req: IncomingMessage, res: ServerResponse) => void fallback(req, res)
+  const listener = asyncSubmit
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        const url = req.url ?? ''
+        if (url.startsWith(ASYNC_PREFIX) && takeAsync(asyncSubmit, req, res, url)) return
+        invocations(req, res)
+      }
+    : invocations
   return createServer(listener)
+}
+
+/** Hands a plain `POST /async-function/…` with a clean path to the native door; false leaves it to `fetch`. */
+function takeAsync(
+  asyncSubmit: NonNullable<ListenerOptions['asyncSubmit']>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+): boolean {
+  if (req.method !== 'POST' || !PLAIN_TARGET.test(url)) return false
+  const query = url.indexOf('?')
+  const pathname = query === -1 ? url : url.slice(0, query)
+  if (checkPath(pathname).kind !== 'ok' || !asyncSubmit.serves(req.headers.host)) return false
+  asyncSubmit.submit(req, res, pathname, query === -1 ? '' : url.slice(query))
+  return true
 }

@@ -11,6 +11,7 @@ import { migrate } from 'drizzle-orm/sqlite-proxy/migrator'
 import { SqliteStore } from '../../store/sqlite.ts'
 import type { OpenedStore } from './open-store.ts'
 import { ensurePrivateFile, tightenFile } from './private-files.ts'
+import { startCheckpointer } from './sqlite-checkpointer.ts'
 import { groupCommit, type RunStatement } from './sqlite-group-commit.ts'
 
 /** Resolved from this file, not the working directory, so the gateway can start from anywhere. */
@@ -78,10 +79,13 @@ export async function openSqlite(path: string): Promise<OpenedStore> {
     throw err
   }
 
+  // On disk, checkpoints run on a thread of their own (an in-memory database has no WAL).
+  const checkpointer = onDisk ? startCheckpointer(sqlite, path) : null
   let closed = false
   const close = async () => {
     if (closed) return
     closed = true
+    await checkpointer?.close()
     sqlite.close()
   }
   return { store: new SqliteStore(db, { close }), close }
