@@ -72,7 +72,11 @@ async function spawnGateway(
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = await new Promise<string>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 60_000)
+    const deadline = setTimeout(() => {
+      // A gateway that never said it was up must not outlive the test that gave up on it.
+      child.kill('SIGKILL')
+      reject(new Error(`gateway did not start:\n${out}`))
+    }, 60_000)
     const poll = setInterval(() => {
       const match = /listening on (http:\/\/\S+)/.exec(out)
       const ready =
