@@ -21,6 +21,7 @@
 import { fileURLToPath } from 'node:url'
 import type { FunctionDeployment } from '../../src/contract/types.ts'
 import { type FunctionUser, setprivArgs } from './function-user.ts'
+import { processOf } from './process-of.ts'
 import type { ReadinessProbe } from './readiness.ts'
 import { type SandboxMode, SECRETS_MOUNT, sandboxArgs } from './sandbox.ts'
 
@@ -98,7 +99,7 @@ function deathSignal(spec: LaunchContext['spec']): 'TERM' | 'KILL' {
 /** The process to start for one replica listening on `port`. */
 export function planLaunch(context: LaunchContext, port: number): LaunchPlan {
   const { spec } = context
-  const argv = rewriteSecretPaths(words(spec.envProcess ?? ''), context)
+  const argv = rewriteSecretPaths(words(processOf(spec)), context)
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? DEFAULT_PATH,
     HOME: context.sandbox === 'bwrap' ? '/tmp' : context.workDir,

@@ -5,6 +5,7 @@
  */
 import { isDns1123Label } from '../../src/contract/names.ts'
 import { type DesiredFunction, ProviderError } from '../types.ts'
+import { processOf } from './process-of.ts'
 
 export function validateReplicas(replicas: number): void {
   if (!Number.isInteger(replicas) || replicas < 0) {
@@ -16,10 +17,10 @@ export function validateDesired(desired: DesiredFunction): void {
   if (!isDns1123Label(desired.name) || !isDns1123Label(desired.namespace)) {
     throw new ProviderError('INVALID', 'function name and namespace must be DNS-1123 labels')
   }
-  if (!desired.spec.envProcess?.trim()) {
+  if (!processOf(desired.spec)) {
     throw new ProviderError(
       'INVALID',
-      'the local provider runs processes, not images: set envProcess (fprocess)',
+      'the local provider runs processes, not images: set envProcess (fprocess), or the fprocess environment variable',
     )
   }
   const env = Object.entries(desired.spec.envVars ?? {})

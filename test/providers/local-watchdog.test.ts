@@ -55,6 +55,35 @@ afterAll(async () => {
 })
 
 describe('local provider: classic watchdog', () => {
+  it('runs the fprocess environment variable when envProcess is not set (faas-cli deploy --env fprocess=…)', async () => {
+    const desired: DesiredFunction = {
+      name: `classic-${++counter}`,
+      namespace,
+      spec: { image: 'functions/alpine', envVars: { fprocess: 'cat' } },
+      replicas: 1,
+      generation: 1,
+      secrets: {},
+    }
+    await deploy(desired)
+    const response = await invoke(desired, '/', { method: 'POST', body: 'hello cat' })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('hello cat')
+  })
+
+  it('refuses a function with neither envProcess nor an fprocess variable, saying what to set', async () => {
+    const desired: DesiredFunction = {
+      name: `classic-${++counter}`,
+      namespace,
+      spec: { image: 'functions/alpine' },
+      replicas: 1,
+      generation: 1,
+      secrets: {},
+    }
+    await expect(provider.apply(desired)).rejects.toThrow(
+      /set envProcess \(fprocess\), or the fprocess environment variable/,
+    )
+  })
+
   it('gives the process the CGI env, with canonical header names and envVars', async () => {
     const desired = await deploy(fn('env', { custom_env: 'custom_env_value' }))
     const response = await invoke(desired, '/x/?testing=1', {
