@@ -2,7 +2,7 @@
  * Shared pieces of the benchmarks: free ports, child processes on this Node, readiness waits.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export { freePort } from '../test/harness/free-port.ts'
@@ -62,4 +62,35 @@ export function runBench(main: () => Promise<void>): void {
 export const ONE_REPLICA: Record<string, string> = {
   'com.openfaas.scale.min': '1',
   'com.openfaas.scale.max': '1',
+}
+
+/**
+ * Deploys the bench's function on the gateway at `url` (admin `password`): bench/upstream.ts as an
+ * http-mode function, kept at one replica unless `labels` say otherwise, with `annotations` (a
+ * placement) if given; waits until it answers and returns its URL.
+ */
+export async function deployBenchFunction(
+  url: string,
+  password: string,
+  options: { service?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): Promise<string> {
+  const service = options.service ?? 'bench'
+  const response = await fetch(`${url}/system/functions`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${btoa(`admin:${password}`)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      service,
+      image: service,
+      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
+      envVars: { mode: 'http' },
+      labels: options.labels ?? ONE_REPLICA,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    }),
+  })
+  if (response.status !== 202) {
+    throw new Error(`deploying ${service} on ${url} failed: ${response.status} ${await response.text()}`)
+  }
+  const function_ = `${url}/function/${service}`
+  await waitHttp(function_)
+  return function_
 }

@@ -16,7 +16,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, ONE_REPLICA, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -49,19 +49,7 @@ async function gateway(processes: number, dirs: string[], root = ROOT): Promise<
   })
   const url = `http://127.0.0.1:${port}`
   await waitHttp(`${url}/healthz`)
-  const deploy = await fetch(`${url}/system/functions`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({
-      service: 'bench',
-      image: 'bench',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: ONE_REPLICA,
-    }),
-  })
-  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
-  await waitHttp(`${url}/function/bench`)
+  await deployBenchFunction(url, password)
   // The primary answers before its workers listen (they start once it does): wait for the last one's
   // series in /metrics, or the first cells would measure one process.
   const last = `edgefaas_process_requests_total{process="${processes - 1}"}`

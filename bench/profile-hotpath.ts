@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, ONE_REPLICA, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16)
@@ -109,20 +109,7 @@ async function startGateway(root: string, dataDir: string, profileDir: string | 
   )
   const url = `http://127.0.0.1:${port}`
   await waitHttp(`${url}/healthz`)
-  const deploy = await fetch(`${url}/system/functions`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${btoa(`admin:${password}`)}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      service: 'bench',
-      image: 'bench',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: ONE_REPLICA,
-    }),
-  })
-  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
-  await waitHttp(`${url}/function/bench`)
-  return { gateway, url: `${url}/function/bench` }
+  return { gateway, url: await deployBenchFunction(url, password) }
 }
 
 interface Profile {

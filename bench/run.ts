@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { freePort, ONE_REPLICA, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const WARMUP_S = 2
@@ -60,19 +60,7 @@ async function main(): Promise<void> {
   const gateway = `http://127.0.0.1:${gatewayPort}`
   await waitHttp(`${gateway}/healthz`)
   const auth = { authorization: `Basic ${btoa(`admin:${password}`)}` }
-  const deploy = await fetch(`${gateway}/system/functions`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      service: 'bench',
-      image: 'bench',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: ONE_REPLICA,
-    }),
-  })
-  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
-  await waitHttp(`${gateway}/function/bench`)
+  await deployBenchFunction(gateway, password)
 
   // (d) A front door in front of that gateway, which it reaches as an `openfaas` backend: the path of a
   // call from an edge gateway to a cluster (here another edgefaas) and on to the function.
@@ -100,20 +88,10 @@ async function main(): Promise<void> {
     }),
   })
   if (backend.status !== 201) throw new Error(`backend failed: ${backend.status} ${await backend.text()}`)
-  const remote = await fetch(`${front}/system/functions`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({
-      service: 'bench-remote',
-      image: 'bench',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: ONE_REPLICA,
-      annotations: { 'edgefaas.dev/backends': 'cluster' },
-    }),
+  await deployBenchFunction(front, password, {
+    service: 'bench-remote',
+    annotations: { 'edgefaas.dev/backends': 'cluster' },
   })
-  if (remote.status !== 202) throw new Error(`remote deploy failed: ${remote.status} ${await remote.text()}`)
-  await waitHttp(`${front}/function/bench-remote`)
 
   // (f) The same gateway code with the Web transport (EDGEFAAS_NATIVE_INVOKE=false), same function.
   const webDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-web-'))
@@ -129,19 +107,7 @@ async function main(): Promise<void> {
   })
   const web = `http://127.0.0.1:${webPort}`
   await waitHttp(`${web}/healthz`)
-  const webDeploy = await fetch(`${web}/system/functions`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({
-      service: 'bench',
-      image: 'bench',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: ONE_REPLICA,
-    }),
-  })
-  if (webDeploy.status !== 202) throw new Error(`web deploy failed: ${webDeploy.status}`)
-  await waitHttp(`${web}/function/bench`)
+  await deployBenchFunction(web, password)
 
   // (g) The gateway of (b) with N processes accepting on its port (EDGEFAAS_PROCESSES; default the cores).
   const processes = Number(process.env.BENCH_PROCESSES ?? Math.max(2, availableParallelism()))
@@ -157,19 +123,7 @@ async function main(): Promise<void> {
   })
   const multi = `http://127.0.0.1:${multiPort}`
   await waitHttp(`${multi}/healthz`)
-  const multiDeploy = await fetch(`${multi}/system/functions`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({
-      service: 'bench',
-      image: 'bench',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: ONE_REPLICA,
-    }),
-  })
-  if (multiDeploy.status !== 202) throw new Error(`multi-process deploy failed: ${multiDeploy.status}`)
-  await waitHttp(`${multi}/function/bench`)
+  await deployBenchFunction(multi, password)
 
   const script = join(dataDir, 'post.lua')
   await writeFile(

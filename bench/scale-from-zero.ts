@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pollUntil } from '../test/harness/poll.ts'
-import { freePort, ROOT, runBench, spawnNode, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const PASSWORD = 'bench-password'
@@ -27,19 +27,7 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`
   await waitHttp(`${url}/healthz`)
   const json = { ...AUTH, 'content-type': 'application/json' }
-  const deploy = await fetch(`${url}/system/functions`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({
-      service: 'sfz',
-      image: 'sfz',
-      envProcess: `${process.execPath} ${join(ROOT, 'bench/upstream.ts')}`,
-      envVars: { mode: 'http' },
-      labels: { 'com.openfaas.scale.zero': 'true' },
-    }),
-  })
-  if (deploy.status !== 202) throw new Error(`deploy failed: ${deploy.status} ${await deploy.text()}`)
-  await waitHttp(`${url}/function/sfz`)
+  await deployBenchFunction(url, PASSWORD, { service: 'sfz', labels: { 'com.openfaas.scale.zero': 'true' } })
   const times: number[] = []
   for (let round = 0; round < ROUNDS; round++) {
     const scale = await fetch(`${url}/system/scale-function/sfz`, {
