@@ -12,7 +12,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type AsyncSubmission, submitAsyncCall } from '../../api/async-submit.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { ApiError, toApiError } from '../../errors.ts'
-import { type HeaderRecord, RecordHeaders } from '../../http/header-map.ts'
+import { RecordHeaders } from '../../http/header-map.ts'
+import { headerRecord } from './request-headers.ts'
 
 /** Handles one checked `POST /async-function/…`; never rejects. */
 export type NativeAsyncSubmitter = (
@@ -28,7 +29,7 @@ export function createNativeAsyncSubmitter(deps: GatewayDeps): NativeAsyncSubmit
     const submission: AsyncSubmission = {
       pathname,
       search,
-      headers: new RecordHeaders(requestHeaders(req.rawHeaders)),
+      headers: new RecordHeaders(headerRecord(req.rawHeaders)),
       readBody: (limit) => body.read(limit),
     }
     submitAsyncCall(deps, submission)
@@ -159,19 +160,4 @@ function writeText(res: ServerResponse, status: number, message: string, bodyRea
   if (!bodyRead) headers.connection = 'close'
   res.writeHead(status, headers)
   res.end(text)
-}
-
-/**
- * The caller's headers by lower-case name, repeated fields joined with `, ` as a Web `Headers` joins
- * them (node:http's `req.headers` drops a repeated `Authorization` or `Content-Type` instead).
- */
-function requestHeaders(raw: string[]): HeaderRecord {
-  const record: Record<string, string> = {}
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    const value = raw[i + 1]!
-    const seen = record[name]
-    record[name] = seen === undefined ? value : `${seen}, ${value}`
-  }
-  return record
 }

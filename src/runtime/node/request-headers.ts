@@ -2,16 +2,17 @@
  * @module
  * The caller's headers on Node's native transport, read straight from node:http's `rawHeaders` (the
  * names as sent, repeated fields as sent: `req.headers` would keep only the first `Authorization` or
- * `Content-Type`). Two views, neither a `Headers` nor a per-name object:
+ * `Content-Type`). Three views, none of them a `Headers`:
  * - {@link CallerHeaders}, what the invocation gate reads (only `Authorization`, and only when a
  *   function has invoke auth), scanned on demand;
  * - {@link upstreamHeaderList}, the request's headers to the function, built in one pass with the
  *   OpenFaaS rules of src/invoke/headers.ts applied (the same functions the Web transport's rules call),
- *   as the flat `[name, value…]` list undici sends.
+ *   as the flat `[name, value…]` list undici sends;
+ * - {@link headerRecord}, all of them as one object, for the async door.
  * Repeated fields are joined with `, ` as a Web `Headers` joins them, so both transports send the same.
  */
 import { connectionOptions } from '../../contract/hop-by-hop.ts'
-import type { HeaderReader } from '../../http/header-map.ts'
+import type { HeaderReader, HeaderRecord } from '../../http/header-map.ts'
 import { ListHeaders } from '../../http/header-map.ts'
 import { addUpstreamHeaders, type CallIdentity, leftOutUpstream } from '../../invoke/headers.ts'
 
@@ -34,6 +35,21 @@ export class CallerHeaders implements HeaderReader {
   has(name: string): boolean {
     return this.get(name) !== null
   }
+}
+
+/**
+ * The caller's headers as one object by lower-case name, repeated fields joined as CallerHeaders joins
+ * them, for a reader that looks at many (the async door stores them with the call).
+ */
+export function headerRecord(raw: string[]): HeaderRecord {
+  const record: Record<string, string> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    const value = raw[i + 1]!
+    const seen = record[name]
+    record[name] = seen === undefined ? value : `${seen}, ${value}`
+  }
+  return record
 }
 
 /**
