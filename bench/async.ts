@@ -45,6 +45,11 @@ const DRIVERS = new Set(
   (process.env.BENCH_ASYNC_DRIVERS ?? 'embedded,nats,sqs').split(',').map((d) => d.trim()),
 )
 const CALLBACKS = process.env.BENCH_ASYNC_CALLBACKS !== 'false'
+/**
+ * Drivers that get a row with the API and the worker in two processes (`EDGEFAAS_ROLES`); default the
+ * embedded queue only, `BENCH_ASYNC_SPLIT=none` for none.
+ */
+const SPLIT = new Set((process.env.BENCH_ASYNC_SPLIT ?? 'embedded').split(',').map((d) => d.trim()))
 /** Extra node flags for the gateway, e.g. `BENCH_ASYNC_GATEWAY_FLAGS=--cpu-prof` to profile it. */
 const GATEWAY_FLAGS = (process.env.BENCH_ASYNC_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)
 /** Extra gateway environment, `K=V,K=V` (e.g. to compare a setting). */
@@ -91,8 +96,12 @@ interface Gateway {
   functionPid(): number | undefined
 }
 
-async function gateway(queueUrl: string, worker: boolean): Promise<Gateway> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-async-'))
+async function gateway(
+  queueUrl: string,
+  worker: boolean,
+  roles?: { roles: string; dataDir: string },
+): Promise<Gateway> {
+  const dataDir = roles?.dataDir || (await mkdtemp(join(tmpdir(), 'edgefaas-bench-async-')))
   const port = await freePort()
   const child = spawnNode(
     'src/runtime/node/main.ts',
@@ -108,11 +117,13 @@ async function gateway(queueUrl: string, worker: boolean): Promise<Gateway> {
       EDGEFAAS_CALLBACK_ALLOW: '127.0.0.1/32',
       EDGEFAAS_WORKER_MAX_INFLIGHT: String(MAX_INFLIGHT),
       EDGEFAAS_WORKER_MAX_INFLIGHT_PER_FUNCTION: String(MAX_INFLIGHT),
+      ...(roles ? { EDGEFAAS_ROLES: roles.roles } : {}),
       ...GATEWAY_ENV,
     },
     GATEWAY_FLAGS,
   )
   const url = `http://127.0.0.1:${port}`
+  if (roles?.roles === 'worker') return { url, dataDir, child, functionPid: () => childPid(child.pid) }
   await waitHttp(`${url}/healthz`)
   await deployBenchFunction(url, PASSWORD, { service: 'noop' })
   return { url, dataDir, child, functionPid: () => childPid(child.pid) }
@@ -241,29 +252,48 @@ interface Completion {
   check: string
 }
 
-async function measureCompletion(queueUrl: string, receiver: CallbackReceiver | null): Promise<Completion> {
-  const on = await gateway(queueUrl, true)
+/**
+ * `split`: the API and the worker in two processes on the same SQLite file (`EDGEFAAS_ROLES=api` and
+ * `EDGEFAAS_ROLES=worker`); the gateway CPU is then both processes', and the function is the worker's.
+ */
+async function measureCompletion(
+  queueUrl: string,
+  receiver: CallbackReceiver | null,
+  split: boolean,
+): Promise<Completion> {
+  const on = split
+    ? await gateway(queueUrl, false, { roles: 'api', dataDir: '' })
+    : await gateway(queueUrl, true)
+  const worker = split ? await gateway(queueUrl, true, { roles: 'worker', dataDir: on.dataDir }) : on
   const calls = openCalls(on.dataDir)
+  // A worker-only process has no HTTP listener to read its metrics from.
+  const processedTotalOf = async () => (split ? 0 : await processedTotal(on.url))
+  const gatewayCpuMs = () => {
+    const api = cpuMs(on.child.pid)
+    const work = split ? cpuMs(worker.child.pid) : 0
+    return api === null || work === null ? null : api + work
+  }
   try {
     await submit(on.url, receiver?.url ?? null, WARMUP_SECONDS)
     await drained(calls)
-    const processedBefore = await processedTotal(on.url)
+    const processedBefore = await processedTotalOf()
     const callbacksBefore = receiver?.calls.size ?? 0
-    const fnPid = on.functionPid()
-    const cpu = [cpuMs(on.child.pid), cpuMs(fnPid), machineBusyMs()]
+    const fnPid = worker.functionPid()
+    const cpu = [gatewayCpuMs(), cpuMs(fnPid), machineBusyMs()]
     // created_at has millisecond resolution: start on a fresh millisecond so no warm-up call counts.
     const from = Date.now() + 1
     while (Date.now() < from) await new Promise((resolve) => setTimeout(resolve, 1))
     const wrk = await submit(on.url, receiver?.url ?? null, SECONDS)
     await drained(calls)
-    const after = [cpuMs(on.child.pid), cpuMs(fnPid), machineBusyMs()]
+    const after = [gatewayCpuMs(), cpuMs(fnPid), machineBusyMs()]
     const done = calls.since(from)
-    const processed = (await processedTotal(on.url)) - processedBefore
+    const processed = (await processedTotalOf()) - processedBefore
     const seconds = (done.last - from) / 1000
     const problems: string[] = []
     if (wrk.errors > 0) problems.push(`${wrk.errors} submit errors`)
     if (done.succeeded !== done.accepted) problems.push(`${done.accepted - done.succeeded} not succeeded`)
-    if (processed !== done.accepted) problems.push(`worker counted ${processed} for ${done.accepted} calls`)
+    if (!split && processed !== done.accepted)
+      problems.push(`worker counted ${processed} for ${done.accepted} calls`)
     if (done.redelivered > 0) problems.push(`${done.redelivered} redelivered`)
     if (receiver) {
       const got = receiver.calls.size - callbacksBefore
@@ -289,16 +319,26 @@ async function measureCompletion(queueUrl: string, receiver: CallbackReceiver | 
 const completionCells = (c: Completion): string =>
   `${c.accepted} | ${c.rate.toFixed(0)} | ${c.gatewayCpu} | ${c.functionCpu} | ${c.machineCpu} | ${c.check}`
 
-async function measure(label: string, queueUrl: string): Promise<string[]> {
+async function measure(driver: string, label: string, queueUrl: string): Promise<string[]> {
   const enqueue = await measureEnqueue(queueUrl)
-  const rows = [`| ${label} | no | ${completionCells(await measureCompletion(queueUrl, null))} ${enqueue}`]
+  const one = '1'
+  const rows = [
+    `| ${label} | ${one} | no | ${completionCells(await measureCompletion(queueUrl, null, false))} ${enqueue}`,
+  ]
   if (CALLBACKS) {
     const receiver = await startCallbackReceiver()
     try {
-      rows.push(`| ${label} | yes | ${completionCells(await measureCompletion(queueUrl, receiver))} | | |`)
+      rows.push(
+        `| ${label} | ${one} | yes | ${completionCells(await measureCompletion(queueUrl, receiver, false))} | | |`,
+      )
     } finally {
       await receiver.close()
     }
+  }
+  if (SPLIT.has(driver)) {
+    rows.push(
+      `| ${label} | 2 (api + worker) | no | ${completionCells(await measureCompletion(queueUrl, null, true))} | | |`,
+    )
   }
   return rows
 }
@@ -310,11 +350,11 @@ async function main(): Promise<void> {
   })
   const loadBefore = loadavg()
   const rows: string[] = []
-  if (DRIVERS.has('embedded')) rows.push(...(await measure('embedded (SQLite table)', '')))
+  if (DRIVERS.has('embedded')) rows.push(...(await measure('embedded', 'embedded (SQLite table)', '')))
   if (DRIVERS.has('nats')) {
     const nats = await startNats()
     try {
-      rows.push(...(await measure('NATS JetStream (file storage)', nats.url)))
+      rows.push(...(await measure('nats', 'NATS JetStream (file storage)', nats.url)))
     } finally {
       await nats.stop()
     }
@@ -324,6 +364,7 @@ async function main(): Promise<void> {
     try {
       rows.push(
         ...(await measure(
+          'sqs',
           'SQS (fauxqs emulator)',
           `sqs://us-east-1/bench-?endpoint=${encodeURIComponent(sqs.endpoint)}`,
         )),
@@ -340,9 +381,9 @@ async function main(): Promise<void> {
     `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s of POST /async-function/noop after ${WARMUP_SECONDS} s of warm-up (drained); worker max in flight ${MAX_INFLIGHT}; completed = calls accepted during the run ÷ (first submit → last final status), from the gateway's store; CPU = user + system from /proc per completed call (machine = all processes on all cores, other sessions included); load average ${load(loadBefore)} before, ${load(loadavg())} at the end\n`,
   )
   console.log(
-    '| driver | callback | calls | completed calls/s | gateway CPU ms / call | function CPU ms / call | machine CPU ms / call | check | enqueue-only calls/s (worker off) | gateway CPU ms / enqueue |',
+    '| driver | gateway processes | callback | calls | completed calls/s | gateway CPU ms / call | function CPU ms / call | machine CPU ms / call | check | enqueue-only calls/s (worker off) | gateway CPU ms / enqueue |',
   )
-  console.log('|---|---|---:|---:|---:|---:|---:|---|---:|---:|')
+  console.log('|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|')
   for (const row of rows) console.log(row)
 }
 
