@@ -22,7 +22,8 @@
  * `BENCH_ASYNC_SECONDS` (10), `BENCH_ASYNC_WARMUP_SECONDS` (3), `BENCH_ASYNC_CONNECTIONS` (16),
  * `BENCH_ASYNC_INFLIGHT` (worker in-flight limit, 50), `BENCH_ASYNC_DRIVERS` (embedded,nats,sqs),
  * `BENCH_ASYNC_CALLBACKS=false` (skip the callback rows), `BENCH_ASYNC_GATEWAY_ENV` (extra gateway
- * environment, `K=V,K=V`), `BENCH_ASYNC_GATEWAY_FLAGS` (node flags, e.g. `--cpu-prof`) change it.
+ * environment, `K=V,K=V`), `BENCH_ASYNC_GATEWAY_FLAGS` (node flags, e.g. `--cpu-prof`) and
+ * `BENCH_ASYNC_ROOT` (another checkout's gateway, for A/B runs) change it.
  */
 import { type ChildProcess, execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -33,7 +34,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { type CallbackReceiver, startCallbackReceiver } from '../test/harness/callback-receiver.ts'
 import { startNats } from '../test/harness/nats.ts'
 import { startSqs } from '../test/harness/sqs.ts'
-import { deployBenchFunction, freePort, runBench, spawnNode, stopChildren, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, ROOT, runBench, spawnNode, stopChildren, waitHttp } from './lib.ts'
 
 const SECONDS = Number(process.env.BENCH_ASYNC_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_ASYNC_WARMUP_SECONDS ?? 3)
@@ -59,6 +60,8 @@ const GATEWAY_ENV = Object.fromEntries(
     .filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 )
+/** The checkout whose gateway runs, for A/B runs with this bench (`BENCH_ASYNC_ROOT=/work/main`). */
+const GATEWAY_ROOT = process.env.BENCH_ASYNC_ROOT ?? ROOT
 const PASSWORD = 'bench-password'
 const AUTH = { authorization: `Basic ${btoa(`admin:${PASSWORD}`)}` }
 /** How long the worker may take to finish the backlog after wrk stops before the row counts as failed. */
@@ -104,7 +107,7 @@ async function gateway(
   const dataDir = roles?.dataDir || (await mkdtemp(join(tmpdir(), 'edgefaas-bench-async-')))
   const port = await freePort()
   const child = spawnNode(
-    'src/runtime/node/main.ts',
+    join(GATEWAY_ROOT, 'src/runtime/node/main.ts'),
     {
       EDGEFAAS_PORT: String(port),
       EDGEFAAS_DATA_DIR: dataDir,
