@@ -135,6 +135,9 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
   })
   const forwarders: Array<{ close(): void }> = []
   const active = new Set<ServerResponse>()
+  function forgetResponse(this: ServerResponse): void {
+    active.delete(this)
+  }
   let draining = false
   const listen = async (
     listener: 'api' | 'functions',
@@ -161,7 +164,8 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
     server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
       if (draining) res.shouldKeepAlive = false
       active.add(res)
-      res.once('close', () => active.delete(res))
+      // One shared listener, no closure or once-wrapper per call: 'close' comes once per response.
+      res.on('close', forgetResponse)
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
