@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ReplicaRoute, ReplicaTableSource } from '../../providers/local/index.ts'
+import { Channel } from '../../src/runtime/node/cluster/channel.ts'
+import { createRemoteLocalProvider } from '../../src/runtime/node/cluster/remote-local-provider.ts'
 import {
   createReplicaPublisher,
   type ReplicaPublisher,
   type ReplicasMessage,
 } from '../../src/runtime/node/cluster/replica-table.ts'
-import { Channel } from '../../src/runtime/node/cluster/channel.ts'
-import { createRemoteLocalProvider } from '../../src/runtime/node/cluster/remote-local-provider.ts'
 import { createWorkerReplicas, type WorkerReplicas } from '../../src/runtime/node/cluster/worker-replicas.ts'
 
 interface FakeReplica {
