@@ -24,7 +24,7 @@ import { clientAddress } from '../client-address.ts'
 import { openHostDrivers } from '../drivers.ts'
 import { startLoop } from '../loop.ts'
 import { createNativeInvoker } from '../native-invoke.ts'
-import { createGatewayServer } from '../serve.ts'
+import { beforeEachRequest, createGatewayServer } from '../serve.ts'
 import { Channel, type EventMessage } from './channel.ts'
 import { createForwarder } from './forward.ts'
 import { countRequests, metricsJson } from './metrics.ts'
@@ -161,7 +161,7 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
         : {}),
     })
     // While draining, answers say `Connection: close`, so no caller reuses a connection about to close.
-    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    beforeEachRequest(server, (_req: IncomingMessage, res: ServerResponse) => {
       if (draining) res.shouldKeepAlive = false
       active.add(res)
       // One shared listener, no closure or once-wrapper per call: 'close' comes once per response.
