@@ -9,7 +9,7 @@
  * reconciles: the API and the loops run in the primary.
  */
 
-import { REPLICA_DROPPED_HEADERS } from '../../../../providers/local/index.ts'
+import { localSpecProblem, REPLICA_DROPPED_HEADERS } from '../../../../providers/local/index.ts'
 import {
   type DesiredFunction,
   type InstanceInfo,
@@ -97,6 +97,8 @@ export function createRemoteLocalProvider(channel: Channel, replicas?: WorkerRep
     scope: 'instance',
     capabilities: LOCAL_CAPABILITIES,
     info: () => channel.call<ProviderInfo>('local.info'),
+    // The same pure rule as the primary's provider: no round trip to judge a spec.
+    checkSpec: localSpecProblem,
     apply: (desired: DesiredFunction) => channel.call<ObservedFunction>('local.apply', serialisable(desired)),
     remove: (namespace, name) => channel.call<void>('local.remove', namespace, name),
     scale: (namespace, name, replicas) => channel.call<void>('local.scale', namespace, name, replicas),
