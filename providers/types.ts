@@ -164,14 +164,16 @@ export interface Provider {
   ): Promise<InvocationTarget>
   /**
    * Optional: `target` without a Promise, for a provider that knows at once (local processes): one
-   * Promise and microtask less per call on the hot path. Throws what `target` would reject with.
+   * Promise and microtask less per call on the hot path. Throws what `target` would reject with;
+   * `undefined` when it cannot tell at once (a worker process without its replica table yet): the
+   * caller then asks `target`.
    */
   targetNow?(
     namespace: string,
     name: string,
     path: string,
     request: InvocationTargetRequest,
-  ): InvocationTarget
+  ): InvocationTarget | undefined
   /**
    * Optional: calls `listener` when a replica of the function turns ready on this backend; returns the
    * unsubscribe. A call held at zero then goes at once instead of at the next status poll.
