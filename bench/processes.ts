@@ -9,7 +9,10 @@
  * to direct, the N/1 ratio and the added p50, and the load average around the run; then, over all rounds
  * at 16 connections, the CPU each gateway spent per call (user+system from /proc, the primary and its
  * worker processes summed, the function's replica not counted), which the machine's load does not skew
- * the way it skews req/s. `BENCH_COMPARE=/path/to/other/checkout` adds that checkout's N-process gateway
+ * the way it skews req/s. The undici reference proxy (bench/undici-proxy.ts) runs beside them as one
+ * process and as N copies on one port (`SO_REUSEPORT`, as the gateway's workers bind), with its CPU per
+ * call summed the same way: whether a second process of a proxy that does nothing else pays on this
+ * machine, the ceiling for what a second gateway process can. `BENCH_COMPARE=/path/to/other/checkout` adds that checkout's N-process gateway
  * to every round (A/B of a change to the cluster code).
  */
 import { execFile } from 'node:child_process'
@@ -92,6 +95,8 @@ async function main(): Promise<void> {
   await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
   const one = await gateway(1, dirs)
   const many = await gateway(PROCESSES, dirs)
+  const referenceOne = await reference(upstreamPort, 1)
+  const referenceMany = await reference(upstreamPort, PROCESSES)
   const compare = process.env.BENCH_COMPARE ? await gateway(PROCESSES, dirs, process.env.BENCH_COMPARE) : null
   // CPU of each gateway over its 16-connection cells: ticks of the primary and of the workers, calls.
   const cpu = new Map<Gateway, { primary: number; workers: number; calls: number }>()
@@ -102,6 +107,17 @@ async function main(): Promise<void> {
   )
   const loadBefore = loadavg()
   const lines: string[] = []
+  const referenceLines: string[] = []
+  const measureReference = async (r: Reference, connections: number) => {
+    const before = await sumTicks(r.pids)
+    const result = await wrk(r.url, connections, script)
+    const after = await sumTicks(r.pids)
+    if (connections === 16) {
+      r.ticks += after - before
+      r.calls += result.calls
+    }
+    return result
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const connections of [1, 16]) {
       const measure = async (g: Gateway) => {
@@ -121,6 +137,11 @@ async function main(): Promise<void> {
       const single = await measure(one)
       const multi = await measure(many)
       const other = compare ? await measure(compare) : null
+      const refOne = await measureReference(referenceOne, connections)
+      const refMany = await measureReference(referenceMany, connections)
+      referenceLines.push(
+        `| ${round} | ${connections} | ${direct.rps.toFixed(0)} | ${refOne.rps.toFixed(0)} (${pct(refOne, direct)}, +${added(refOne, direct)} ms) | ${refMany.rps.toFixed(0)} (${pct(refMany, direct)}, +${added(refMany, direct)} ms) | ${(refMany.rps / refOne.rps).toFixed(2)} |`,
+      )
       lines.push(
         `| ${round} | ${connections} | ${direct.rps.toFixed(0)} | ${single.rps.toFixed(0)} (${pct(single, direct)}, +${added(single, direct)} ms) | ${multi.rps.toFixed(0)} (${pct(multi, direct)}, +${added(multi, direct)} ms) | ${(multi.rps / single.rps).toFixed(2)} |${other ? ` ${other.rps.toFixed(0)} (${pct(other, direct)}, +${added(other, direct)} ms) |` : ''}`,
       )
@@ -149,7 +170,74 @@ async function main(): Promise<void> {
       `- ${label}: ${total.toFixed(0)} µs (primary ${perCall(sum.primary, sum.calls).toFixed(0)}, workers ${perCall(sum.workers, sum.calls).toFixed(0)}) over ${sum.calls} calls`,
     )
   }
+  console.log(
+    `\nThe undici reference proxy (bench/undici-proxy.ts), same rounds: one process, and ${PROCESSES} copies on one port (SO_REUSEPORT)\n`,
+  )
+  console.log(
+    `| round | conns | direct req/s | 1 process req/s (vs direct, added p50) | ${PROCESSES} processes req/s (vs direct, added p50) | ${PROCESSES} / 1 |`,
+  )
+  console.log('|---:|---:|---:|---:|---:|---:|')
+  for (const line of referenceLines) console.log(line)
+  for (const [label, r] of [
+    ['1 process', referenceOne],
+    [`${PROCESSES} processes`, referenceMany],
+  ] as const) {
+    console.log(
+      `- reference, ${label}: ${perCall(r.ticks, r.calls).toFixed(0)} µs CPU per call over ${r.calls} calls`,
+    )
+  }
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+}
+
+interface Reference {
+  url: string
+  pids: number[]
+  ticks: number
+  calls: number
+}
+
+/** `copies` undici reference proxies on one port (SO_REUSEPORT) in front of the upstream. */
+async function reference(upstreamPort: number, copies: number): Promise<Reference> {
+  const port = await freePort()
+  const pids: number[] = []
+  for (let i = 0; i < copies; i++) {
+    const child = spawnNode('bench/undici-proxy.ts', {
+      PORT: String(port),
+      TARGET: String(upstreamPort),
+      REUSE_PORT: '1',
+    })
+    pids.push(child.pid ?? 0)
+  }
+  const url = `http://127.0.0.1:${port}/`
+  await waitHttp(url)
+  // Every copy listening, or wrk's connections would all land on the first.
+  const deadline = Date.now() + 60_000
+  while ((await listeners(port)) < copies) {
+    if (Date.now() > deadline) throw new Error(`the ${copies} reference proxies did not all listen`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { url, pids, ticks: 0, calls: 0 }
+}
+
+/** Listening sockets on 127.0.0.1:`port` (one per SO_REUSEPORT listener). */
+async function listeners(port: number): Promise<number> {
+  const table = await readFile('/proc/net/tcp', 'utf8')
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  return table.split('\n').filter((row) => {
+    const cols = row.trim().split(/\s+/)
+    return cols[1] === local && cols[3] === '0A'
+  }).length
+}
+
+async function sumTicks(pids: number[]): Promise<number> {
+  let sum = 0
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    if (!stat) continue
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    sum += Number(fields[11]) + Number(fields[12])
+  }
+  return sum
 }
 
 const pct = (r: WrkResult, base: WrkResult) => `${((r.rps / base.rps) * 100).toFixed(0)}%`

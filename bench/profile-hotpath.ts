@@ -4,7 +4,10 @@
  * (bench/undici-proxy.ts) and a gateway (`npm start`'s code) with an http-mode function; drives each with
  * wrk (POST of 5 bytes, 16 connections) and reads the process's user+system CPU time from /proc before
  * and after, so each row is CPU µs per call of that process alone. With `BENCH_PROFILE=1` the gateway
- * runs under `--cpu-prof` and the self time by function is printed (top 40) when it stops.
+ * runs under `--cpu-prof` and the self time by function is printed (top 40) when it stops; the undici
+ * reference proxy is profiled too, and both profiles are printed side by side as self time **per call**
+ * (µs, profiled, so higher than unprofiled), sorted by what the gateway spends over the reference: where
+ * the gateway's extra CPU per call goes, Node's and undici's internals included.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -22,10 +25,12 @@ async function main(): Promise<void> {
   spawnNode('bench/upstream.ts', { PORT: String(upstreamPort) })
   await waitHttp(`http://127.0.0.1:${upstreamPort}/`)
   const undiciPort = await freePort()
-  const undici = spawnNode('bench/undici-proxy.ts', {
-    PORT: String(undiciPort),
-    TARGET: String(upstreamPort),
-  })
+  const referenceProfileDir = await mkdtemp(join(tmpdir(), 'edgefaas-profile-reference-'))
+  const undici = spawnNode(
+    'bench/undici-proxy.ts',
+    { PORT: String(undiciPort), TARGET: String(upstreamPort) },
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${referenceProfileDir}`] : [],
+  )
   await waitHttp(`http://127.0.0.1:${undiciPort}/`)
 
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-profile-'))
@@ -81,15 +86,28 @@ async function main(): Promise<void> {
   if (process.env.BENCH_PROFILE && profiled) {
     const gateway = profiled
     gateway.kill('SIGINT')
-    await new Promise((resolve) => gateway.once('exit', resolve))
-    const [file] = await readdir(profileDir)
-    if (file) {
-      const text = await readFile(join(profileDir, file), 'utf8')
-      if (process.env.BENCH_PROFILE_OUT) await writeFile(process.env.BENCH_PROFILE_OUT, text)
-      summarise(JSON.parse(text) as Profile)
+    undici.kill('SIGTERM')
+    await Promise.all([
+      new Promise((resolve) => gateway.once('exit', resolve)),
+      new Promise((resolve) => undici.once('exit', resolve)),
+    ])
+    const gatewayProfile = await mainThreadProfile(profileDir)
+    const referenceProfile = await mainThreadProfile(referenceProfileDir)
+    if (gatewayProfile) {
+      if (process.env.BENCH_PROFILE_OUT) await writeFile(process.env.BENCH_PROFILE_OUT, gatewayProfile.text)
+      summarise(gatewayProfile.profile)
+      if (referenceProfile) {
+        perCallBesideReference(
+          gatewayProfile.profile,
+          totals[1]!.calls,
+          referenceProfile.profile,
+          totals[0]!.calls,
+        )
+      }
     }
   }
   await rm(dataDir, { recursive: true, force: true })
+  await rm(referenceProfileDir, { recursive: true, force: true })
 }
 
 /** A gateway of the checkout at `root` (`npm start`'s code) with the bench function deployed. */
@@ -116,6 +134,69 @@ interface Profile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
   samples: number[]
   timeDeltas: number[]
+}
+
+/** The main thread's profile in `dir` (worker threads write their own, numbered after it). */
+async function mainThreadProfile(dir: string): Promise<{ text: string; profile: Profile } | null> {
+  const [file] = (await readdir(dir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+  if (!file) return null
+  const text = await readFile(join(dir, file), 'utf8')
+  return { text, profile: JSON.parse(text) as Profile }
+}
+
+/** Self time in µs by function (idle left out); start-up (module loading, type stripping) kept apart. */
+function selfTimes(profile: Profile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const self = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame
+    if (functionName === '(idle)') return
+    const file = url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/') || '(native)'
+    const key = `${functionName || '(anon)'} ${file}:${lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0))
+  })
+  return self
+}
+
+/** What the process spends at start-up, not per call: left out of the per-call comparison. */
+const START_UP =
+  /node:internal\/modules\/|amaro|wasm:\/\/wasm\/(?!00034eea)|realpathSync|internalModuleStat|readFileUtf8|compileFunction/
+
+/**
+ * Self time per call, gateway beside the reference proxy, sorted by the gateway's excess: the top 30
+ * rows where the gateway spends more than the reference, and the totals. Per call, so the two processes'
+ * different call counts do not skew it.
+ */
+function perCallBesideReference(
+  gateway: Profile,
+  gatewayCalls: number,
+  reference: Profile,
+  referenceCalls: number,
+) {
+  const g = selfTimes(gateway)
+  const r = selfTimes(reference)
+  const rows: Array<[string, number, number]> = []
+  let gTotal = 0
+  let rTotal = 0
+  for (const key of new Set([...g.keys(), ...r.keys()])) {
+    if (START_UP.test(key)) continue
+    const gu = (g.get(key) ?? 0) / gatewayCalls
+    const ru = (r.get(key) ?? 0) / referenceCalls
+    gTotal += gu
+    rTotal += ru
+    rows.push([key, ru, gu])
+  }
+  rows.sort((a, b) => b[2] - b[1] - (a[2] - a[1]))
+  console.log(
+    `\nself time per call (µs, profiled; start-up left out): reference ${rTotal.toFixed(1)}, gateway ${gTotal.toFixed(1)}\n  reference  gateway   excess`,
+  )
+  for (const [key, ru, gu] of rows.slice(0, 30)) {
+    console.log(
+      `${ru.toFixed(2).padStart(11)} ${gu.toFixed(2).padStart(8)} ${(gu - ru).toFixed(2).padStart(8)}  ${key}`,
+    )
+  }
 }
 
 /** Self time by function, top 40, and by file. */

@@ -2,7 +2,9 @@
  * A reference proxy for `npm run bench`: a node:http server with an undici `Pool` upstream, the response
  * streamed straight into the server response (`Pool.stream`), doing nothing else. With the bare
  * node:http proxy (bare-proxy.ts) it shows what a proxy on Node can reach on this machine.
- * `TARGET` is the upstream port.
+ * `TARGET` is the upstream port. `REUSE_PORT=1` binds with `SO_REUSEPORT`, so several copies can serve one
+ * port as a multi-process gateway does (bench/processes.ts: does a second process of a proxy doing nothing
+ * else pay on this machine?).
  */
 import http from 'node:http'
 import { Pool } from 'undici'
@@ -32,4 +34,6 @@ http
         else res.destroy()
       })
   })
-  .listen(Number(process.env.PORT), '127.0.0.1')
+  .listen({ port: Number(process.env.PORT), host: '127.0.0.1', reusePort: process.env.REUSE_PORT === '1' })
+// An orderly exit on SIGTERM, so a `--cpu-prof` run (bench/profile-hotpath.ts) writes its profile.
+process.on('SIGTERM', () => process.exit(0))

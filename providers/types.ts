@@ -128,6 +128,14 @@ export interface Provider {
   readonly scope: 'instance' | 'shared'
 
   info(): Promise<ProviderInfo>
+  /**
+   * Optional: whether this backend can ever run a function of this spec. null when it can; else what
+   * the user must change, in a sentence (it is the 400's message). Asked at deploy and update once
+   * placement has put the function here, before anything is written, so a spec this backend can never
+   * run is refused at the edge instead of being accepted and failing every call. Pure and quick: no
+   * I/O, no state (the same answer on every gateway). Absent: the backend finds out in `apply`.
+   */
+  checkSpec?(spec: DesiredFunction['spec']): string | null
   /** Creates or updates the function to match `desired`, including its replica count. Idempotent. */
   apply(desired: DesiredFunction): Promise<ObservedFunction>
   /** Removes the function; removing an absent function succeeds. */
@@ -156,14 +164,16 @@ export interface Provider {
   ): Promise<InvocationTarget>
   /**
    * Optional: `target` without a Promise, for a provider that knows at once (local processes): one
-   * Promise and microtask less per call on the hot path. Throws what `target` would reject with.
+   * Promise and microtask less per call on the hot path. Throws what `target` would reject with;
+   * `undefined` when it cannot tell at once (a worker process without its replica table yet): the
+   * caller then asks `target`.
    */
   targetNow?(
     namespace: string,
     name: string,
     path: string,
     request: InvocationTargetRequest,
-  ): InvocationTarget
+  ): InvocationTarget | undefined
   /**
    * Optional: calls `listener` when a replica of the function turns ready on this backend; returns the
    * unsubscribe. A call held at zero then goes at once instead of at the next status poll.

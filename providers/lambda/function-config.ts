@@ -53,6 +53,17 @@ export function imageOf(desired: DesiredFunction, label: string): string {
   return image
 }
 
+/**
+ * `Provider.checkSpec` for Lambda: an image it can never pull, refused at deploy. The message names no
+ * part of the request (the gateway's 400 echoes no raw input); `apply` keeps naming the image.
+ */
+export function lambdaSpecProblem(spec: DesiredFunction['spec']): string | null {
+  return ECR_IMAGE.test(spec.image)
+    ? null
+    : 'Lambda runs images from Amazon ECR only, as <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>: ' +
+        'push the image to ECR (or use an ECR pull-through cache) and deploy that URI'
+}
+
 export function lambdaConfig(
   desired: DesiredFunction,
   options: ResolvedLambdaOptions,

@@ -36,7 +36,7 @@ import type {
 } from '../types.ts'
 import { ProviderError } from '../types.ts'
 import { readConcurrency, setConcurrency } from './concurrency.ts'
-import { configDiffers, imageOf, lambdaConfig } from './function-config.ts'
+import { configDiffers, imageOf, lambdaConfig, lambdaSpecProblem } from './function-config.ts'
 import { invokeFunction } from './invoke.ts'
 import type { ResolvedLambdaOptions } from './options.ts'
 
@@ -78,6 +78,10 @@ export class LambdaProvider implements Provider {
       orchestration: 'aws-lambda',
       version: { release: this.#o.region, sha: 'aws-lambda' },
     }
+  }
+
+  checkSpec(spec: DesiredFunction['spec']): string | null {
+    return lambdaSpecProblem(spec)
   }
 
   async apply(desired: DesiredFunction): Promise<ObservedFunction> {

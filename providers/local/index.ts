@@ -27,6 +27,7 @@ export type { LocalProviderLogger, LocalProviderOptions } from './options.ts'
 export type { LocalProvider, ReplicaRoute, ReplicaTableSource } from './provider.ts'
 export { isReplicaTableSource, REPLICA_DROPPED_HEADERS } from './provider.ts'
 export type { SandboxMode } from './sandbox.ts'
+export { specProblem as localSpecProblem } from './validate.ts'
 
 /** What replicas run from: this Node binary's folder and edgefaas's own code (the watchdog). */
 function visibleDirs(options: ResolvedOptions): string[] {

@@ -24,7 +24,7 @@ import { LocalFunction } from './local-function.ts'
 import type { ResolvedOptions } from './options.ts'
 import { Forwarder } from './proxy.ts'
 import type { SandboxMode } from './sandbox.ts'
-import { validateDesired, validateReplicas } from './validate.ts'
+import { specProblem, validateDesired, validateReplicas } from './validate.ts'
 
 /** What createLocalProvider returns: a Provider that also tells which sandbox it chose. */
 export interface LocalProvider extends Provider, ReplicaTableSource {
@@ -96,6 +96,10 @@ export class LocalProviderImpl implements LocalProvider {
       orchestration: 'process',
       version: { sha: 'local', release: pkg.version },
     }
+  }
+
+  checkSpec(spec: DesiredFunction['spec']): string | null {
+    return specProblem(spec)
   }
 
   async apply(desired: DesiredFunction): Promise<ObservedFunction> {

@@ -1,7 +1,8 @@
 /**
  * @module
  * Turns an accepted FunctionDeployment into desired state: name and label rules, initial replicas from
- * `com.openfaas.scale.min`, placement from `edgefaas.dev/backends`, and a check that every secret exists.
+ * `com.openfaas.scale.min`, placement from `edgefaas.dev/backends`, a check that every secret exists, and
+ * one that every placed backend can run the spec at all.
  */
 import { z } from 'zod'
 import { SCALE_MAX_LABEL, SCALE_MIN_LABEL } from '../contract/labels.ts'
@@ -74,6 +75,23 @@ export async function acceptDeployment(
     ...(body.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
   }
   return { name: body.service, spec, placement, bounds }
+}
+
+/**
+ * What a placed backend says it can never run in this spec (`Provider.checkSpec`), as the 400's
+ * message; null when every placed backend can run it. Deploy and update ask once placement has chosen
+ * the backends, so each backend judges only what goes to it (a function placed on an OpenFaaS cluster
+ * or Lambda is not held to the local backend's rules), and before they write anything. A duplicate
+ * deploy (409) and an update of a missing function (404) are answered as OpenFaaS answers them first.
+ */
+export function backendRefusal(deps: GatewayDeps, accepted: AcceptedDeployment): ApiError | null {
+  const { placement, spec } = accepted
+  const refusals: string[] = []
+  for (const backend of placement) {
+    const problem = deps.providers.get(backend)?.checkSpec?.(spec) ?? null
+    if (problem) refusals.push(placement.length > 1 ? `backend "${backend}": ${problem}` : problem)
+  }
+  return refusals.length ? new ApiError('BAD_REQUEST', `validation failed: ${refusals.join('; ')}`) : null
 }
 
 /**

@@ -15,7 +15,7 @@ import type { DeploymentRecord, FunctionRecord } from '../store/types.ts'
 import { applyChange } from './apply-change.ts'
 import { readJson } from './body.ts'
 import { claimFunctionDomains, releaseFunctionDomains } from './function-domains.ts'
-import { acceptDeployment, initialReplicas } from './function-spec.ts'
+import { acceptDeployment, backendRefusal, initialReplicas } from './function-spec.ts'
 import { toFunctionStatus } from './function-status.ts'
 import { resolveNamespace } from './namespaces-param.ts'
 import { methodNotAllowed } from './responses.ts'
@@ -42,6 +42,12 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     const body = await readJson(c, functionDeploymentSchema, limit, DEPLOYMENT)
     const namespace = await resolveNamespace(deps, body.namespace, c.req.query('namespace'))
     const accepted = await acceptDeployment(deps, body, namespace)
+    const refused = backendRefusal(deps, accepted)
+    if (refused) {
+      // Only when refusing: a name already taken is the first thing to fix, as OpenFaaS answers it.
+      if (await deps.store.getFunction(namespace, accepted.name)) throw conflict(accepted.name, namespace)
+      throw refused
+    }
     const domains = await claimFunctionDomains(deps, namespace, accepted.name, accepted.spec.annotations)
     const created = await deps.store
       .createFunction({
@@ -57,10 +63,7 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
       })
     if (!created) {
       await domains.rollback()
-      throw new ApiError(
-        'CONFLICT',
-        `function "${accepted.name}" already exists in namespace "${namespace}"; update it with PUT /system/functions`,
-      )
+      throw conflict(accepted.name, namespace)
     }
     await domains.commit()
     await applyChange(deps, namespace, accepted.name)
@@ -73,6 +76,8 @@ export function registerFunctionRoutes(app: Hono, deps: GatewayDeps): void {
     const accepted = await acceptDeployment(deps, body, namespace)
     const current = await deps.store.getFunction(namespace, accepted.name)
     if (!current) throw notFound(accepted.name, namespace)
+    const refused = backendRefusal(deps, accepted)
+    if (refused) throw refused
     const domains = await claimFunctionDomains(deps, namespace, accepted.name, accepted.spec.annotations)
     // Keep the replica count an autoscaler or a user chose, within the (possibly new) bounds.
     const { min, max } = accepted.bounds
@@ -140,6 +145,13 @@ export function nameAndNamespace(pathName: string, queryNamespace: string | unde
 async function statusOf(deps: GatewayDeps, fn: FunctionRecord, rows: DeploymentRecord[], invocations = 0) {
   const mine = rows.filter((r) => r.functionName === fn.name && r.namespace === fn.namespace)
   return toFunctionStatus(fn, await availableReplicas(fn, mine, deps.providers), invocations)
+}
+
+function conflict(name: string, namespace: string): ApiError {
+  return new ApiError(
+    'CONFLICT',
+    `function "${name}" already exists in namespace "${namespace}"; update it with PUT /system/functions`,
+  )
 }
 
 export function notFound(name: string, namespace: string): ApiError {

@@ -57,7 +57,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
    * The states as this gateway last decided them, while it keeps the lease: the store gets a state only
    * when it matters to a successor (see `worthStoring`), not on every tick of every function.
    */
-  let held: Map<string, { state: ScalingState; storedAt: number; stored: ScalingState | null }> | null = null
+  let held: Map<string, { state: ScalingState; stored: ScalingState | null }> | null = null
 
   async function readLoads(): Promise<Map<string, SourceLoad> | null> {
     if (!source) return null
@@ -98,10 +98,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       ])
       if (states) {
         held = new Map(
-          states.map((s) => [
-            `${s.function}.${s.namespace}`,
-            { state: s.state, storedAt: at, stored: s.state },
-          ]),
+          states.map((s) => [`${s.function}.${s.namespace}`, { state: s.state, stored: s.state }]),
         )
       }
       const memory = held ?? new Map()
@@ -135,17 +132,11 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         const mode = modeOf(rule)
         view.set(label, { mode, desired: fn.replicas, ready, load: decision.load, target: decision.target })
         const kept = memory.get(label)
-        if (
-          worthStoring(kept?.stored ?? null, decision.state, at - (kept?.storedAt ?? 0), config.intervalMs)
-        ) {
+        if (worthStoring(kept?.stored ?? null, decision.state)) {
           await store.putScalingState(fn.namespace, fn.name, decision.state)
-          memory.set(label, { state: decision.state, storedAt: at, stored: decision.state })
+          memory.set(label, { state: decision.state, stored: decision.state })
         } else {
-          memory.set(label, {
-            state: decision.state,
-            storedAt: kept?.storedAt ?? at,
-            stored: kept?.stored ?? null,
-          })
+          memory.set(label, { state: decision.state, stored: kept?.stored ?? null })
         }
         if (decision.replicas === fn.replicas) continue
 
@@ -187,20 +178,17 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
 
 /**
  * Whether a successor needs this state now: the alert rule's state changed, the down window's highest
- * recommendation changed, or the idle clock moved and the stored one is older than a few ticks (at
- * most 15 s), so a new holder never finds a function idle much longer than it was.
+ * recommendation changed, or the idle clock started or stopped. The clock moves only at the edges of
+ * an idle spell (it holds still while the function stays idle or stays busy), so that is at most two
+ * writes per spell; and a successor (a restarted gateway, or another one taking the lease) then counts
+ * `zero-duration` from the very tick this holder did, never from an idle spell that activity ended.
  */
-function worthStoring(
-  stored: ScalingState | null,
-  next: ScalingState,
-  sinceStoredMs: number,
-  tickMs: number,
-): boolean {
+function worthStoring(stored: ScalingState | null, next: ScalingState): boolean {
   if (!stored) return true
   if (stored.alertFiring !== next.alertFiring || stored.alertStepAt !== next.alertStepAt) return true
   const peak = (s: ScalingState) => Math.max(0, ...s.recommendations.map(([, r]) => r))
   if (peak(stored) !== peak(next)) return true
-  return stored.lastActiveAt !== next.lastActiveAt && sinceStoredMs >= Math.min(tickMs * 3, 15_000)
+  return stored.idleSince !== next.idleSince
 }
 
 /** Keeps a change in the history, counts it, and logs it on one line. */

@@ -11,9 +11,10 @@
  *   100)`, again every `alertRepeatMs` while it keeps firing; the tick it resolves, back to min. It acts
  *   on the transitions only, as AlertManager does, so a replica count set by hand stands until load says
  *   otherwise.
- * - scale to zero: with `scale.zero=true`, after `zero-duration` in which no call started, none was in
- *   flight and no async call waited (the async backlog is activity). A function at 0 stays there: scale
- *   from zero is the data plane's (src/invoke/scale-from-zero.ts).
+ * - scale to zero: with `scale.zero=true`, once `zero-duration` has passed on the idle clock: since the
+ *   first tick that found no call started within the window, none in flight and no async call waiting
+ *   (the async backlog is activity). A function at 0 stays there: scale from zero is the data plane's
+ *   (src/invoke/scale-from-zero.ts).
  * - no load figure (the source failed or cannot measure it): hold, and never go to zero on a guess.
  */
 import type { ScalingState } from '../store/autoscale/types.ts'
@@ -64,8 +65,26 @@ export interface PolicyOptions {
   alertRepeatMs: number
 }
 
-export function initialState(now: number): ScalingState {
-  return { lastActiveAt: now, recommendations: [], alertFiring: false, alertStepAt: 0 }
+export function initialState(): ScalingState {
+  return { idleSince: null, recommendations: [], alertFiring: false, alertStepAt: 0 }
+}
+
+/**
+ * The idle clock after this tick. It starts at the first tick that finds the function idle, not at the
+ * last tick that found it active: every source reports a little behind the calls (Prometheus by a
+ * scrape and the two samples a rate needs, other gateways' counters by a tick), so the calls made
+ * between the last active tick and the next one can be seen by no tick at all. The last call the
+ * gateway took happened before the first tick that finds it idle, wherever it fell between ticks, so
+ * counting from that tick never honours `zero-duration` early; it can be late by the source's window
+ * (the rule waits for activity to leave the window before the clock starts), which is the side to err
+ * on: the user set `zero-duration` to spare the function a cold start right after it went quiet.
+ *
+ * A tick without figures (the source failed) may have had calls: it counts as active, so a source that
+ * comes back after an outage does not find everything idle since before it.
+ */
+function idleClock(idleSince: number | null, load: Load | null, now: number): number | null {
+  if (load === null || load.active) return null
+  return idleSince ?? now
 }
 
 export function decide(
@@ -75,10 +94,9 @@ export function decide(
   options: PolicyOptions,
 ): Decision {
   const { now, current, load } = observation
-  const state: ScalingState = { ...(previous ?? initialState(now)) }
-  // A tick without figures (the source failed) may have had calls: it counts as active, so a source that
-  // comes back after an outage does not find everything idle since before it.
-  if (load === null || load.active) state.lastActiveAt = now
+  const state: ScalingState = { ...(previous ?? initialState()) }
+  // A state stored by an older gateway has no idle clock (it kept `lastActiveAt`): start it now.
+  state.idleSince = idleClock(typeof state.idleSince === 'number' ? state.idleSince : null, load, now)
   const hold = (reason: string, figure: number | null = null, target: number | null = null): Decision => ({
     replicas: current,
     reason,
@@ -92,12 +110,13 @@ export function decide(
     state.recommendations = []
     state.alertFiring = false
     // The idle clock restarts when it wakes: the waking call may not show in the load for a tick or two
-    // (a scrape behind), and must not find the function idle since before it went to zero.
-    state.lastActiveAt = now
+    // (a scrape behind), and must not find the function idle since before it went to zero. The first
+    // tick that finds it awake and idle starts the clock again, and that tick is after the waking call.
+    state.idleSince = null
     return hold('at zero: the next call scales it up')
   }
-  if (rule.zeroAfterMs !== null && load !== null && !load.active) {
-    const idleMs = now - state.lastActiveAt
+  if (rule.zeroAfterMs !== null && state.idleSince !== null) {
+    const idleMs = now - state.idleSince
     if (idleMs >= rule.zeroAfterMs) {
       state.recommendations = []
       state.alertFiring = false

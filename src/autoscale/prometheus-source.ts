@@ -6,7 +6,13 @@
  * - rps: `rate(gateway_function_invocation_total[w])`; the CE rule's figure adds `{code="200"}`
  * - capacity: the mean of `gateway_function_invocation_inflight` over the window
  * - activity: `increase(gateway_function_invocation_started[2w])`: twice the window, so a scrape or two
- *   missed under load (a rate needs two samples in its range) does not read as idleness
+ *   missed under load (a rate needs two samples in its range) does not read as idleness. A series born
+ *   within those 2w (`started unless started offset 2w`) counts with its whole value instead: a rate
+ *   starts at a series' first sample, so the calls a new series holds at its first scrape (the first
+ *   calls of a function, of a gateway that just started, or everything before a store that just
+ *   started) are in no increase, and a short burst can sit in that one sample whole. Folded into the
+ *   one query with `or`, so a tick asks no more queries than before (each is one more chance to time
+ *   out under load, which holds the tick).
  * - cpu: `rate(pod_cpu_usage_seconds_total[w])` × 1000 (OpenFaaS Pro's series), where something exports it
  *
  * Guard: when the store holds no fresh `gateway_service_count` (which every gateway exports while it has
@@ -21,18 +27,19 @@ export function createPrometheusSource(client: PrometheusClient, windowMs: numbe
   const w = `${Math.max(1, Math.round(windowMs / 1000))}s`
   const w2 = `${Math.max(2, Math.round((windowMs * 2) / 1000))}s`
   const total = GATEWAY_SERIES.invocationTotal.name
+  const started = GATEWAY_SERIES.invocationStarted.name
   const q = {
     up: `count(${GATEWAY_SERIES.serviceCount.name})`,
     rps: `sum by (function_name) (rate(${total}[${w}]))`,
     okRps: `sum by (function_name) (rate(${total}{code="200"}[${w}]))`,
     inflight: `sum by (function_name) (avg_over_time(${GATEWAY_SERIES.invocationInflight.name}[${w}]))`,
-    started: `sum by (function_name) (increase(${GATEWAY_SERIES.invocationStarted.name}[${w2}]))`,
+    started: `sum by (function_name) ((${started} unless ${started} offset ${w2}) or increase(${started}[${w2}]))`,
     cpu: `sum by (function_name, namespace) (rate(pod_cpu_usage_seconds_total[${w}])) * 1000`,
   }
   return {
     kind: 'prometheus',
     async read() {
-      const [up, rps, okRps, inflight, started, cpu] = await Promise.all([
+      const [up, rps, okRps, inflight, activity, cpu] = await Promise.all([
         client.query(q.up),
         client.query(q.rps),
         client.query(q.okRps),
@@ -58,7 +65,7 @@ export function createPrometheusSource(client: PrometheusClient, windowMs: numbe
       for (const s of rps) if (s.labels.function_name) at(s.labels.function_name).rps = s.value
       for (const s of okRps) if (s.labels.function_name) at(s.labels.function_name).okRps = s.value
       for (const s of inflight) if (s.labels.function_name) at(s.labels.function_name).inflight = s.value
-      for (const s of started) if (s.labels.function_name) at(s.labels.function_name).started = s.value
+      for (const s of activity) if (s.labels.function_name) at(s.labels.function_name).started = s.value
       for (const s of cpu) {
         const name = s.labels.function_name
         if (!name) continue

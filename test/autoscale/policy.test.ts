@@ -331,7 +331,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '20s' },
     current: 1,
     load: load(),
-    state: { lastActiveAt: NOW - 20_000 },
+    state: { idleSince: NOW - 20_000 },
     want: 0,
   },
   {
@@ -339,7 +339,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '20s' },
     current: 1,
     load: load(),
-    state: { lastActiveAt: NOW - 19_000 },
+    state: { idleSince: NOW - 19_000 },
     want: 1,
   },
   {
@@ -347,7 +347,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.zero': 'true' },
     current: 1,
     load: load(),
-    state: { lastActiveAt: NOW - 900_000 },
+    state: { idleSince: NOW - 900_000 },
     want: 0,
   },
   {
@@ -355,7 +355,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '1s' },
     current: 1,
     load: load({ backlog: 1 }),
-    state: { lastActiveAt: NOW - 60_000 },
+    state: { idleSince: NOW - 60_000 },
     want: 1,
   },
   {
@@ -363,7 +363,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '1s' },
     current: 1,
     load: load({ inflight: 1 }),
-    state: { lastActiveAt: NOW - 60_000 },
+    state: { idleSince: NOW - 60_000 },
     want: 1,
   },
   {
@@ -371,7 +371,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '1s' },
     current: 1,
     load: null,
-    state: { lastActiveAt: NOW - 60_000 },
+    state: { idleSince: NOW - 60_000 },
     want: 1,
   },
   {
@@ -379,7 +379,7 @@ const table: Row[] = [
     labels: { 'com.openfaas.scale.type': 'rps' },
     current: 1,
     load: load(),
-    state: { lastActiveAt: NOW - 10_000_000 },
+    state: { idleSince: NOW - 10_000_000 },
     want: 1,
   },
   {
@@ -392,7 +392,7 @@ const table: Row[] = [
     },
     current: 2,
     load: load(),
-    state: { lastActiveAt: NOW - 60_000 },
+    state: { idleSince: NOW - 60_000 },
     want: 0,
   },
   {
@@ -407,7 +407,7 @@ const table: Row[] = [
 describe('scaling policy', () => {
   it.each(table)('$name', (row) => {
     const rule = scalingRule(row.labels, defaults)
-    const state = row.state ? { ...initialState(NOW), ...row.state } : null
+    const state = row.state ? { ...initialState(), ...row.state } : null
     const decision = decide(
       rule,
       { now: NOW, current: row.current, ready: row.ready ?? row.current, load: row.load },
@@ -424,7 +424,7 @@ describe('scaling policy', () => {
       'com.openfaas.scale.target': '5',
       'com.openfaas.scale.target-proportion': '1',
     }
-    const state = { ...initialState(NOW), recommendations: [[NOW - 10_000, 4]] as Array<[number, number]> }
+    const state = { ...initialState(), recommendations: [[NOW - 10_000, 4]] as Array<[number, number]> }
     const observation = { now: NOW, current: 4, ready: 4, load: load({ rps: 5 }) }
     expect(decide(scalingRule(labels, withDefault), observation, state, options).replicas).toBe(4)
     const off = { ...labels, 'com.openfaas.scale.down.window': '0s' }
@@ -450,7 +450,7 @@ describe('scaling policy', () => {
     const asleep = decide(
       rule,
       { now: NOW, current: 0, ready: 0, load: load() },
-      { ...initialState(NOW - 600_000) },
+      { ...initialState(), idleSince: NOW - 600_000 },
       options,
     )
     expect(asleep.replicas).toBe(0)
@@ -466,13 +466,66 @@ describe('scaling policy', () => {
     const outage = decide(
       rule,
       { now: NOW, current: 1, ready: 1, load: null },
-      { ...initialState(NOW - 600_000) },
+      { ...initialState(), idleSince: NOW - 600_000 },
       options,
     )
     const back = decide(rule, { now: NOW + 2000, current: 1, ready: 1, load: load() }, outage.state, options)
     expect(back.replicas).toBe(1)
-    const later = decide(rule, { now: NOW + 20_000, current: 1, ready: 1, load: load() }, back.state, options)
+    // The idle clock starts at the first tick that finds it idle (NOW + 2 s), not at the outage's tick.
+    const early = decide(rule, { now: NOW + 21_999, current: 1, ready: 1, load: load() }, back.state, options)
+    expect(early.replicas).toBe(1)
+    const later = decide(rule, { now: NOW + 22_000, current: 1, ready: 1, load: load() }, back.state, options)
     expect(later.replicas).toBe(0)
+  })
+
+  describe('zero-duration with a source that lags behind the calls', () => {
+    const TICK = 2000
+    const rule = scalingRule(
+      { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '20s' },
+      defaults,
+    )
+
+    /**
+     * Ticks every 2 s from NOW with the activity the source reports at each tick, until the policy
+     * goes to zero; answers when it did.
+     */
+    function zeroAt(activeAt: (tick: number) => boolean): number {
+      let state: ScalingState | null = null
+      for (let tick = NOW; tick < NOW + 600_000; tick += TICK) {
+        const seen = activeAt(tick) ? load({ rps: 1 }) : load()
+        const decision = decide(rule, { now: tick, current: 1, ready: 1, load: seen }, state, options)
+        if (decision.replicas === 0) return tick
+        state = decision.state
+      }
+      throw new Error('never went to zero')
+    }
+
+    it('calls after the last tick that saw activity, which no tick sees (a scrape behind): zero-duration still holds from the last call', () => {
+      // Calls up to NOW + 11.5 s; the source's figures lag, and the ones after NOW + 10 s never show.
+      const lastCall = NOW + 11_500
+      const at = zeroAt((tick) => tick <= NOW + 10_000)
+      expect(at - lastCall).toBeGreaterThanOrEqual(20_000)
+    })
+
+    it('activity seen one tick late restarts the idle clock from the tick that finds the function idle after it', () => {
+      // The last call at NOW + 11.5 s shows at the tick of NOW + 14 s only, not at NOW + 12 s.
+      const lastCall = NOW + 11_500
+      const at = zeroAt((tick) => tick <= NOW + 10_000 || tick === NOW + 14_000)
+      expect(at - lastCall).toBeGreaterThanOrEqual(20_000)
+      expect(at).toBe(NOW + 16_000 + 20_000)
+    })
+
+    it('a source without lag: zero one zero-duration after the first idle tick, no later', () => {
+      expect(zeroAt((tick) => tick <= NOW + 10_000)).toBe(NOW + 12_000 + 20_000)
+    })
+
+    it('a state stored by an older gateway (no idle clock) starts the clock at the next idle tick', () => {
+      const legacy = { ...initialState(), lastActiveAt: NOW - 600_000 } as unknown as ScalingState
+      Reflect.deleteProperty(legacy, 'idleSince')
+      const first = decide(rule, { now: NOW, current: 1, ready: 1, load: load() }, legacy, options)
+      expect(first.replicas).toBe(1)
+      expect(first.state.idleSince).toBe(NOW)
+    })
   })
 
   it('the down window keeps the recommendations it needs and no more', () => {

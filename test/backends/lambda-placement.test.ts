@@ -186,6 +186,18 @@ describe('a function placed k8s=50,lambda=50 is served by both backends', () => 
     expect(await response.text()).toMatch(/options: .*roleArn/)
   })
 
+  it('refuses with 400 an image Lambda can never pull, placed there, and writes nothing', async () => {
+    const refused = await api('POST', '/system/functions', {
+      service: 'not-ecr',
+      image: 'ghcr.io/example/echo:1',
+      envProcess: 'cat',
+      annotations: { 'edgefaas.dev/backends': 'k8s=50,lambda=50' },
+    })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toMatch(/backend "lambda": Lambda runs images from Amazon ECR only/)
+    expect((await api('GET', '/system/function/not-ecr')).status).toBe(404)
+  })
+
   it('deploys on both and serves calls from both, as X-Edgefaas-Backend shows', async () => {
     const deployed = await api('POST', '/system/functions', {
       service: 'mixed',

@@ -130,6 +130,19 @@ export function runProviderSuite(label: string, options: ProviderSuiteOptions): 
       expect(info.version.release).not.toBe('')
     })
 
+    it('checkSpec, where the backend has it, accepts every function it can run (the gateway would 400 them)', ({
+      skip,
+    }) => {
+      if (!provider.checkSpec) return skip()
+      for (const spec of [deployable.env, deployable.echo, deployable.redirect, deployable.secret('s')]) {
+        expect(provider.checkSpec(spec)).toBeNull()
+        // Pure: the same answer again, and the spec left as it was.
+        const copy = structuredClone(spec)
+        expect(provider.checkSpec(spec)).toBeNull()
+        expect(spec).toEqual(copy)
+      }
+    })
+
     it('makes applied replicas available and reports an unknown function as null', async () => {
       const fn = await deploy(desired('env', deployable.env))
       expect(await provider.status(namespace, `missing-${suffix}`)).toBeNull()

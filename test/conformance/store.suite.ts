@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRecord } from '../../src/queue/types.ts'
-import type { FunctionSpec, NewFunction, Store } from '../../src/store/types.ts'
+import type { FunctionSpec, NewFunction, ScalingState, Store } from '../../src/store/types.ts'
 
 export interface OpenedTestStore {
   store: Store
@@ -757,17 +757,39 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
       it('keeps one scaling state per function, replaced on write', async () => {
         const ns = unique('ns')
         const state = {
-          lastActiveAt: 1,
+          idleSince: 1,
           recommendations: [[2, 3]] as Array<[number, number]>,
           alertFiring: true,
           alertStepAt: 4,
         }
         await store.putScalingState(ns, 'f', state)
-        await store.putScalingState(ns, 'f', { ...state, lastActiveAt: 9 })
+        await store.putScalingState(ns, 'f', { ...state, idleSince: 1_800_000_000_123 })
         const mine = (await store.getScalingStates()).filter((s) => s.namespace === ns)
-        expect(mine).toEqual([{ namespace: ns, function: 'f', state: { ...state, lastActiveAt: 9 } }])
+        expect(mine).toEqual([
+          { namespace: ns, function: 'f', state: { ...state, idleSince: 1_800_000_000_123 } },
+        ])
+        // Busy again: the idle clock stops, and a successor must read it stopped.
+        await store.putScalingState(ns, 'f', { ...state, idleSince: null })
+        const busy = (await store.getScalingStates()).filter((s) => s.namespace === ns)
+        expect(busy).toEqual([{ namespace: ns, function: 'f', state: { ...state, idleSince: null } }])
         await store.deleteScalingState(ns, 'f')
         expect((await store.getScalingStates()).filter((s) => s.namespace === ns)).toEqual([])
+      })
+
+      it('reads a scaling state stored before the idle clock as one whose clock has not started', async () => {
+        const ns = unique('ns')
+        // What a gateway of the previous release stored: the last active tick, no idle clock.
+        const legacy = { lastActiveAt: 5, recommendations: [[2, 3]], alertFiring: false, alertStepAt: 0 }
+        await store.putScalingState(ns, 'f', legacy as unknown as ScalingState)
+        const mine = (await store.getScalingStates()).filter((s) => s.namespace === ns)
+        expect(mine).toEqual([
+          {
+            namespace: ns,
+            function: 'f',
+            state: { idleSince: null, recommendations: [[2, 3]], alertFiring: false, alertStepAt: 0 },
+          },
+        ])
+        await store.deleteScalingState(ns, 'f')
       })
 
       it('keeps the newest N scaling decisions of a function, newest first', async () => {

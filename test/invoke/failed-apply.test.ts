@@ -2,7 +2,9 @@
  * A function the backend refused (here: no `envProcess` on the local backend) cannot become ready by
  * waiting, so a call to it is answered at once with 503 and the backend's error, not held until the
  * scale-from-zero timeout. A function that is merely starting is still held and then served, and a
- * refused function that is fixed serves again.
+ * refused function that is fixed serves again. The API now refuses such a deploy with 400
+ * (test/api/deploy-backend-check.test.ts), so the refused function is written to the store directly, as
+ * a release before that check stored it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeCommand } from '../fixtures/functions/index.ts'
@@ -31,7 +33,14 @@ async function timedInvoke(name: string): Promise<{ status: number; text: string
 
 describe('invoking a function whose last apply failed', () => {
   it('answers 503 with the backend error at once, instead of holding the call', async () => {
-    await send('POST', { service: 'broken', image: 'ghcr.io/example/broken:latest' })
+    await g.deps.store.createFunction({
+      namespace: 'openfaas-fn',
+      name: 'broken',
+      spec: { image: 'ghcr.io/example/broken:latest', labels: {}, annotations: {} },
+      replicas: 1,
+      placement: ['local'],
+    })
+    await g.deps.reconciler.reconcileWithin('openfaas-fn', 'broken', 5000)
     const rows = (await (
       await fetch(`${g.url}/system/deployments?name=broken`, { headers: auth })
     ).json()) as Array<{

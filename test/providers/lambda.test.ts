@@ -482,6 +482,13 @@ describe('lambda provider: control plane command sequences (aws-sdk-client-mock)
     expect(await codeOf(provider.info())).toBe('INTERNAL')
   })
 
+  it('checkSpec refuses an image outside ECR for the gateway’s 400, without echoing it', () => {
+    const problem = provider.checkSpec?.({ image: 'ghcr.io/example/echo:1' })
+    expect(problem).toMatch(/Amazon ECR only.*push the image to ECR/)
+    expect(problem).not.toContain('ghcr.io')
+    expect(provider.checkSpec?.(desired().spec)).toBeNull()
+  })
+
   it('refuses what Lambda cannot run before calling AWS', async () => {
     const bad = await provider
       .apply(desired({}, { image: 'ghcr.io/example/echo:1' }))

@@ -84,6 +84,18 @@ describe('local provider: classic watchdog', () => {
     )
   })
 
+  it('checkSpec gives the gateway the same refusal before anything is written, and null once a process is given', () => {
+    expect(provider.checkSpec?.({ image: 'functions/alpine' })).toMatch(
+      /set envProcess \(fprocess\), or the fprocess environment variable, to the command to run \(faas-cli deploy --fprocess/,
+    )
+    expect(provider.checkSpec?.({ image: 'functions/alpine', envVars: { fprocess: '  ' } })).not.toBeNull()
+    expect(provider.checkSpec?.({ image: 'functions/alpine', envVars: { fprocess: 'cat' } })).toBeNull()
+    expect(provider.checkSpec?.({ image: 'functions/alpine', envProcess: 'cat' })).toBeNull()
+    expect(provider.checkSpec?.({ image: 'x', envProcess: 'cat', envVars: { 'A=B': '1' } })).toMatch(
+      /envVars names must be non-empty without "="/,
+    )
+  })
+
   it('gives the process the CGI env, with canonical header names and envVars', async () => {
     const desired = await deploy(fn('env', { custom_env: 'custom_env_value' }))
     const response = await invoke(desired, '/x/?testing=1', {

@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ReplicaRoute, ReplicaTableSource } from '../../providers/local/index.ts'
+import { Channel } from '../../src/runtime/node/cluster/channel.ts'
+import { createRemoteLocalProvider } from '../../src/runtime/node/cluster/remote-local-provider.ts'
 import {
   createReplicaPublisher,
   type ReplicaPublisher,
@@ -236,5 +238,34 @@ describe('replica tables between the primary and a worker process', () => {
     publisher.close()
     expect(a.inflight + b.inflight).toBe(0)
     expect(listenerCount()).toBe(0)
+  })
+
+  it("the worker's local provider answers from its table without a Promise, and leaves a call without one to the primary", async () => {
+    const { source, add } = fakeSource()
+    const replica = add('a', 1001)
+    const { worker, deliver } = pair(source)
+    const sent: unknown[] = []
+    const channel = new Channel({
+      send: (message) => sent.push(message) > 0,
+      on: () => undefined,
+      off: () => undefined,
+    })
+    const provider = createRemoteLocalProvider(channel, worker)
+    const request = { method: 'POST', hasBody: true, signal: new AbortController().signal }
+
+    // No table yet: nothing known at once, so the native transport asks target(), which asks the primary.
+    expect(provider.targetNow?.('fn', 'echo', '/', request)).toBeUndefined()
+    void provider.target?.('fn', 'echo', '/', request).catch(() => {})
+    expect(sent).toContainEqual(expect.objectContaining({ kind: 'call', op: 'local.target' }))
+
+    await deliver()
+    const target = provider.targetNow?.('fn', 'echo', 'x?q=1', request)
+    expect(target).toMatchObject({ origin: 'http://127.0.0.1:1001', path: '/x?q=1' })
+    // Counted in on the replica's hold until done, as a call picked through target() is.
+    expect(worker.inflight()).toBe(1)
+    target?.done?.()
+    expect(worker.inflight()).toBe(0)
+    expect(replica.inflight).toBe(1) // the primary's hold for the worker, not a call
+    channel.close()
   })
 })

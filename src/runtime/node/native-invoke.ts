@@ -217,13 +217,13 @@ export function nativeTransport(
       if (!provider.target) return viaInvoke(provider, call, body)
       const request = new TargetRequest(call, body !== null)
       if (provider.targetNow) {
-        let target: InvocationTarget
+        let target: InvocationTarget | undefined
         try {
           target = provider.targetNow(call.fn.namespace, call.fn.name, call.path, request)
         } catch (error) {
           return Promise.reject(error)
         }
-        return sendTo(upstream, target, call, body)
+        if (target) return sendTo(upstream, target, call, body)
       }
       return provider
         .target(call.fn.namespace, call.fn.name, call.path, request)

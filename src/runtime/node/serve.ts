@@ -91,3 +91,25 @@ function takeAsync(
   asyncSubmit.submit(req, res, pathname, query === -1 ? '' : url.slice(query))
   return true
 }
+
+/**
+ * Runs `hook` before `server`'s request listener, inside that one listener: with two `request`
+ * listeners node:events copies the listener list on every request. (A server with several listeners
+ * already gets the hook prepended.)
+ */
+export function beforeEachRequest(
+  server: Server,
+  hook: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  const listeners = server.listeners('request') as RequestListener[]
+  const only = listeners.length === 1 ? listeners[0] : undefined
+  if (!only) {
+    server.prependListener('request', hook)
+    return
+  }
+  server.removeListener('request', only)
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    hook(req, res)
+    only.call(server, req, res)
+  })
+}

@@ -4,7 +4,7 @@
  */
 import { and, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm'
 import type { Dialect, Row } from '../dialect/types.ts'
-import type { AutoscaleStore, LoadSample, ScalingDecisionRecord } from './types.ts'
+import type { AutoscaleStore, LoadSample, ScalingDecisionRecord, ScalingState } from './types.ts'
 
 function toSample(r: Row<'loadSamples'>): LoadSample {
   return {
@@ -29,6 +29,20 @@ function toDecision(r: Row<'scalingDecisions'>): ScalingDecisionRecord {
     toReplicas: r.toReplicas,
     reason: r.reason,
     inputs: r.inputs,
+  }
+}
+
+/**
+ * A stored state as the policy expects it. Rows written before the idle clock (they kept
+ * `lastActiveAt`, the last tick that saw activity) read with no clock: the next idle tick starts it,
+ * which can only make a scale to zero later than the old rule, never earlier.
+ */
+function toState(stored: ScalingState): ScalingState {
+  return {
+    idleSince: typeof stored.idleSince === 'number' ? stored.idleSince : null,
+    recommendations: Array.isArray(stored.recommendations) ? stored.recommendations : [],
+    alertFiring: stored.alertFiring === true,
+    alertStepAt: typeof stored.alertStepAt === 'number' ? stored.alertStepAt : 0,
   }
 }
 
@@ -77,7 +91,7 @@ export function autoscaleStore({
 
     async getScalingStates() {
       const rows = await db.select().from(scalingStates)
-      return rows.map((r) => ({ namespace: r.namespace, function: r.functionName, state: r.state }))
+      return rows.map((r) => ({ namespace: r.namespace, function: r.functionName, state: toState(r.state) }))
     },
 
     async putScalingState(namespace, name, state) {

@@ -7,8 +7,12 @@
 
 /** What the scaling policy remembers between ticks (src/autoscale/policy.ts). */
 export interface ScalingState {
-  /** Unix ms of the last tick that saw activity (or of first sight). */
-  lastActiveAt: number
+  /**
+   * The idle clock: unix ms of the first tick that found the function idle after it was last seen
+   * active (or first seen); null while it is active. Scale to zero counts `zero-duration` from here
+   * (src/autoscale/policy.ts says why from here and not from the last active tick).
+   */
+  idleSince: number | null
   /** The down window's recommendations, `[unix ms, replicas]`, oldest first. */
   recommendations: Array<[number, number]>
   alertFiring: boolean

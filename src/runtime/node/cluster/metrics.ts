@@ -19,6 +19,7 @@ import {
 } from 'prom-client'
 import { GATEWAY_SERIES } from '../../../metrics/names.ts'
 import type { NodeMetrics } from '../metrics.ts'
+import { beforeEachRequest } from '../serve.ts'
 
 export const PROCESS_REQUESTS = 'edgefaas_process_requests_total'
 export const CLUSTER_MESSAGES = 'edgefaas_cluster_messages_total'
@@ -71,7 +72,11 @@ export function countRequests(registry: Registry, index: number, servers: Array<
       reported = accepted
     },
   })
-  for (const server of servers) server?.prependListener('request', () => accepted++)
+  const count = () => {
+    accepted++
+  }
+  // Inside the server's one request listener, not a second listener (see beforeEachRequest).
+  for (const server of servers) if (server) beforeEachRequest(server, count)
 }
 
 /** Counts, at scrape, the IPC messages the primary received from its workers (`received()`). */

@@ -9,7 +9,7 @@
  * reconciles: the API and the loops run in the primary.
  */
 
-import { REPLICA_DROPPED_HEADERS } from '../../../../providers/local/index.ts'
+import { localSpecProblem, REPLICA_DROPPED_HEADERS } from '../../../../providers/local/index.ts'
 import {
   type DesiredFunction,
   type InstanceInfo,
@@ -56,22 +56,25 @@ export function createRemoteLocalProvider(channel: Channel, replicas?: WorkerRep
     }
     return set
   }
+  /** The usual case: this process's copy of the replica table, no IPC (worker-replicas.ts); else undefined. */
+  const fromTable = (namespace: string, name: string, path: string): InvocationTarget | undefined => {
+    const picked = replicas?.pick(namespace, name)
+    if (!picked) return undefined
+    return {
+      origin: picked.origin,
+      path: path.startsWith('/') ? path : `/${path}`,
+      dropResponseHeaders: REPLICA_DROPPED_HEADERS,
+      done: picked.done,
+    }
+  }
   const target = async (
     namespace: string,
     name: string,
     path: string,
     request: { method: string; hasBody: boolean },
   ): Promise<InvocationTarget> => {
-    // The usual case: this process's copy of the replica table, no IPC (worker-replicas.ts).
-    const picked = replicas?.pick(namespace, name)
-    if (picked) {
-      return {
-        origin: picked.origin,
-        path: path.startsWith('/') ? path : `/${path}`,
-        dropResponseHeaders: REPLICA_DROPPED_HEADERS,
-        done: picked.done,
-      }
-    }
+    const picked = fromTable(namespace, name, path)
+    if (picked) return picked
     // No table yet, or no ready replica in it: the primary picks (and answers NOT_READY at zero).
     const remote = await channel.call<RemoteTarget>('local.target', namespace, name, path, {
       method: request.method,
@@ -94,12 +97,17 @@ export function createRemoteLocalProvider(channel: Channel, replicas?: WorkerRep
     scope: 'instance',
     capabilities: LOCAL_CAPABILITIES,
     info: () => channel.call<ProviderInfo>('local.info'),
+    // The same pure rule as the primary's provider: no round trip to judge a spec.
+    checkSpec: localSpecProblem,
     apply: (desired: DesiredFunction) => channel.call<ObservedFunction>('local.apply', serialisable(desired)),
     remove: (namespace, name) => channel.call<void>('local.remove', namespace, name),
     scale: (namespace, name, replicas) => channel.call<void>('local.scale', namespace, name, replicas),
     status: (namespace, name) => channel.call<ObservedFunction | null>('local.status', namespace, name),
     instances: (namespace, name) => channel.call<InstanceInfo[]>('local.instances', namespace, name),
     target: (namespace, name, path, request) => target(namespace, name, path, request),
+    // From the table without a Promise, as the primary's local provider answers (the native transport's
+    // hot path); undefined sends the call through `target`, to the primary.
+    targetNow: (namespace, name, path) => fromTable(namespace, name, path),
     // The Web transport in a worker (EDGEFAAS_NATIVE_INVOKE=false): the same target, sent with fetch.
     async invoke(namespace: string, name: string, path: string, request: InvocationRequest) {
       const t = await target(namespace, name, path, {

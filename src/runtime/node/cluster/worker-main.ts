@@ -24,7 +24,7 @@ import { clientAddress } from '../client-address.ts'
 import { openHostDrivers } from '../drivers.ts'
 import { startLoop } from '../loop.ts'
 import { createNativeInvoker } from '../native-invoke.ts'
-import { createGatewayServer } from '../serve.ts'
+import { beforeEachRequest, createGatewayServer } from '../serve.ts'
 import { Channel, type EventMessage } from './channel.ts'
 import { createForwarder } from './forward.ts'
 import { countRequests, metricsJson } from './metrics.ts'
@@ -135,6 +135,9 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
   })
   const forwarders: Array<{ close(): void }> = []
   const active = new Set<ServerResponse>()
+  function forgetResponse(this: ServerResponse): void {
+    active.delete(this)
+  }
   let draining = false
   const listen = async (
     listener: 'api' | 'functions',
@@ -158,10 +161,11 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
         : {}),
     })
     // While draining, answers say `Connection: close`, so no caller reuses a connection about to close.
-    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    beforeEachRequest(server, (_req: IncomingMessage, res: ServerResponse) => {
       if (draining) res.shouldKeepAlive = false
       active.add(res)
-      res.once('close', () => active.delete(res))
+      // One shared listener, no closure or once-wrapper per call: 'close' comes once per response.
+      res.on('close', forgetResponse)
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
