@@ -7,8 +7,10 @@
  * record the call and enqueue it durably, then say what to answer: 202 with `X-Call-Id` and
  * `X-Start-Time`. Refusals are thrown as ApiError; the gate's own refusal comes back as its Response.
  */
+
 import { isImpersonationHeader } from '../access/invocation-gate.ts'
 import { bytesToBase64 } from '../base64.ts'
+import { newCallId } from '../calls/call-id.ts'
 import { connectionOptions, HOP_BY_HOP_HEADERS, isHopByHop } from '../contract/hop-by-hop.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
@@ -66,7 +68,7 @@ export async function submitAsyncCall(
   const callbackUrl = await checkCallback(deps, callerHeaders.get('x-callback-url') ?? undefined)
   const body = await submission.readBody(deps.config.asyncMaxBodyBytes)
 
-  const callId = callerHeaders.get('x-call-id') || crypto.randomUUID()
+  const callId = callerHeaders.get('x-call-id') || newCallId()
   if (!CALL_ID.test(callId)) {
     throw new ApiError('BAD_REQUEST', 'X-Call-Id must be 1 to 128 visible ASCII characters')
   }

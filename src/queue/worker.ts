@@ -74,28 +74,53 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     waiters.get(fn)?.shift()?.()
   }
 
-  async function handle(message: QueueMessage): Promise<void> {
+  // Leases are kept by one sweep over the running calls rather than a timer per call: every
+  // `extendEveryMs` it extends each lease taken or extended at least `extendEveryMs` ago, so a lease is
+  // extended at most 2 × leaseMs / 3 after it was taken, before it ends.
+  const extendEveryMs = Math.max(50, Math.floor(o.leaseMs / 3))
+  const leasedAt = new Map<QueueMessage, number>()
+  let sweeper: ReturnType<typeof setInterval> | undefined
+  function keepLeases(): void {
+    const now = Date.now()
+    for (const [message, at] of leasedAt) {
+      if (now - at < extendEveryMs) continue
+      leasedAt.set(message, now)
+      o.queue
+        .extend(message, o.leaseMs)
+        .catch((error: unknown) =>
+          o.logger.warn('lease extension failed', { call: message.record.id, error }),
+        )
+    }
+  }
+  function holdLease(message: QueueMessage): void {
+    leasedAt.set(message, Date.now())
+    sweeper ??= setInterval(keepLeases, extendEveryMs)
+  }
+  function dropLease(message: QueueMessage): void {
+    leasedAt.delete(message)
+    if (leasedAt.size === 0 && sweeper !== undefined) {
+      clearInterval(sweeper)
+      sweeper = undefined
+    }
+  }
+
+  /**
+   * Claims a received batch in one store call (`claimCalls`): each call becomes `running` unless it was
+   * cancelled, already finished by an earlier delivery, or is unknown; those are acked without running.
+   */
+  function claim(messages: QueueMessage[]): Promise<Set<string>> {
+    return o.store.claimCalls(messages.map((m) => ({ id: m.record.id, attempts: m.deliveryCount })))
+  }
+
+  async function handle(message: QueueMessage, claimed: Promise<Set<string>>): Promise<void> {
     const record = message.record
     const fnLabel = functionLabel(record.function, record.namespace)
-    const claimed = await o.store.updateCall(
-      record.id,
-      { status: 'running', attempts: message.deliveryCount },
-      ['queued', 'running'],
-    )
-    if (!claimed) {
+    if (!(await claimed).has(record.id)) {
       // Cancelled, already finished by an earlier delivery, or unknown: nothing to run.
       await o.queue.ack(message)
       o.metrics?.processed(record.queue, 'cancelled')
       return
     }
-    const keepLease = setInterval(
-      () => {
-        o.queue
-          .extend(message, o.leaseMs)
-          .catch((error: unknown) => o.logger.warn('lease extension failed', { call: record.id, error }))
-      },
-      Math.max(50, Math.floor(o.leaseMs / 3)),
-    )
     await acquire(fnLabel)
     o.metrics?.inflight(record.queue, fnLabel, 1)
     try {
@@ -103,7 +128,6 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     } finally {
       o.metrics?.inflight(record.queue, fnLabel, -1)
       release(fnLabel)
-      clearInterval(keepLease)
     }
   }
 
@@ -172,7 +196,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
         attempts: message.deliveryCount,
       })
     }
-    await o.store.updateCall(record.id, {
+    await o.store.finishCall(record.id, {
       status: outcome,
       lastStatus: status,
       lastError: outcome === 'succeeded' ? null : error,
@@ -197,21 +221,30 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
     })
   }
 
-  function track(message: QueueMessage): Promise<void> {
-    const work = handle(message)
-      .catch((error: unknown) => {
-        // The message stays leased and comes back after the lease: nothing is lost.
-        o.logger.error('async call failed inside the worker; it will be redelivered', {
-          call: message.record.id,
-          error,
+  /** Runs a received batch: one claim for all, then each call on its own. */
+  function track(messages: QueueMessage[]): Promise<void>[] {
+    if (messages.length === 0) return []
+    for (const message of messages) holdLease(message)
+    const claimed = claim(messages)
+    // Each call handles a failed claim itself (below); this keeps the rejection from going unhandled.
+    claimed.catch(() => undefined)
+    return messages.map((message) => {
+      const work = handle(message, claimed)
+        .catch((error: unknown) => {
+          // The message stays leased and comes back after the lease: nothing is lost.
+          o.logger.error('async call failed inside the worker; it will be redelivered', {
+            call: message.record.id,
+            error,
+          })
         })
-      })
-      .finally(() => {
-        running.delete(message)
-        freed?.()
-      })
-    running.set(message, work)
-    return work
+        .finally(() => {
+          dropLease(message)
+          running.delete(message)
+          freed?.()
+        })
+      running.set(message, work)
+      return work
+    })
   }
 
   async function receiveFrom(queue: string, waitMs: number): Promise<QueueMessage[]> {
@@ -226,7 +259,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
       for (const queue of await o.queues()) {
         const messages = await receiveFrom(queue, 0)
         count += messages.length
-        await Promise.all(messages.map(track))
+        await Promise.all(track(messages))
       }
       return count
     },
@@ -242,7 +275,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
               if (stopping.signal.aborted) break
               const messages = await receiveFrom(queue, waitMs)
               got += messages.length
-              for (const message of messages) void track(message)
+              track(messages)
             }
             if (running.size >= o.maxInflight) await slotFreed()
             else if (got === 0 && queues.length === 0)
@@ -268,6 +301,7 @@ export function createAsyncWorker(o: WorkerOptions): AsyncWorker {
       clearTimeout(timer)
       let released = 0
       for (const [message] of running) {
+        dropLease(message)
         await o.queue.retry(message, 0).catch(() => undefined)
         released++
       }

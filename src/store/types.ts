@@ -43,6 +43,7 @@ export type {
 } from './autoscale/types.ts'
 export type { BackendRecord, BackendStore, BackendWrite } from './backends/types.ts'
 export type {
+  CallClaim,
   CallPage,
   CallQuery,
   CallStateRecord,

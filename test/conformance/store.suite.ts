@@ -1019,6 +1019,65 @@ export function runStoreSuite(label: string, open: () => Promise<OpenedTestStore
         expect(await store.getCall(c.id)).toMatchObject({ status: 'running' })
       })
 
+      it('claims a batch in one call: queued and running (redelivered) calls, never cancelled, finished or unknown ones', async () => {
+        const [queued, redelivered, cancelled, finished, again] = [1, 2, 3, 4, 5].map(newCall) as [
+          ReturnType<typeof newCall>,
+          ReturnType<typeof newCall>,
+          ReturnType<typeof newCall>,
+          ReturnType<typeof newCall>,
+          ReturnType<typeof newCall>,
+        ]
+        for (const c of [queued, redelivered, cancelled, finished, again]) await store.createCall(c)
+        await store.updateCall(redelivered.id, { status: 'running', attempts: 1 })
+        await store.cancelCall(cancelled.id)
+        await store.updateCall(finished.id, { status: 'succeeded', attempts: 1 })
+        const before = await store.getCall(queued.id)
+        expect(await store.claimCalls([])).toEqual(new Set())
+        const claimed = await store.claimCalls([
+          { id: queued.id, attempts: 1 },
+          { id: redelivered.id, attempts: 2 },
+          { id: cancelled.id, attempts: 1 },
+          { id: finished.id, attempts: 2 },
+          { id: unique('call'), attempts: 1 },
+          { id: again.id, attempts: 3 },
+        ])
+        expect(claimed).toEqual(new Set([queued.id, redelivered.id, again.id]))
+        expect(await store.getCall(queued.id)).toMatchObject({ status: 'running', attempts: 1 })
+        expect((await store.getCall(queued.id))!.updatedAt.getTime()).toBeGreaterThanOrEqual(
+          before!.updatedAt.getTime(),
+        )
+        expect(await store.getCall(redelivered.id)).toMatchObject({ status: 'running', attempts: 2 })
+        expect(await store.getCall(again.id)).toMatchObject({ status: 'running', attempts: 3 })
+        expect(await store.getCall(cancelled.id)).toMatchObject({ status: 'cancelled', attempts: 0 })
+        expect(await store.getCall(finished.id)).toMatchObject({ status: 'succeeded', attempts: 1 })
+      })
+
+      it('claims a batch larger than one statement binds (D1: 100 parameters)', async () => {
+        const many = Array.from({ length: 230 }, newCall)
+        for (const c of many) await store.createCall(c)
+        const claimed = await store.claimCalls(many.map((c) => ({ id: c.id, attempts: 1 })))
+        expect(claimed.size).toBe(230)
+        expect(await store.getCall(many[229]!.id)).toMatchObject({ status: 'running', attempts: 1 })
+      })
+
+      it('finishes a call with the given fields and says whether it exists', async () => {
+        const c = newCall()
+        await store.createCall(c)
+        await store.updateCall(c.id, { status: 'running', attempts: 2, lastError: 'earlier' })
+        expect(await store.finishCall(c.id, { status: 'succeeded', lastStatus: 200, lastError: null })).toBe(
+          true,
+        )
+        expect(await store.getCall(c.id)).toMatchObject({
+          status: 'succeeded',
+          attempts: 2,
+          lastStatus: 200,
+          lastError: null,
+        })
+        expect(await store.finishCall(c.id, { status: 'failed' })).toBe(true)
+        expect(await store.getCall(c.id)).toMatchObject({ status: 'failed', lastStatus: 200 })
+        expect(await store.finishCall(unique('call'), { status: 'failed' })).toBe(false)
+      })
+
       it('cancels only a queued call, after which a guarded start loses', async () => {
         const c = newCall()
         expect(await store.cancelCall(c.id)).toBe(false)

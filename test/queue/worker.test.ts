@@ -116,6 +116,52 @@ describe('async worker', () => {
     expect((await store.getCall('c'))?.status).toBe('cancelled')
   })
 
+  it('claims a batch at once: runs the queued calls of it, skips the cancelled one, acks all', async () => {
+    const invoked: string[] = []
+    const w = worker({
+      invoke: async (req) => {
+        invoked.push(req.headers.get('x-call-id') ?? '')
+        return new Response('x')
+      },
+    })
+    for (const id of ['b1', 'b2', 'b3']) await enqueue(id)
+    expect(await store.cancelCall('b2')).toBe(true)
+    expect(await w.drainOnce()).toBe(3)
+    expect(invoked.sort()).toEqual(['b1', 'b3'])
+    expect(await queue.depth('default')).toBe(0)
+    expect(await store.getCall('b1')).toMatchObject({ status: 'succeeded', attempts: 1, lastStatus: 200 })
+    expect(await store.getCall('b2')).toMatchObject({ status: 'cancelled' })
+    expect(await store.getCall('b3')).toMatchObject({ status: 'succeeded', attempts: 1 })
+  })
+
+  it('keeps the lease of a call that runs longer than the lease: nobody else receives it meanwhile', async () => {
+    let release = () => {}
+    let invoked = 0
+    const w = worker({
+      leaseMs: 1000,
+      invoke: async () => {
+        invoked++
+        await new Promise<void>((resolve) => {
+          release = resolve
+        })
+        return new Response('done')
+      },
+    })
+    await enqueue('long')
+    const draining = w.drainOnce()
+    await pollUntil('the long call started', async () => invoked === 1)
+    // Three lease lengths: without extensions the message would be available again well before the end.
+    const until = Date.now() + 3000
+    while (Date.now() < until) {
+      expect(await queue.receive('default', { max: 1, leaseMs: 1000, waitMs: 200 })).toEqual([])
+    }
+    release()
+    await draining
+    expect(invoked).toBe(1)
+    expect(await store.getCall('long')).toMatchObject({ status: 'succeeded', attempts: 1 })
+    expect(await queue.depth('default')).toBe(0)
+  })
+
   it('retries a failing callback and succeeds once the receiver recovers', async () => {
     let tries = 0
     const w = worker({

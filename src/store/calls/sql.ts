@@ -38,6 +38,19 @@ function givenCallFields(u: CallUpdate): CallUpdate {
 
 const UPDATABLE = ['status', 'attempts', 'lastStatus', 'lastError'] as const
 
+/** Statuses a worker may claim a call from: waiting, or running under a lease that ran out (redelivery). */
+const CLAIMABLE = ['queued', 'running'] as const
+
+/** Ids per claim statement: D1 binds at most 100 parameters, and the rest of the statement takes four. */
+const CLAIM_CHUNK = 64
+
+/** The prepared size for `n` ids: the next power of two, so a handful of statements serve every batch. */
+function claimSize(n: number): number {
+  let size = 1
+  while (size < n) size *= 2
+  return Math.min(size, CLAIM_CHUNK)
+}
+
 /** The CallStore over the dialect's database and tables; sql-store.ts composes it into the Store. */
 export function callStore({ db, tables: { calls } }: Dialect): CallStore {
   // Every async call runs these (src/store/dialect/prepared.ts says why they are prepared).
@@ -81,6 +94,34 @@ export function callStore({ db, tables: { calls } }: Dialect): CallStore {
       .prepare()
   })
 
+  // The claim of a batch, prepared once per padded batch size (claimSize: 1, 2, 4, … CLAIM_CHUNK).
+  const claimBySize = perShape((key) => {
+    const set: Record<string, unknown> = {
+      status: 'running',
+      attempts: sql.placeholder('attempts'),
+      updatedAt: sql.placeholder('updatedAt'),
+    }
+    // Ids are plain text in both dialects, as statuses: no encoder needed.
+    const ids = Array.from({ length: Number(key) }, (_, k) => sql.placeholder(`id${k}`))
+    return db
+      .update(calls)
+      .set(set)
+      .where(and(inArray(calls.id, ids), inArray(calls.status, [...CLAIMABLE])))
+      .returning({ id: calls.id })
+      .prepare()
+  })
+  // One statement per combination of given fields, as updateByShape without a guard; no row mapped back.
+  const finishByShape = perShape((fieldList) => {
+    const set: Record<string, unknown> = { updatedAt: sql.placeholder('updatedAt') }
+    for (const field of fieldList.split(',').filter(Boolean)) set[field] = sql.placeholder(field)
+    return db
+      .update(calls)
+      .set(set)
+      .where(eq(calls.id, bound(calls.id, 'id')))
+      .returning({ id: calls.id })
+      .prepare()
+  })
+
   return {
     async createCall(call) {
       const now = new Date()
@@ -109,6 +150,37 @@ export function callStore({ db, tables: { calls } }: Dialect): CallStore {
       })
       const [row] = await updateByShape(`${names.join(',')}/${ifStatus?.length ?? 0}`).execute(values)
       return row ? toCallState(row) : null
+    },
+
+    async claimCalls(claims) {
+      const claimed = new Set<string>()
+      if (claims.length === 0) return claimed
+      // Almost always one group: every message of a batch on its first delivery.
+      const byAttempts = new Map<number, string[]>()
+      for (const { id, attempts } of claims) {
+        const ids = byAttempts.get(attempts) ?? []
+        ids.push(id)
+        byAttempts.set(attempts, ids)
+      }
+      const updatedAt = new Date()
+      for (const [attempts, ids] of byAttempts) {
+        for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
+          const chunk = ids.slice(i, i + CLAIM_CHUNK)
+          const size = claimSize(chunk.length)
+          const values: Record<string, unknown> = { attempts, updatedAt }
+          // Padded to the prepared size with the last id again: a repeat in `IN (…)` changes nothing.
+          for (let k = 0; k < size; k++) values[`id${k}`] = chunk[Math.min(k, chunk.length - 1)]
+          for (const row of await claimBySize(String(size)).execute(values)) claimed.add(row.id)
+        }
+      }
+      return claimed
+    },
+
+    async finishCall(id, fields) {
+      const given = givenCallFields(fields)
+      const names = UPDATABLE.filter((name) => name in given)
+      const rows = await finishByShape(names.join(',')).execute({ ...given, id, updatedAt: new Date() })
+      return rows.length > 0
     },
 
     async listCalls(query) {

@@ -29,6 +29,12 @@ export type NewCall = Pick<CallStateRecord, 'id' | 'namespace' | 'function' | 'q
 /** The fields `updateCall` may change; omitted ones are kept, `null` clears. */
 export type CallUpdate = Partial<Pick<CallStateRecord, 'status' | 'attempts' | 'lastStatus' | 'lastError'>>
 
+/** One leased call the worker is about to run: its id and the attempt this delivery is. */
+export interface CallClaim {
+  id: string
+  attempts: number
+}
+
 export interface CallQuery {
   namespace?: string
   function?: string
@@ -63,6 +69,18 @@ export interface CallStore {
     fields: CallUpdate,
     ifStatus?: readonly CallStatus[],
   ): Promise<CallStateRecord | null>
+  /**
+   * The worker's claim of a batch of leased calls, in as few statements as the batch allows: each call
+   * still `queued` or `running` (a redelivery) becomes `running` with its `attempts`; a call cancelled,
+   * already finished or unknown is left alone. Returns the ids claimed. (`updateCall` with
+   * `ifStatus: ['queued', 'running']` per call does the same, one statement each.)
+   */
+  claimCalls(claims: readonly CallClaim[]): Promise<Set<string>>
+  /**
+   * Sets the given fields and `updatedAt`, like `updateCall` without a guard, and says only whether the
+   * call exists: the worker's final status, which needs no row back.
+   */
+  finishCall(id: string, fields: CallUpdate): Promise<boolean>
   /** Newest change first; throws InvalidCursorError (dialect/keyset.ts) for an `after` it did not hand out. */
   listCalls(query: CallQuery): Promise<CallPage>
   /** Sets a `queued` call to `cancelled`; false when it does not exist or is in any other status. */
