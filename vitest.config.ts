@@ -16,9 +16,6 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
-          // Most node-side files spend their time waiting on real servers (polls, timeouts, child
-          // processes), not on the CPU: one file more than the two cores keeps them busy while one waits.
-          maxWorkers: 3,
         },
       },
       {
