@@ -5,18 +5,15 @@
  * but ids made one after another sort together: the store's indexes on the call id (`calls`,
  * `queue_messages`) then take each new id on the same rightmost page instead of a random one, so a
  * commit of many calls writes a few pages rather than one per call.
+ *
+ * The random part is a version 4 UUID's (`crypto.randomUUID`), whose 74 random bits after the version
+ * nibble are exactly the ones version 7 keeps random, with the same variant bits. Node draws those from
+ * a pool refilled once per 128 UUIDs; a `getRandomValues` of 16 bytes per id was one `getrandom` system
+ * call per call, 2.4% of the gateway's busy time in `bench:async`.
  */
 export function newCallId(now = Date.now()): string {
-  const bytes = new Uint8Array(16)
-  crypto.getRandomValues(bytes)
-  let ms = now
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = ms % 256
-    ms = Math.floor(ms / 256)
-  }
-  bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f)
-  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f)
-  let hex = ''
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: from index 15 on, the random bits and the variant.
+  const random = crypto.randomUUID()
+  const time = now.toString(16).padStart(12, '0')
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`
 }
