@@ -3,16 +3,14 @@
  * basic auth still working, and the real faas-cli driving the API with a token (`--token`, and a saved
  * config entry with `auth: oauth2`, the two ways faas-cli 0.18 sends `Authorization: Bearer`).
  */
-import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashSecret, newToken } from '../../src/access/tokens.ts'
+import { runFaasCli } from '../harness/faas-cli.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 import { admin, createNamespace, createToken, deployEcho, withToken } from './helpers.ts'
-
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 
 let g: TestGateway
 let home: string
@@ -255,16 +253,7 @@ describe('revoked and expired tokens', () => {
 })
 
 describe('faas-cli with a token', () => {
-  const faasCli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; output: string }>((resolve) => {
-      execFile(
-        FAAS_CLI,
-        args,
-        { env: { PATH: process.env.PATH, HOME: home, ...env } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-      )
-    })
+  const faasCli = (args: string[], env: Record<string, string> = {}) => runFaasCli(args, { home, env })
 
   it('deploys, lists and removes with --token, and is refused outside its namespace', async () => {
     const { token } = await createToken(g, { scopes: ['deploy'], namespaces: ['team-a'] })

@@ -6,7 +6,6 @@
  * state-changing requests whose `Origin` or `Sec-Fetch-Site` says another site are refused with 403.
  * Clients that send neither (faas-cli, curl, SDKs) work as before: checked with the real faas-cli.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
@@ -15,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FAAS_CLI, faasCliOk } from '../harness/faas-cli.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 
 let g: TestGateway
@@ -262,8 +262,6 @@ describe.skipIf(!existsSync(CHROMIUM))(
   },
 )
 
-const FAAS_CLI = '/work/shared/bin/faas-cli'
-
 describe.skipIf(!existsSync(FAAS_CLI))('the real faas-cli keeps working', () => {
   let home: string
   beforeAll(async () => {
@@ -272,18 +270,7 @@ describe.skipIf(!existsSync(FAAS_CLI))('the real faas-cli keeps working', () => 
   afterAll(() => rm(home, { recursive: true, force: true }))
 
   const cli = (args: string[], stdin?: string) =>
-    new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        FAAS_CLI,
-        [...args, '--gateway', g.url],
-        { env: { HOME: home, PATH: process.env.PATH ?? '' }, timeout: 20_000 },
-        (error, stdout, stderr) => {
-          if (error) reject(new Error(`faas-cli ${args.join(' ')}: ${error.message}\n${stdout}${stderr}`))
-          else resolve(stdout + stderr)
-        },
-      )
-      child.stdin?.end(stdin ?? '')
-    })
+    faasCliOk([...args, '--gateway', g.url], { home, input: stdin, timeoutMs: 20_000 })
 
   it('login, deploy, list, invoke, secrets, namespaces, remove', async () => {
     await cli(['login', '--username', g.user, '--password-stdin'], g.password)

@@ -5,39 +5,24 @@
  * a function with an image but no process (no envProcess, no fprocess variable), deployed the way users
  * deploy, with the real faas-cli. A function placed on another backend is not held to local rules.
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FaasCliRun, runFaasCli } from '../harness/faas-cli.ts'
 import { createMemoryProvider, type MemoryProvider } from '../harness/memory-provider.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 
-/** The real OpenFaaS CLI (0.18.12 on the project's machines); FAAS_CLI points elsewhere. */
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 const LOCAL_REFUSAL = /400.*the local backend runs a process, not an image: set envProcess \(fprocess\)/s
 
-interface Run {
-  code: number
-  output: string
-}
+type Run = FaasCliRun
 
 let g: TestGateway
 let home: string
 let other: MemoryProvider
 let headers: Record<string, string>
 
-const faasCli = (args: string[], input?: string) =>
-  new Promise<Run>((resolve) => {
-    const child = execFile(
-      FAAS_CLI,
-      args,
-      { env: { PATH: process.env.PATH, HOME: home } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-    )
-    child.stdin?.end(input ?? '')
-  })
+const faasCli = (args: string[], input?: string) => runFaasCli(args, { home, input })
 
 async function stackDeploy(name: string, fields: string): Promise<Run> {
   const stack = join(home, `${name}.yml`)

@@ -4,35 +4,19 @@
  * message naming the key (faas-cli prints it), instead of deploying a function that silently runs on the
  * default retry policy. Valid settings in the right place deploy as before.
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FaasCliRun, runFaasCli } from '../harness/faas-cli.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 
-/** The real OpenFaaS CLI (0.18.12 on the project's machines); FAAS_CLI points elsewhere. */
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
-
-interface Run {
-  code: number
-  output: string
-}
+type Run = FaasCliRun
 
 describe('function settings through faas-cli deploy', () => {
   let g: TestGateway
   let home: string
-  const faasCli = (args: string[], input?: string) =>
-    new Promise<Run>((resolve) => {
-      const child = execFile(
-        FAAS_CLI,
-        args,
-        { env: { PATH: process.env.PATH, HOME: home } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-      )
-      child.stdin?.end(input ?? '')
-    })
+  const faasCli = (args: string[], input?: string) => runFaasCli(args, { home, input })
   const deploy = async (name: string, settings: string): Promise<Run> => {
     const stack = join(home, `${name}.yml`)
     await writeFile(

@@ -6,18 +6,17 @@
  * folder gets its functions back from the reconciler within 10 s; a backend down during a deploy is
  * caught up when it returns; changing the placement moves the function.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FAAS_CLI, faasCliOk } from '../harness/faas-cli.ts'
 import { freePort } from '../harness/free-port.ts'
 import { type GatewayProcess, startGatewayProcess } from '../harness/gateway-process.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 import { pollUntil } from '../harness/poll.ts'
 
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 const NS = 'openfaas-fn'
 
 /** A backend edgefaas as its own process, restartable on the same port with a fresh data folder. */
@@ -77,19 +76,7 @@ describe.skipIf(!existsSync(FAAS_CLI))('a front door over two backend edgefaas g
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
-  const faasCli = (args: string[], stdin = '') =>
-    new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        FAAS_CLI,
-        args,
-        { env: { HOME: home, PATH: process.env.PATH ?? '' }, timeout: 30_000 },
-        (error, stdout, stderr) => {
-          if (error) reject(new Error(`faas-cli ${args.join(' ')}: ${error.message}\n${stdout}${stderr}`))
-          else resolve(stdout + stderr)
-        },
-      )
-      child.stdin?.end(stdin)
-    })
+  const faasCli = (args: string[], stdin = '') => faasCliOk(args, { home, input: stdin, timeoutMs: 30_000 })
   const deployWithCli = async (name: string, placement: string) => {
     const stack = join(home, `${name}.yml`)
     await writeFile(

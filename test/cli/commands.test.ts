@@ -4,7 +4,6 @@
  * 2 wrong command line, 3 `plan --exit-code` with changes). Logins are shared with the real faas-cli
  * through its config file, both ways.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,12 +13,12 @@ import type { FunctionStatus } from '../../src/contract/types.ts'
 import { RELEASE } from '../../src/version.ts'
 import { nodeCommand } from '../fixtures/functions/index.ts'
 import { type CliContext, cli, cliProcess, outputOf } from '../harness/cli.ts'
+import { FAAS_CLI, runFaasCli } from '../harness/faas-cli.ts'
 import { freePort } from '../harness/free-port.ts'
 import { type GatewayProcess, startGatewayProcess } from '../harness/gateway-process.ts'
 import { pollUntil } from '../harness/poll.ts'
 import { startTlsProxy } from '../harness/tls-proxy.ts'
 
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 const PASSWORD = 'cli-commands-password'
 
 describe('edgefaas client commands against a gateway process', () => {
@@ -34,17 +33,7 @@ describe('edgefaas client commands against a gateway process', () => {
       headers: { authorization: `Basic ${btoa(`admin:${PASSWORD}`)}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
-  const faasCli = (args: string[], stdin = '') =>
-    new Promise<{ code: number; output: string }>((resolve) => {
-      const child = execFile(
-        FAAS_CLI,
-        args,
-        { env: { PATH: process.env.PATH, HOME: root } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-      )
-      child.stdin?.end(stdin)
-    })
+  const faasCli = (args: string[], stdin = '') => runFaasCli(args, { home: root, input: stdin })
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'edgefaas-cli-'))

@@ -8,7 +8,6 @@
  * exactly that change and (with --prune) that removal, changing nothing; `edgefaas apply --prune --yes`
  * makes it so.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,11 +15,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FunctionStatus } from '../../src/contract/types.ts'
 import { type CliContext, cli } from '../harness/cli.ts'
+import { FAAS_CLI, runFaasCli } from '../harness/faas-cli.ts'
 import { freePort } from '../harness/free-port.ts'
 import { type GatewayProcess, startGatewayProcess } from '../harness/gateway-process.ts'
 import { pollUntil } from '../harness/poll.ts'
 
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 const PASSWORD = 'front-door-password'
 
 const STACK = (gateway: string) => `version: 1.0
@@ -91,16 +90,7 @@ describe.skipIf(!existsSync(FAAS_CLI))(
     const functions = () => api<FunctionStatus[]>('/system/functions')
     const allReady = async () =>
       (await functions()).every((f) => (f.replicas ?? 0) > 0 && f.availableReplicas === f.replicas)
-    const faasCli = (args: string[]) =>
-      new Promise<{ code: number; output: string }>((resolve) => {
-        execFile(
-          FAAS_CLI,
-          args,
-          { cwd: root, env: { PATH: process.env.PATH, HOME: root } },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-        )
-      })
+    const faasCli = (args: string[]) => runFaasCli(args, { home: root, cwd: root })
 
     beforeAll(async () => {
       root = await mkdtemp(join(tmpdir(), 'edgefaas-cli-stack-'))

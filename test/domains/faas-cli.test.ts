@@ -10,25 +10,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FAAS_CLI, runFaasCli } from '../harness/faas-cli.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
 const run = promisify(execFile)
 
 describe.skipIf(!existsSync(FAAS_CLI))('domains from stack.yml through faas-cli', () => {
   let g: TestGateway
   let home: string
-  const faasCli = (args: string[], input?: string) =>
-    new Promise<{ code: number; output: string }>((resolve) => {
-      const child = execFile(
-        FAAS_CLI,
-        args,
-        { env: { PATH: process.env.PATH, HOME: home } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-      )
-      child.stdin?.end(input ?? '')
-    })
+  const faasCli = (args: string[], input?: string) => runFaasCli(args, { home, input })
   const deploy = async (name: string, domains: string) => {
     const stack = join(home, `${name}.yml`)
     await writeFile(

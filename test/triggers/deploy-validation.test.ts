@@ -4,39 +4,22 @@
  * is stored. A good one is wired with no other step: `faas-cli deploy --annotation topic=cron-function`
  * makes the function run on its schedule, and `/system/triggers` lists it.
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runFaasCli } from '../harness/faas-cli.ts'
 import { type NatsServer, startNats } from '../harness/nats.ts'
 import { startTestGateway, type TestGateway } from '../harness/node-gateway.ts'
 import { pollUntil } from '../harness/poll.ts'
 import { createRecordingProvider } from '../harness/recording-provider.ts'
-
-const FAAS_CLI = process.env.FAAS_CLI ?? '/work/shared/bin/faas-cli'
-
-interface Run {
-  code: number
-  output: string
-}
 
 describe('trigger annotations through faas-cli deploy', () => {
   let g: TestGateway
   let nats: NatsServer
   let home: string
   const rec = createRecordingProvider()
-  const faasCli = (args: string[], input?: string) =>
-    new Promise<Run>((resolve) => {
-      const child = execFile(
-        FAAS_CLI,
-        args,
-        { env: { PATH: process.env.PATH, HOME: home } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-      )
-      child.stdin?.end(input ?? '')
-    })
+  const faasCli = (args: string[], input?: string) => runFaasCli(args, { home, input })
   const deploy = (name: string, ...annotations: string[]) =>
     faasCli([
       'deploy',
