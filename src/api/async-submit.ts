@@ -31,7 +31,13 @@ export const ASYNC_PREFIX = '/async-function/'
  * the function gets the call without them (docs/compatibility.md). `Proxy-Authorization` is hop-by-hop.
  */
 const NOT_STORED = new Set([...HOP_BY_HOP_HEADERS, 'host', 'content-length', 'authorization', 'cookie'])
-const CALL_ID = /^[\x21-\x7e]{1,128}$/
+/**
+ * A call id is the one path segment that names the call afterwards (`GET /system/calls/{id}`, `DELETE
+ * /async-function/{id}`): visible ASCII but `/` and `\`, which no path segment can carry (encoded
+ * separators are refused, and URL parsers read `\` as `/`), so every accepted id can be looked up
+ * and cancelled.
+ */
+const CALL_ID = /^[\x21-\x2e\x30-\x5b\x5d-\x7e]{1,128}$/
 
 /** A submission as a transport hands it over: the checked path, the caller's headers, a body reader. */
 export interface AsyncSubmission {
@@ -70,7 +76,10 @@ export async function submitAsyncCall(
 
   const callId = callerHeaders.get('x-call-id') || newCallId()
   if (!CALL_ID.test(callId)) {
-    throw new ApiError('BAD_REQUEST', 'X-Call-Id must be 1 to 128 visible ASCII characters')
+    throw new ApiError(
+      'BAD_REQUEST',
+      'X-Call-Id must be 1 to 128 visible ASCII characters other than / and \\ (it names the call in /system/calls/{id}); send a UUID, or none for one made for you',
+    )
   }
   const startTime = `${Date.now()}000000`
   const headers: Array<[string, string]> = []

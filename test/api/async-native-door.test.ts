@@ -76,6 +76,8 @@ describe('POST /async-function on the native door', () => {
     ['an unknown function', '/async-function/ghost', {}, 404],
     ['a duplicate X-Call-Id', '/async-function/door', { 'x-call-id': 'door-dup' }, 409],
     ['a bad X-Call-Id', '/async-function/door', { 'x-call-id': 'x'.repeat(129) }, 400],
+    ['an X-Call-Id with a path separator', '/async-function/door', { 'x-call-id': '../../evil' }, 400],
+    ['an X-Call-Id with a backslash', '/async-function/door', { 'x-call-id': 'a\\b' }, 400],
     ['a private callback', '/async-function/door', { 'x-callback-url': 'http://10.0.0.1/' }, 400],
   ])('refuses %s with the status and text the app route gives', async (_what, path, headers, status) => {
     await fetch(`${g.url}/async-function/door`, { method: 'POST', headers: { 'x-call-id': 'door-dup' } })

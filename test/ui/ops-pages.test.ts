@@ -104,17 +104,14 @@ describe('operations pages', () => {
   it('list calls by status and function, and the dead letter with why it died', async () => {
     const dead = await (await page('/ui/async?status=dead&function=broken')).text()
     expect(dead).toContain('data-status="dead"')
-    // An id the path check would refuse as a path segment is listed, without a link that would 400.
+    // An id no page could link to (a path separator) is refused at submission, so none is listed. (The
+    // list still shows such an id without a link, for a row an older release accepted.)
     const slashed = await fetch(`${g.url}/async-function/broken`, {
       method: 'POST',
       headers: { 'x-call-id': 'a/b' },
     })
-    expect(slashed.status).toBe(202)
-    await pollUntil('a/b listed', async () =>
-      (await (await page('/ui/async?function=broken')).text()).includes('data-call="a/b"'),
-    )
-    const listed = await (await page('/ui/async?function=broken')).text()
-    expect(listed).not.toContain('href="/ui/async/a%2Fb"')
+    expect(slashed.status).toBe(400)
+    expect(await slashed.text()).toContain('other than / and')
     expect(await (await page('/ui/async?status=succeeded&function=broken')).text()).toContain('id="no-calls"')
     const bad = await page('/ui/async?status=lost')
     expect(bad.status).toBe(400)
