@@ -95,8 +95,8 @@ export function decide(
 ): Decision {
   const { now, current, load } = observation
   const state: ScalingState = { ...(previous ?? initialState()) }
-  // A state stored by an older gateway has no idle clock (it kept `lastActiveAt`): start it now.
-  state.idleSince = idleClock(typeof state.idleSince === 'number' ? state.idleSince : null, load, now)
+  // A state stored by an older gateway reads with no clock (the store's toState, store/autoscale/sql.ts).
+  state.idleSince = idleClock(state.idleSince, load, now)
   const hold = (reason: string, figure: number | null = null, target: number | null = null): Decision => ({
     replicas: current,
     reason,
