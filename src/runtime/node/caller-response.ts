@@ -17,6 +17,11 @@ export interface CallerResponse {
   readonly headersSent: boolean
   readonly destroyed: boolean
   readonly writableFinished: boolean
+  /**
+   * node:http's: kept from a writeHead that threw, so it is cleared before writing another status
+   * (else `502 OK` would go out). The fast door's response has none: its reason is the status's own.
+   */
+  statusMessage?: string
 }
 
 /**

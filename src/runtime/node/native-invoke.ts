@@ -111,6 +111,7 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
       answer.body.discard()
       answer.done()
       logger.warn('invocation answer not passed on', { function: caller.pathname, error })
+      if (res.statusMessage !== undefined) res.statusMessage = ''
       writeText(res, 502, 'the function answered with a header that cannot be passed on', {
         ...proxyErrorHeaders(backend),
       })

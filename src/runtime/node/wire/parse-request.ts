@@ -35,6 +35,7 @@ const HTAB = 0x09
 const COLON = 0x3a
 const HEAD_END = Buffer.from('\r\n\r\n')
 const VERSION = ' HTTP/1.1\r\n'
+const INVOCATION = '/function/'
 
 export interface ParseLimits {
   /** Largest head, request line through the empty line, in bytes. */
@@ -178,13 +179,17 @@ function requestLineEnd(head: string): number {
   return lineEnd + 2
 }
 
-/** A head still arriving whose request line is already complete and not one of the subset. */
+/**
+ * A head still arriving whose request line is already complete and not one the door takes (not of the
+ * subset, or not an invocation): node:http can take the connection without waiting for the rest.
+ */
 function requestLineFails(buffer: Buffer, start: number): boolean {
   const lineEnd = buffer.indexOf(LF, start)
   if (lineEnd === -1) return false
   const line = buffer.toString('latin1', start, lineEnd + 1)
   if (requestLineEnd(line) === -1) return true
-  return !METHODS.has(line.slice(0, line.indexOf(' ')))
+  const space = line.indexOf(' ')
+  return !METHODS.has(line.slice(0, space)) || !line.startsWith(INVOCATION, space + 1)
 }
 
 function isWhitespace(c: number): boolean {
