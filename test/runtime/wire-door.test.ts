@@ -389,8 +389,11 @@ describe('the fast door on a gateway listener', () => {
   }
 
   /** The same chunks to both listeners; what each sent back, dates blanked. */
-  async function both(chunks: Buffer[]): Promise<[string, string]> {
-    const [a, b] = await Promise.all([exchange(fastPort, chunks), exchange(plainPort, chunks)])
+  async function both(chunks: Buffer[], deadlineMs?: number): Promise<[string, string]> {
+    const [a, b] = await Promise.all([
+      exchange(fastPort, chunks, deadlineMs),
+      exchange(plainPort, chunks, deadlineMs),
+    ])
     return [
       `${withoutDates(a.bytes)}${a.timeout ? '<timeout>' : ''}`,
       `${withoutDates(b.bytes)}${b.timeout ? '<timeout>' : ''}`,
@@ -464,7 +467,9 @@ describe('the fast door on a gateway listener', () => {
       'POST /function/echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi',
       'GET /function/echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
       'GET /function/echo HTTP/1.1\r\n\r\n',
-      'GET /function/echo HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n',
+      // With `close`: after an Upgrade it does not take, node:http drops the rest of that read, so what
+      // follows would be answered or not by how TCP cut it.
+      'GET /function/echo HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade, close\r\n\r\n',
       'GET /function/%2e%2e/system/info HTTP/1.1\r\nHost: a\r\n\r\n',
       'GET /function/echo/../../system/info HTTP/1.1\r\nHost: a\r\n\r\n',
       'GET /function//echo HTTP/1.1\r\nHost: a\r\n\r\n',
@@ -479,17 +484,19 @@ describe('the fast door on a gateway listener', () => {
     const [sentinelAlone] = await both([Buffer.from(SENTINEL)])
     expect(leadAndSentinel.endsWith(sentinelAlone)).toBe(true)
     const leadShown = leadAndSentinel.slice(0, -sentinelAlone.length)
+    // Some probes leave node:http waiting (an Upgrade it does not take): both sides wait alike.
+    const PROBE_DEADLINE_MS = 1_500
     for (const probe of probes) {
       const alone = Buffer.from(probe + SENTINEL, 'latin1')
-      const [a, b] = await both([alone])
+      const [a, b] = await both([alone], PROBE_DEADLINE_MS)
       expect(a, JSON.stringify(probe).slice(0, 120)).toBe(b)
       const led = Buffer.from(fastOne + probe + SENTINEL, 'latin1')
       for (const chunks of [[led], split(led, [3, 30, 61, 62, 100])]) {
-        const after = withoutDates((await exchange(fastPort, chunks)).bytes)
+        const after = withoutDates((await exchange(fastPort, chunks, PROBE_DEADLINE_MS)).bytes)
         expect(after, JSON.stringify(probe).slice(0, 120)).toBe(leadShown + b)
       }
       for (const chunks of [split(alone, [3, 30, 61, 62, 100])]) {
-        const [c, d] = await both(chunks)
+        const [c, d] = await both(chunks, PROBE_DEADLINE_MS)
         expect(c, JSON.stringify(probe).slice(0, 120)).toBe(d)
       }
     }
