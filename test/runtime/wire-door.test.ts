@@ -619,6 +619,35 @@ describe('the fast door’s timeouts and closing', () => {
     await closed
   })
 
+  it('tells the invoker when a caller leaves mid-call (it ends its side: the call is abandoned)', async () => {
+    const closes: Array<{ finished: boolean; destroyed: boolean }> = []
+    let started = false
+    const server = createGatewayServer({
+      fetch: fetchStandIn,
+      hostname: '127.0.0.1',
+      native: {
+        invoke: (_caller, res) => {
+          started = true
+          res.on('close', () => closes.push({ finished: res.writableFinished, destroyed: res.destroyed }))
+        },
+        servesInvocations: () => true,
+        wire: true,
+      },
+    })
+    const port = await listen(server)
+    try {
+      const socket = connect(port, '127.0.0.1')
+      socket.on('error', () => {})
+      socket.write('GET /function/x HTTP/1.1\r\nHost: a\r\n\r\n')
+      await pollUntil('the call to start', async () => started)
+      socket.destroy()
+      await pollUntil('the response to close', async () => closes.length === 1)
+      expect(closes).toEqual([{ finished: false, destroyed: true }])
+    } finally {
+      await close(server)
+    }
+  })
+
   it('closeAllConnections ends a call in flight', async () => {
     const server = createGatewayServer({
       fetch: fetchStandIn,

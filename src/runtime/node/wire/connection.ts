@@ -33,8 +33,6 @@ export class WireConnection implements ResponseOwner {
   #inFlight: WireResponse | null = null
   #clientAddress: string | undefined
   #handedOff = false
-  /** The peer ended its side: the connection closes once the answer in flight is written. */
-  #peerEnded = false
   #idleTimer: NodeJS.Timeout | null = null
   #partialTimer: NodeJS.Timeout | null = null
   /** When the request still arriving began (performance.now()); -1 when none is partial. */
@@ -73,7 +71,7 @@ export class WireConnection implements ResponseOwner {
   responseEnded(response: WireResponse, keepAlive: boolean): void {
     if (this.#inFlight !== response) return
     this.#inFlight = null
-    if (!keepAlive || this.#peerEnded) {
+    if (!keepAlive) {
       this.socket.destroySoon()
       return
     }
@@ -160,11 +158,11 @@ export class WireConnection implements ResponseOwner {
     if (socket.isPaused()) socket.resume()
   }
 
+  /**
+   * The peer ended its side: this side is ended too, as node:http does (`httpAllowHalfOpen` false), so
+   * a caller that left mid-call is seen as gone once the socket closes, and its call is abandoned.
+   */
   #ended(): void {
-    if (this.#inFlight) {
-      this.#peerEnded = true
-      return
-    }
     this.socket.end()
   }
 
