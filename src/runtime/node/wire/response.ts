@@ -43,7 +43,7 @@ export class WireResponse implements CallerResponse {
   #ended = false
   #closeListeners: Array<() => void> | null = null
   #drainListeners: Array<() => void> | null = null
-  readonly #flushed = () => this.#finished()
+  readonly #flushed = (error?: Error | null) => (error ? this.socketClosed() : this.#finished())
 
   constructor(owner: ResponseOwner, keepAlive: boolean, head: boolean) {
     this.#owner = owner
