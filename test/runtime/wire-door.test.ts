@@ -429,15 +429,14 @@ describe('the fast door on a gateway listener', () => {
       'POST /function/echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
       // Fast, then slow, then fast again, pipelined in one packet: node:http answers the last two.
       'GET /function/echo/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /other HTTP/1.1\r\nHost: a\r\n\r\nGET /function/echo/3 HTTP/1.1\r\nHost: a\r\n\r\n',
-      // A large body after a fast request.
+      // A large body after a fast request; and one past the 64 KiB the door reads ahead before pausing.
       `GET /function/echo HTTP/1.1\r\nHost: a\r\n\r\nPOST /function/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 20000\r\n\r\n${'b'.repeat(20_000)}`,
+      `GET /function/chunked HTTP/1.1\r\nHost: a\r\n\r\nPOST /other HTTP/1.1\r\nHost: a\r\nContent-Length: 300000\r\n\r\n${'c'.repeat(300_000)}`,
     ]) {
       const request = Buffer.from(bytes + SENTINEL)
-      for (const chunks of [
-        [request],
-        split(request, [7, 40, 41, 90, 200]),
-        [...request].map((b) => Buffer.from([b])),
-      ]) {
+      // Byte by byte where that stays short.
+      const byByte = request.length < 1000 ? [[...request].map((b) => Buffer.from([b]))] : []
+      for (const chunks of [[request], split(request, [7, 40, 41, 90, 200]), ...byByte]) {
         const [a, b] = await both(chunks)
         expect(a, bytes.slice(0, 60)).toBe(b)
         expect(a).toContain('GET /sentinel 0')
@@ -576,6 +575,26 @@ describe('the fast door’s timeouts and closing', () => {
       )
       expect(slow.timeout).toBe(false)
       expect(slow.bytes.toString('latin1')).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n')
+    } finally {
+      await close(server)
+    }
+  })
+
+  it('answers a body that does not arrive within requestTimeout with 408, not at headersTimeout', async () => {
+    const server = gatewayServer(true)
+    server.headersTimeout = 300
+    server.requestTimeout = 900
+    const port = await listen(server)
+    try {
+      const started = performance.now()
+      const slow = await exchange(
+        port,
+        [Buffer.from('POST /function/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc')],
+        5_000,
+      )
+      expect(slow.timeout).toBe(false)
+      expect(slow.bytes.toString('latin1')).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n')
+      expect(performance.now() - started).toBeGreaterThanOrEqual(850)
     } finally {
       await close(server)
     }
