@@ -130,11 +130,15 @@ export class WireConnection implements ResponseOwner {
   }
 
   /**
-   * node:http takes the connection: its own connection listener is run on the socket (it reads every
-   * later byte: through its parser's native stream consumer where it can), then the bytes this door
-   * read and did not use are handed to node:http's `data` handler synchronously, before the event loop
-   * can deliver a later read. (`socket.unshift` would not do: a consumed socket's later bytes reach the
-   * parser natively, never through the stream buffer the unshifted bytes would wait in.)
+   * node:http takes the connection: its own connection listener is run on the socket (lib/_http_server.js
+   * `connectionListenerInternal`: it then reads every later byte through its parser's native consumer,
+   * `parser.consume(socket._handle)`, never through the stream), then the bytes this door read and did
+   * not use are handed to the `data` handler it installed, synchronously, so they reach its parser before
+   * the event loop can deliver a later read natively. (`socket.unshift` before the listener passes the
+   * same tests: the stream flushes its buffer to that handler on the next tick, ahead of the next read;
+   * but that order rests on tick scheduling, this one does not.) Like bytes of a socket node:http reads
+   * through its stream (TLS), they are parsed from JavaScript: no microtask runs between two requests of
+   * that one chunk.
    */
   #handOff(): void {
     this.#handedOff = true
