@@ -535,6 +535,31 @@ describe('the fast door on a gateway listener', () => {
     )
   })
 
+  it('leaves a request cut into many reads to node:http (it parses incrementally; the door would re-scan)', async () => {
+    const server = gatewayServer(true)
+    let nodeRequests = 0
+    server.prependListener('request', () => nodeRequests++)
+    const port = await listen(server)
+    try {
+      const request = Buffer.from(
+        `GET /function/echo HTTP/1.1\r\nHost: a\r\nX-Pad: ${'p'.repeat(60)}\r\n\r\n`,
+      )
+      const whole = await exchange(port, [Buffer.from(request + SENTINEL)])
+      expect(nodeRequests).toBe(1) // the sentinel only
+      const cut = await exchange(port, [
+        ...split(
+          request,
+          Array.from({ length: 40 }, (_, i) => i * 2 + 1),
+        ),
+        Buffer.from(SENTINEL),
+      ])
+      expect(nodeRequests).toBe(3)
+      expect(withoutDates(cut.bytes)).toBe(withoutDates(whole.bytes))
+    } finally {
+      await close(server)
+    }
+  })
+
   it('runs the per-request hooks for its requests too, and honours a hook turning keep-alive off', async () => {
     const server = gatewayServer(true)
     const seen: boolean[] = []

@@ -18,6 +18,12 @@ import { type ResponseOwner, WireResponse } from './response.ts'
 
 /** Pipelined bytes kept while a request is in flight before the socket stops reading. */
 const PIPELINE_LIMIT = 64 * 1024
+/**
+ * Reads one request may take before node:http takes the connection. The door re-parses a partial request
+ * from its start on each read; node:http's parser is incremental, so a request cut into many small reads
+ * (a slow or hostile client) is left to it rather than re-scanned many times.
+ */
+const MAX_READS_PER_REQUEST = 8
 
 /** node:http's answer to a request that took too long to arrive (lib/_http_server.js). */
 const REQUEST_TIMEOUT_RESPONSE = Buffer.from(
@@ -30,6 +36,11 @@ export class WireConnection implements ResponseOwner {
   readonly #door: WireDoor
   /** Bytes received and not yet parsed; null when none. */
   #buffer: Buffer | null = null
+  /** Bytes received while a request is in flight, joined to `#buffer` once it is answered. */
+  #pending: Buffer[] = []
+  #pendingBytes = 0
+  /** Reads the request at the head of the buffer has taken so far. */
+  #reads = 0
   #inFlight: WireResponse | null = null
   #clientAddress: string | undefined
   #handedOff = false
@@ -61,7 +72,7 @@ export class WireConnection implements ResponseOwner {
 
   /** No request in flight and none partly received (what node:http's closeIdleConnections closes). */
   get idle(): boolean {
-    return this.#inFlight === null && this.#buffer === null
+    return this.#inFlight === null && this.#buffer === null && this.#pendingBytes === 0
   }
 
   keepAliveMs(): number {
@@ -77,27 +88,33 @@ export class WireConnection implements ResponseOwner {
     }
     if (this.socket.isPaused()) this.socket.resume()
     // Pipelined requests are read after this one's answer, outside the writer that ended it.
-    if (this.#buffer) setImmediate(() => this.#drive())
+    if (this.#buffer || this.#pendingBytes > 0) setImmediate(() => this.#drive())
     else this.#armIdle()
   }
 
   #received(chunk: Buffer): void {
-    const buffer = this.#buffer
-    this.#buffer = buffer === null ? chunk : Buffer.concat([buffer, chunk])
     if (this.#inFlight) {
-      if (this.#buffer.length > PIPELINE_LIMIT) this.socket.pause()
+      // Kept as they come (no copy per read), joined when the answer in flight is written.
+      this.#pending.push(chunk)
+      this.#pendingBytes += chunk.byteLength
+      if (this.#pendingBytes > PIPELINE_LIMIT) this.socket.pause()
       return
     }
+    const buffer = this.#buffer
+    this.#buffer = buffer === null ? chunk : Buffer.concat([buffer, chunk])
+    this.#reads++
     this.#drive()
   }
 
   /** Takes the requests in the buffer until one is in flight, more bytes are needed, or node:http takes over. */
   #drive(): void {
+    if (this.#pendingBytes > 0) this.#takePending()
     while (this.#buffer !== null && this.#inFlight === null && !this.#handedOff) {
       const buffer = this.#buffer
       const parsed = parseRequest(buffer, 0, this.#door.limits)
       if (parsed === PARTIAL) {
-        this.#armPartial()
+        if (this.#reads > MAX_READS_PER_REQUEST) this.#handOff()
+        else this.#armPartial()
         return
       }
       const route = parsed === OTHER ? null : this.#door.route(parsed.target, parsed.host)
@@ -106,6 +123,8 @@ export class WireConnection implements ResponseOwner {
         return
       }
       this.#buffer = parsed.length === buffer.length ? null : buffer.subarray(parsed.length)
+      // What is left arrived with this request's last read: the next request starts with one read.
+      this.#reads = this.#buffer === null ? 0 : 1
       this.#partialSince = -1
       this.#dispatch(parsed, route.pathname, route.search)
     }
@@ -150,6 +169,7 @@ export class WireConnection implements ResponseOwner {
     socket.removeListener('close', this.#onClose)
     socket.removeListener('error', this.#onError)
     socket.removeListener('drain', this.#onDrain)
+    if (this.#pendingBytes > 0) this.#takePending()
     const chunks: Buffer[] = this.#buffer ? [this.#buffer] : []
     this.#buffer = null
     // Anything the stream holds (read while paused) follows what was already taken off it.
@@ -166,6 +186,15 @@ export class WireConnection implements ResponseOwner {
    * The peer ended its side: this side is ended too, as node:http does (`httpAllowHalfOpen` false), so
    * a caller that left mid-call is seen as gone once the socket closes, and its call is abandoned.
    */
+  #takePending(): void {
+    const pending = this.#pending
+    if (this.#buffer) pending.unshift(this.#buffer)
+    this.#buffer = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.#reads = 1
+  }
+
   #ended(): void {
     this.socket.end()
   }
@@ -176,6 +205,8 @@ export class WireConnection implements ResponseOwner {
     const response = this.#inFlight
     this.#inFlight = null
     this.#buffer = null
+    this.#pending = []
+    this.#pendingBytes = 0
     response?.socketClosed()
   }
 
