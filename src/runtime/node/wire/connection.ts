@@ -122,6 +122,12 @@ export class WireConnection implements ResponseOwner {
         this.#handOff()
         return
       }
+      if (!parsed.complete) {
+        // An invocation whose body is still arriving.
+        if (this.#reads > MAX_READS_PER_REQUEST) this.#handOff()
+        else this.#armPartial()
+        return
+      }
       this.#buffer = parsed.length === buffer.length ? null : buffer.subarray(parsed.length)
       // What is left arrived with this request's last read: the next request starts with one read.
       this.#reads = this.#buffer === null ? 0 : 1
@@ -184,7 +190,8 @@ export class WireConnection implements ResponseOwner {
 
   /**
    * The peer ended its side: this side is ended too, as node:http does (`httpAllowHalfOpen` false), so
-   * a caller that left mid-call is seen as gone once the socket closes, and its call is abandoned.
+   * a caller that left mid-call is seen as gone once the socket closes, and its call is abandoned. A
+   * request still arriving goes to node:http with the end, which it answers as it always does (a 400).
    */
   #takePending(): void {
     const pending = this.#pending
@@ -196,6 +203,13 @@ export class WireConnection implements ResponseOwner {
   }
 
   #ended(): void {
+    if (this.#buffer !== null && this.#inFlight === null) {
+      // A request cut off by the end: node:http's parser gets it and the end, and answers as it does.
+      const { socket } = this
+      this.#handOff()
+      if (!socket.destroyed) socket.emit('end')
+      return
+    }
     this.socket.end()
   }
 

@@ -55,8 +55,13 @@ export interface WireRequest {
   rawHeaders: string[]
   /** The Host field's value. */
   host: string
-  /** null when no Content-Length or `Content-Length: 0`. */
+  /** null when no Content-Length or `Content-Length: 0`, or while the body is still arriving. */
   body: Buffer | null
+  /**
+   * false: the head is whole but the body is still arriving (more bytes are needed); the head is given so
+   * the caller can tell at once whether the request is one it takes.
+   */
+  complete: boolean
   /** Whether the connection stays open after the answer (no `Connection: close`). */
   keepAlive: boolean
   /** Bytes of `buffer` this request took, from `start`. */
@@ -145,9 +150,10 @@ export function parseRequest(buffer: Buffer, start: number, limits: ParseLimits)
   if (!METHODS.has(method)) return OTHER
   const bodyStart = headEnd + 4
   let body: Buffer | null = null
+  let complete = true
   if (contentLength > 0) {
-    if (buffer.length - bodyStart < contentLength) return PARTIAL
-    body = buffer.subarray(bodyStart, bodyStart + contentLength)
+    if (buffer.length - bodyStart < contentLength) complete = false
+    else body = buffer.subarray(bodyStart, bodyStart + contentLength)
   }
   return {
     method,
@@ -155,6 +161,7 @@ export function parseRequest(buffer: Buffer, start: number, limits: ParseLimits)
     rawHeaders,
     host,
     body,
+    complete,
     keepAlive: connection !== 'close',
     length: headLength + Math.max(contentLength, 0),
   }
