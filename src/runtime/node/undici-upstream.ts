@@ -38,6 +38,7 @@ export function createUndiciUpstream(options: UpstreamOptions = {}): UpstreamCli
     ...(options.connectionsPerOrigin ? { connections: options.connectionsPerOrigin } : {}),
     ...(options.ca ? { connect: { ca: options.ca } } : {}),
   })
+  let closing: Promise<void> | null = null
   return {
     send(request, cancel) {
       const exchange = new Exchange(request.origin, request.method)
@@ -62,7 +63,10 @@ export function createUndiciUpstream(options: UpstreamOptions = {}): UpstreamCli
       }
       return exchange.head
     },
-    close: () => agent.close(),
+    close() {
+      closing ??= agent.close()
+      return closing
+    },
   }
 }
 
@@ -101,8 +105,9 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamResponseBody {
 
   abort(reason: unknown): void {
     const error = reason instanceof Error ? reason : new Error(String(reason))
-    if (this.#controller) this.#controller.abort(error)
-    else this.#abortReason = error
+    // The head rejects with the reason itself (the contract), whether or not undici had started.
+    this.#abortReason = error
+    this.#controller?.abort(error)
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -125,6 +130,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamResponseBody {
     statusText?: string,
   ): void {
     this.#controller = controller
+    // A 1xx interim answer (103 Early Hints): the final head follows on the same exchange.
+    if (status < 200) return
     this.#headed = true
     this.#resolve({ status, statusText: statusText ?? '', headers, body: this })
   }

@@ -86,8 +86,12 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
     ...(options.idleSocketMs !== undefined ? { idleSocketMs: options.idleSocketMs } : {}),
     ...(options.connectionsPerOrigin ? { connectionsPerOrigin: options.connectionsPerOrigin } : {}),
   })
+  let closing: Promise<void> | null = null
   return {
     send: (request, cancel) => (wireCanSend(request) ? wire : undici).send(request, cancel),
-    close: () => Promise.all([wire.close(), undici.close()]).then(() => {}),
+    close() {
+      closing ??= Promise.all([wire.close(), undici.close()]).then(() => {})
+      return closing
+    },
   }
 }

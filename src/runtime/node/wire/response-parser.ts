@@ -94,7 +94,7 @@ export class ResponseParser {
   #minor = 1
   #status = 0
   #statusText = ''
-  #headers: IncomingHttpHeaders = {}
+  #headers: IncomingHttpHeaders = headersObject()
   #contentLength = -1
   #transferEncoding: string | null = null
   #connection: string | null = null
@@ -455,7 +455,7 @@ export class ResponseParser {
   #resetHead(): void {
     this.#firstLine = true
     this.#headBytes = 0
-    this.#headers = {}
+    this.#headers = headersObject()
     this.#contentLength = -1
     this.#transferEncoding = null
     this.#connection = null
@@ -523,13 +523,19 @@ function connectionAllowsReuse(minor: number, connection: string | null): boolea
   return minor >= 1 || keepAlive
 }
 
-/** Adds to a headers object: a repeated name becomes an array; `__proto__` is an own property. */
+/**
+ * A headers object without a prototype: a header named `__proto__`, `constructor` or `toString` is
+ * just a header, never the prototype's accessor or method (a repeated one would otherwise crash or
+ * replace the prototype).
+ */
+function headersObject(): IncomingHttpHeaders {
+  return Object.create(null) as IncomingHttpHeaders
+}
+
+/** Adds to a headers object: a repeated name becomes an array (as undici gives it). */
 function addHeader(headers: IncomingHttpHeaders, name: string, value: string): void {
   const existing = headers[name]
-  if (existing === undefined) {
-    if (name === '__proto__') {
-      Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true })
-    } else headers[name] = value
-  } else if (typeof existing === 'string') headers[name] = [existing, value]
+  if (existing === undefined) headers[name] = value
+  else if (typeof existing === 'string') headers[name] = [existing, value]
   else existing.push(value)
 }
