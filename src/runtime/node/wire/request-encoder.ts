@@ -53,8 +53,7 @@ export function encodeRequest(
     if (typeof value !== 'string' || !isFieldValue(value)) {
       throw new InvalidRequestError(`invalid ${name} header value`)
     }
-    const lower = name.length >= 4 && name.length <= 17 ? name.toLowerCase() : ''
-    switch (lower) {
+    switch (mayBeSpecial(name) ? name.toLowerCase() : '') {
       case 'host':
         if (host !== null) throw new InvalidRequestError('duplicate host header')
         host = value
@@ -74,7 +73,7 @@ export function encodeRequest(
       case 'transfer-encoding':
       case 'keep-alive':
       case 'upgrade':
-        throw new InvalidRequestError(`invalid ${lower} header`)
+        throw new InvalidRequestError(`invalid ${name.toLowerCase()} header`)
       case 'expect':
         throw new InvalidRequestError('expect header not supported')
     }
@@ -92,6 +91,30 @@ export function encodeRequest(
   bytes.write(head, 0, headLength, 'latin1')
   if (body !== null && bodyLength > 0) bytes.set(body, headLength)
   return { bytes, close }
+}
+
+/**
+ * True when `name` may be one of the headers handled apart (host, content-length, connection,
+ * transfer-encoding, keep-alive, upgrade, expect): by first letter and length, so the common headers
+ * are not lower-cased on every call.
+ */
+function mayBeSpecial(name: string): boolean {
+  switch (name.charCodeAt(0) | 0x20) {
+    case 0x68: // h
+      return name.length === 4
+    case 0x63: // c
+      return name.length === 14 || name.length === 10
+    case 0x74: // t
+      return name.length === 17
+    case 0x6b: // k
+      return name.length === 10
+    case 0x75: // u
+      return name.length === 7
+    case 0x65: // e
+      return name.length === 6
+    default:
+      return false
+  }
 }
 
 /** As undici: starts with `/` (or is absolute), no byte outside `!`–`ÿ` (no CTL, no space). */

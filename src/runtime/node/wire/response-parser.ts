@@ -512,6 +512,9 @@ function chunkedLast(te: string): boolean {
 /** HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. */
 function connectionAllowsReuse(minor: number, connection: string | null): boolean {
   if (connection === null) return minor >= 1
+  // What servers send nearly always, without a split: Node sends `keep-alive`, Go `close`.
+  if (connection === 'keep-alive' || connection === 'Keep-Alive') return true
+  if (connection === 'close' || connection === 'Close') return false
   let close = false
   let keepAlive = false
   for (const option of connection.split(',')) {

@@ -135,6 +135,8 @@ export class OriginPool {
   readonly idle: Connection[] = []
   readonly waiting: Waiter[] = []
   open = 0
+  /** No longer in its client's map (it had no connection left): callers holding it get a new one. */
+  dropped = false
 
   constructor(pools: SocketPools, key: string, host: string, port: number) {
     this.pools = pools
@@ -256,7 +258,10 @@ export class SocketPools {
   }
 
   drop(pool: OriginPool): void {
-    if (this.#origins.get(pool.key) === pool && pool.waiting.length === 0) this.#origins.delete(pool.key)
+    if (this.#origins.get(pool.key) === pool && pool.waiting.length === 0) {
+      this.#origins.delete(pool.key)
+      pool.dropped = true
+    }
   }
 
   releaseLater(connection: Connection): void {

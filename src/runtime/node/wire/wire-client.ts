@@ -22,7 +22,13 @@ import type {
 } from '../upstream.ts'
 import { encodeRequest } from './request-encoder.ts'
 import { type ResponseEvents, type ResponseHead, ResponseParser } from './response-parser.ts'
-import { type Connection, type ConnectionUser, SocketPools, type Waiter } from './socket-pool.ts'
+import {
+  type Connection,
+  type ConnectionUser,
+  type OriginPool,
+  SocketPools,
+  type Waiter,
+} from './socket-pool.ts'
 
 export interface WireClientOptions {
   /** Idle connections close after this long (or the server's Keep-Alive timeout less 2 s). Default 4 s. */
@@ -41,6 +47,8 @@ const MAX_ORIGINS_CACHED = 4_096
 interface Target {
   host: string
   port: number
+  /** The origin's pool, while it lives (a pool with no connection left is dropped and made again). */
+  pool: OriginPool | null
   /** `host[:port]` as undici writes it for the origin (default port left out, IPv6 in brackets). */
   hostHeader: string
 }
@@ -71,7 +79,7 @@ export function createWireClient(options: WireClientOptions = {}): UpstreamClien
       throw new Error(`not an http origin: ${origin}`)
     }
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
-    target = { host, port: url.port ? Number(url.port) : 80, hostHeader: url.host }
+    target = { host, port: url.port ? Number(url.port) : 80, hostHeader: url.host, pool: null }
     if (targets.size >= MAX_ORIGINS_CACHED) targets.clear()
     targets.set(origin, target)
     return target
@@ -101,7 +109,11 @@ export function createWireClient(options: WireClientOptions = {}): UpstreamClien
         return Promise.reject(transportError(request.method, request.origin, error as Error, true, false))
       }
       const exchange = new WireExchange(request.method, request.origin, close)
-      const pool = pools.origin(`${target.host}:${target.port}`, target.host, target.port)
+      let pool = target.pool
+      if (pool === null || pool.dropped) {
+        pool = pools.origin(request.origin, target.host, target.port)
+        target.pool = pool
+      }
       exchange.waiter = pool.dispatch(exchange, bytes)
       if (cancel) exchange.cleanup = cancel.onAbort((reason) => exchange.abort(reason))
       return exchange.head
