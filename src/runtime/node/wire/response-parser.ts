@@ -17,6 +17,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { parseChunkSize } from './chunked-size.ts'
 import { FIELD_VALUE, TOKEN } from './field-chars.ts'
+import { headerName } from './header-names.ts'
 
 /** undici's default maximum header size (Node's `http.maxHeaderSize`): status line and fields. */
 export const MAX_HEAD_BYTES = 16 * 1024
@@ -359,7 +360,7 @@ export class ResponseParser {
     let valueEnd = e
     while (valueEnd > valueStart && (b[valueEnd - 1] === SP || b[valueEnd - 1] === HTAB)) valueEnd--
     if (!keep) return
-    const name = b.toString('latin1', s, nameEnd).toLowerCase()
+    const name = headerName(b, s, nameEnd)
     const value = valueStart === valueEnd ? '' : b.toString('latin1', valueStart, valueEnd)
     switch (name) {
       case 'content-length': {
@@ -527,18 +528,26 @@ function connectionAllowsReuse(minor: number, connection: string | null): boolea
 }
 
 /**
- * A headers object without a prototype: a header named `__proto__`, `constructor` or `toString` is
- * just a header, never the prototype's accessor or method (a repeated one would otherwise crash or
- * replace the prototype).
+ * A plain object (fast, shared hidden classes); names that are Object.prototype members are handled in
+ * addHeader so a header named `__proto__`, `constructor` or `toString` is just a header.
  */
 function headersObject(): IncomingHttpHeaders {
-  return Object.create(null) as IncomingHttpHeaders
+  return {}
 }
 
 /** Adds to a headers object: a repeated name becomes an array (as undici gives it). */
 function addHeader(headers: IncomingHttpHeaders, name: string, value: string): void {
-  const existing = headers[name]
-  if (existing === undefined) headers[name] = value
-  else if (typeof existing === 'string') headers[name] = [existing, value]
-  else existing.push(value)
+  // Own properties only: `headers.constructor` would otherwise read Object.prototype's.
+  const existing = Object.hasOwn(headers, name) ? headers[name] : undefined
+  const next = existing === undefined ? value : typeof existing === 'string' ? [existing, value] : existing
+  if (next === existing) (existing as string[]).push(value)
+  else if (name === '__proto__') {
+    // Assigning would set the prototype (an array) instead of adding a header.
+    Object.defineProperty(headers, name, {
+      value: next,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else headers[name] = next
 }
