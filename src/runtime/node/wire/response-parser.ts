@@ -258,14 +258,15 @@ export class ResponseParser {
     let source = buf
     let start = pos
     let lf = buf.indexOf(LF, pos)
-    if (this.#partial) {
+    const partial = this.#partial
+    if (partial) {
       if (lf === -1) {
-        this.#partial = Buffer.concat([this.#partial, buf.subarray(pos)])
-        if (this.#headBytes + this.#partial.length > limit)
-          this.#fail(`the ${what} is longer than ${limit} bytes`)
+        const grown = Buffer.concat([partial, buf.subarray(pos)])
+        if (this.#headBytes + grown.length > limit) this.#fail(`the ${what} is longer than ${limit} bytes`)
+        this.#partial = grown
         return -1
       }
-      source = Buffer.concat([this.#partial, buf.subarray(pos, lf + 1)])
+      source = Buffer.concat([partial, buf.subarray(pos, lf + 1)])
       this.#partial = null
       start = 0
       const next = lf + 1

@@ -1,0 +1,127 @@
+/**
+ * @module
+ * What only the wire client (src/runtime/node/wire/) decides, on real loopback sockets: the server's
+ * Keep-Alive timeout shortening the idle limit, bytes on an idle connection, Transfer-Encoding over
+ * Content-Length, HEAD, cancelling a call that waits for a connection, and close(). (The connect
+ * timeout is not tested here: this sandbox answers connections to any address, so nothing hangs.)
+ * The behaviour both clients share is in test/conformance/upstream.suite.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { HttpTransportError } from '../../src/http/client.ts'
+import { CallControl } from '../../src/invoke/call-control.ts'
+import type { UpstreamClient } from '../../src/runtime/node/upstream.ts'
+import { createWireClient, type WireClientOptions } from '../../src/runtime/node/wire/wire-client.ts'
+import { readBody } from '../conformance/upstream.suite.ts'
+import { pollUntil } from '../harness/poll.ts'
+import { answerWith, type ScriptedUpstream, scriptedUpstream } from '../harness/scripted-upstream.ts'
+
+const clients: UpstreamClient[] = []
+const servers: ScriptedUpstream[] = []
+function client(options?: WireClientOptions): UpstreamClient {
+  const made = createWireClient(options)
+  clients.push(made)
+  return made
+}
+async function upstream(answer: Parameters<typeof scriptedUpstream>[0]): Promise<ScriptedUpstream> {
+  const server = await scriptedUpstream(answer)
+  servers.push(server)
+  return server
+}
+afterEach(async () => {
+  for (const made of clients.splice(0)) await made.close()
+  for (const server of servers.splice(0)) await server.close()
+})
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+const get = (origin: string) => ({ origin, path: '/', method: 'GET', headers: [], body: null })
+
+describe('wire client', () => {
+  it("the server's Keep-Alive timeout (less 2 s) closes an idle connection before idleSocketMs", async () => {
+    const server = await upstream((request) =>
+      request.socket.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=3\r\nContent-Length: 2\r\n\r\nok'),
+    )
+    await readBody(await client({ idleSocketMs: 120_000 }).send(get(server.origin)))
+    await pollUntil('the idle connection to close after ~1 s', async () => server.closed === 1, 10_000, 50)
+  })
+
+  it('bytes on an idle connection close it; the next call goes on a new one', async () => {
+    const server = await upstream((request) => {
+      request.socket.write(answerWith(200, 'ok'))
+      if (request.connection === 1) setTimeout(() => request.socket.write('HTTP/1.1 200 OK\r\n'), 50)
+    })
+    const made = client()
+    expect(await readBody(await made.send(get(server.origin)))).toBe('ok')
+    await pollUntil('the connection with stray bytes to close', async () => server.closed === 1, 5_000, 10)
+    expect(await readBody(await made.send(get(server.origin)))).toBe('ok')
+    expect(server.connections).toBe(2)
+  })
+
+  it('Transfer-Encoding wins over Content-Length: decoded body, no Content-Length handed on, no reuse', async () => {
+    const server = await upstream((request) =>
+      request.socket.write(
+        'HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+      ),
+    )
+    const made = client()
+    const head = await made.send(get(server.origin))
+    expect(head.headers['content-length']).toBeUndefined()
+    expect(await readBody(head)).toBe('ok')
+    await nextTurn()
+    await readBody(await made.send(get(server.origin)))
+    expect(server.connections).toBe(2)
+  })
+
+  it('an answer to HEAD is not followed by a reused connection (as undici)', async () => {
+    const server = await upstream((request) =>
+      request.socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'),
+    )
+    const made = client()
+    await readBody(await made.send({ ...get(server.origin), method: 'HEAD' }))
+    await nextTurn()
+    await readBody(await made.send({ ...get(server.origin), method: 'HEAD' }))
+    expect(server.connections).toBe(2)
+  })
+
+  it('a call cancelled while waiting for a connection rejects and is never sent; the queue goes on', async () => {
+    const pending: Array<() => void> = []
+    const server = await upstream((request) =>
+      pending.push(() => request.socket.write(answerWith(200, 'ok'))),
+    )
+    const made = client({ connectionsPerOrigin: 1 })
+    const first = made.send(get(server.origin))
+    const control = new CallControl()
+    const second = made.send({ ...get(server.origin), headers: ['x-n', '2'] }, control)
+    const third = made.send({ ...get(server.origin), headers: ['x-n', '3'] })
+    control.abort(new Error('gave up'))
+    await expect(second).rejects.toThrow(/gave up/)
+    await pollUntil('the first request', async () => pending.length === 1, 5_000, 5)
+    pending.shift()!()
+    expect(await readBody(await first)).toBe('ok')
+    await pollUntil('the third request', async () => pending.length === 1, 5_000, 5)
+    pending.shift()!()
+    expect(await readBody(await third)).toBe('ok')
+    expect(server.requests.map((r) => /x-n: (\d)/.exec(r.head)?.[1])).toEqual([undefined, '3'])
+  })
+
+  it('close() refuses calls waiting for a connection (beforeSend) and closes idle connections', async () => {
+    const pending: Array<() => void> = []
+    const server = await upstream((request) =>
+      pending.push(() => request.socket.write(answerWith(200, 'ok'))),
+    )
+    const made = createWireClient({ connectionsPerOrigin: 1 })
+    const first = made.send(get(server.origin))
+    const waiting = made.send(get(server.origin))
+    await pollUntil('the first request', async () => pending.length === 1, 5_000, 5)
+    await made.close()
+    const error = await waiting.then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(HttpTransportError.is(error) && error.beforeSend).toBe(true)
+    pending.shift()!()
+    expect(await readBody(await first)).toBe('ok') // a call in flight finishes
+    await pollUntil('its connection to close', async () => server.closed === 1, 5_000, 5)
+    await expect(made.send(get(server.origin))).rejects.toSatisfy(
+      (e: unknown) => HttpTransportError.is(e) && e.beforeSend,
+    )
+  })
+})
