@@ -1,7 +1,7 @@
 /**
  * @module
  * The core's HttpClient (src/http/client.ts) on Node, over the runtime's one pooled upstream client
- * (upstream.ts, undici) rather than fetch: Node's fetch decodes `Content-Encoding` (a gzipped body
+ * (upstream.ts: the wire client for `http:` with a whole body, undici otherwise) rather than fetch: Node's fetch decodes `Content-Encoding` (a gzipped body
  * would be passed on decompressed but still labelled gzip) and its Web-stream plumbing costs most of a
  * proxy's throughput. Redirects are not followed and bodies are left as they are on the wire.
  */
