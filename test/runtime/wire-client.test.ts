@@ -124,4 +124,46 @@ describe('wire client', () => {
       (e: unknown) => HttpTransportError.is(e) && e.beforeSend,
     )
   })
+
+  it('300 calls of mixed good and broken answers through 4 connections all settle, none crosses into another', async () => {
+    const kinds = ['length', 'chunked', 'close', 'reset', 'malformed', 'extra', 'cut'] as const
+    const server = await upstream((request) => {
+      const [, kind, n] = /x-kind: (\w+)\r\nx-n: (\d+)/.exec(request.head) ?? []
+      const socket = request.socket
+      if (kind === 'length') socket.write(answerWith(200, `n${n}`))
+      else if (kind === 'chunked')
+        socket.write(
+          `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nn\r\n${n!.length.toString(16)}\r\n${n}\r\n0\r\n\r\n`,
+        )
+      else if (kind === 'close') socket.end(`HTTP/1.1 200 OK\r\n\r\nn${n}`)
+      else if (kind === 'reset') socket.resetAndDestroy()
+      else if (kind === 'malformed') socket.write(`HTTP/1.1 200 OK\nContent-Length: 1\r\n\r\nx`)
+      else if (kind === 'extra')
+        socket.write(`${answerWith(200, `n${n}`)}HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nwrong`)
+      else socket.end('HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nn')
+    })
+    const made = client({ connectionsPerOrigin: 4 })
+    let next = 0
+    const outcomes: string[] = []
+    async function worker(): Promise<void> {
+      while (next < 300) {
+        const n = next++
+        const kind = kinds[(n * 7 + (n >> 3)) % kinds.length]!
+        const outcome = await made
+          .send({ ...get(server.origin), headers: ['x-kind', kind, 'x-n', String(n)] })
+          .then(readBody)
+          .then(
+            (body) => (body === `n${n}` ? 'ok' : `WRONG ${kind} ${n}: ${body}`),
+            (error: unknown) =>
+              HttpTransportError.is(error) ? 'failed' : `NOT A TRANSPORT ERROR ${String(error)}`,
+          )
+        const good = kind === 'length' || kind === 'chunked' || kind === 'close' || kind === 'extra'
+        outcomes.push(good ? outcome : outcome === 'failed' ? 'ok' : `SHOULD FAIL ${kind} ${n}: ${outcome}`)
+      }
+    }
+    await Promise.all(Array.from({ length: 20 }, worker))
+    expect(outcomes.filter((o) => o !== 'ok')).toEqual([])
+    expect(outcomes).toHaveLength(300)
+    expect(server.connections - server.closed).toBeLessThanOrEqual(4)
+  })
 })
