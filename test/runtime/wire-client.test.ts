@@ -6,6 +6,8 @@
  * timeout is not tested here: this sandbox answers connections to any address, so nothing hangs.)
  * The behaviour both clients share is in test/conformance/upstream.suite.ts.
  */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpTransportError } from '../../src/http/client.ts'
 import { CallControl } from '../../src/invoke/call-control.ts'
@@ -165,5 +167,29 @@ describe('wire client', () => {
     expect(outcomes.filter((o) => o !== 'ok')).toEqual([])
     expect(outcomes).toHaveLength(300)
     expect(server.connections - server.closed).toBeLessThanOrEqual(4)
+  })
+
+  it('an idle pooled connection does not keep the process alive', async () => {
+    const server = await upstream((request) => request.socket.write(answerWith(200, 'ok')))
+    const module = fileURLToPath(new URL('../../src/runtime/node/wire/wire-client.ts', import.meta.url))
+    // One call with a 60 s idle limit, then nothing: the process must end on its own, well before.
+    const script = `
+      import { createWireClient } from ${JSON.stringify(module)}
+      const head = await createWireClient({ idleSocketMs: 60_000 }).send({ origin: ${JSON.stringify(server.origin)}, path: '/', method: 'GET', headers: [], body: null })
+      head.body.consume({ data: () => true, end: () => console.log('answered'), error: (e) => console.log(String(e)) })
+    `
+    const started = Date.now()
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { timeout: 20_000 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    )
+    expect(output.trim()).toBe('answered')
+    expect(Date.now() - started).toBeLessThan(20_000) // execFile kills it at 20 s otherwise
+    expect(server.connections).toBe(1)
   })
 })

@@ -57,6 +57,7 @@ export class Connection {
   /** Carries `user`'s request: written at once (a new socket sends it when connected). */
   assign(user: ConnectionUser, request: Buffer): void {
     this.user = user
+    if (this.idleSince !== 0) this.socket.ref()
     user.attached(this)
     if (this.connected) this.socket.write(request)
     else this.#pending = request
@@ -179,6 +180,8 @@ export class OriginPool {
       connection.assign(waiter.user, waiter.request)
       return
     }
+    // An idle connection does not keep the process alive (as node:http's agent and undici).
+    socket.unref()
     this.idle.push(connection)
     this.pools.watchIdle()
   }
