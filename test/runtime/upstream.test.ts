@@ -4,12 +4,15 @@
  * the wire client (node:net, its own parser), the undici Agent, and the composition `createUpstreamClient`
  * gives the runtime — which sends `http:` whole-body requests over the wire and the rest via undici.
  */
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createUndiciUpstream } from '../../src/runtime/node/undici-upstream.ts'
 import { createUpstreamClient, type UpstreamClient } from '../../src/runtime/node/upstream.ts'
 import { createWireClient } from '../../src/runtime/node/wire/wire-client.ts'
 import { readBody, runUpstreamSuite } from '../conformance/upstream.suite.ts'
+import { createTestCa } from '../harness/certs.ts'
 import { answerWith, type ScriptedUpstream, scriptedUpstream } from '../harness/scripted-upstream.ts'
 
 runUpstreamSuite('wire client', (options) => createWireClient(options))
@@ -71,6 +74,26 @@ describe('createUpstreamClient: which client carries a call', () => {
     } finally {
       await viaUndici.close()
       await viaWire.close()
+    }
+  })
+
+  it('an https: origin goes via undici, with the extra CA trusted', async () => {
+    const ca = await createTestCa()
+    const leaf = await ca.issue(['localhost'])
+    const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) =>
+      res.end('secure'),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const made = createUpstreamClient({ ca: ca.certPem })
+    try {
+      const origin = `https://localhost:${(server.address() as AddressInfo).port}`
+      const head = await made.send({ origin, path: '/', method: 'POST', headers: [], body: Buffer.from('x') })
+      expect([head.status, await readBody(head)]).toEqual([200, 'secure'])
+    } finally {
+      await made.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await ca.remove()
     }
   })
 })

@@ -26,7 +26,10 @@ export interface UpstreamOptions {
   idleSocketMs?: number
   /** Extra CA certificates (PEM) trusted for https origins, e.g. a cluster's private CA. */
   ca?: string | undefined
-  /** Connections per origin; default unlimited (one per concurrent call, as node:http's agent). */
+  /**
+   * Connections per origin; default unlimited (one per concurrent call, as node:http's agent). Each of
+   * the two clients keeps its own cap: an origin served both whole and streamed bodies may have twice.
+   */
   connectionsPerOrigin?: number
   /**
    * Send `http:` requests with whole bodies over the wire client (default true); false sends every
