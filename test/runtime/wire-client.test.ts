@@ -8,9 +8,11 @@
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpTransportError } from '../../src/http/client.ts'
 import { CallControl } from '../../src/invoke/call-control.ts'
+import { createUndiciUpstream } from '../../src/runtime/node/undici-upstream.ts'
 import type { UpstreamClient } from '../../src/runtime/node/upstream.ts'
 import { createWireClient, type WireClientOptions } from '../../src/runtime/node/wire/wire-client.ts'
 import { readBody } from '../conformance/upstream.suite.ts'
@@ -191,5 +193,81 @@ describe('wire client', () => {
     expect(output.trim()).toBe('answered')
     expect(Date.now() - started).toBeLessThan(20_000) // execFile kills it at 20 s otherwise
     expect(server.connections).toBe(1)
+  })
+
+  it('random valid responses: the wire client reads what undici reads (status, reason, headers, body)', async () => {
+    let next = Buffer.alloc(0)
+    const server = await upstream((request) => request.socket.write(next))
+    const wire = client()
+    const undici = createUndiciUpstream()
+    const token = fc.constantFrom(
+      ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!#$%&*+^`|~'.split(''),
+    )
+    const value = fc
+      .array(
+        fc.oneof(
+          fc.integer({ min: 0x21, max: 0x7e }),
+          fc.integer({ min: 0x80, max: 0xff }),
+          fc.constant(0x20),
+        ),
+        {
+          maxLength: 20,
+        },
+      )
+      .map((codes) => String.fromCharCode(...codes).trim())
+    const response = fc.record({
+      status: fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304),
+      // ASCII reasons: undici decodes the reason as UTF-8 (a lone 0xE9 becomes U+FFFD, which a Web
+      // Response refuses as statusText); the wire client keeps Latin-1, as node:http does.
+      reason: fc.string({ unit: fc.constantFrom('O', 'K', ' ', 'x'), maxLength: 6 }).map((r) => r.trim()),
+      headers: fc.array(
+        fc.tuple(
+          fc.string({ unit: token, minLength: 1, maxLength: 10 }).map((n) => `x-${n}`),
+          value,
+        ),
+        {
+          maxLength: 6,
+        },
+      ),
+      body: fc.uint8Array({ maxLength: 200 }),
+      chunked: fc.boolean(),
+    })
+    try {
+      await fc.assert(
+        fc.asyncProperty(response, async ({ status, reason, headers, body, chunked }) => {
+          let head = `HTTP/1.1 ${status} ${reason}\r\n`
+          for (const [name, v] of headers) head += `${name}: ${v}\r\n`
+          const data =
+            body.byteLength > 0
+              ? [Buffer.from(`${body.byteLength.toString(16)}\r\n`), body, Buffer.from('\r\n')]
+              : []
+          next = chunked
+            ? Buffer.concat([
+                Buffer.from(`${head}Transfer-Encoding: chunked\r\n\r\n`, 'latin1'),
+                ...data,
+                Buffer.from('0\r\n\r\n'),
+              ])
+            : Buffer.concat([
+                Buffer.from(`${head}Content-Length: ${body.byteLength}\r\n\r\n`, 'latin1'),
+                body,
+              ])
+          const read = async (made: UpstreamClient) => {
+            const answer = await made.send(get(server.origin))
+            const text = await readBody(answer)
+            return {
+              status: answer.status,
+              statusText: answer.statusText,
+              headers: { ...answer.headers },
+              text,
+            }
+          }
+          const [a, b] = [await read(wire), await read(undici)]
+          expect(a).toEqual(b)
+        }),
+        { numRuns: 60 },
+      )
+    } finally {
+      await undici.close()
+    }
   })
 })
