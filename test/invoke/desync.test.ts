@@ -168,4 +168,11 @@ describe('response headers', () => {
     expect(res.headers.get('x-kept')).toBe('for the caller')
     expect(res.headers.get('x-hop-secret')).toBeNull()
   })
+
+  it('so do those named in a second Connection header line (the upstream client gives an array)', async () => {
+    const res = await fetch(`${g.url}${PATH}/hop2`)
+    expect([res.status, await res.text()]).toEqual([200, 'hop'])
+    expect(res.headers.get('x-kept')).toBe('for the caller')
+    expect(res.headers.get('x-hop-secret')).toBeNull()
+  })
 })

@@ -1,100 +1,99 @@
 /**
  * @module
- * The pooled upstream client (src/runtime/node/upstream.ts) against real sockets on loopback: what a
- * failure says about how far the call got (beforeSend, responseStarted), which failover depends on;
- * bodies passed through with backpressure; discarding an answer.
+ * The Node runtime's upstream clients against the UpstreamClient contract (test/conformance/upstream.suite.ts):
+ * the wire client (node:net, its own parser), the undici Agent, and the composition `createUpstreamClient`
+ * gives the runtime — which sends `http:` whole-body requests over the wire and the rest via undici.
  */
-import { createServer as createHttpServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { createServer, type Server, type Socket } from 'node:net'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { HttpTransportError } from '../../src/http/client.ts'
-import { createUpstreamClient } from '../../src/runtime/node/upstream.ts'
-import { freePort } from '../harness/free-port.ts'
+import { Readable } from 'node:stream'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createUndiciUpstream } from '../../src/runtime/node/undici-upstream.ts'
+import { createUpstreamClient, type UpstreamClient } from '../../src/runtime/node/upstream.ts'
+import { createWireClient } from '../../src/runtime/node/wire/wire-client.ts'
+import { readBody, runUpstreamSuite } from '../conformance/upstream.suite.ts'
+import { createTestCa } from '../harness/certs.ts'
+import { answerWith, type ScriptedUpstream, scriptedUpstream } from '../harness/scripted-upstream.ts'
 
-const upstream = createUpstreamClient()
-const servers: Array<{ close(cb: () => void): void; closeAllConnections?: () => void }> = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections?.()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+runUpstreamSuite('wire client', (options) => createWireClient(options))
+runUpstreamSuite('undici', (options) => createUndiciUpstream(options))
+runUpstreamSuite('composed (the runtime default)', (options) => createUpstreamClient(options))
+
+describe('createUpstreamClient: which client carries a call', () => {
+  let server: ScriptedUpstream | undefined
+  let client: UpstreamClient | undefined
+  afterEach(async () => {
+    await client?.close()
+    await server?.close()
+    client = undefined
+    server = undefined
+  })
+
+  /** The request head as received: undici writes `connection: keep-alive` first; the wire client too. */
+  async function sentHead(send: (origin: string) => Promise<unknown>): Promise<string> {
+    server = await scriptedUpstream((request) => request.socket.write(answerWith(200, 'ok')))
+    await send(server.origin)
+    return server.requests[0]!.head
   }
-})
-afterAll(() => upstream.close())
 
-/** A raw TCP server that does `onData` with each connection once the request arrives. */
-async function rawServer(onRequest: (socket: Socket) => void): Promise<string> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
-    sockets.add(socket)
-    socket.once('data', () => onRequest(socket))
-  })
-  servers.push({
-    close: (cb) => {
-      for (const s of sockets) s.destroy()
-      server.close(cb)
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
-async function failure(origin: string, method = 'POST'): Promise<HttpTransportError> {
-  const error = await upstream
-    .send({ origin, path: '/', method, headers: ['content-length', '2'], body: Buffer.from('hi') })
-    .then(
-      () => null,
-      (e: unknown) => e,
+  it('a streamed body goes via undici (chunked), a whole one over the wire (one content-length)', async () => {
+    client = createUpstreamClient()
+    const made = client
+    const streamed = await sentHead(async (origin) =>
+      readBody(
+        await made.send({
+          origin,
+          path: '/',
+          method: 'POST',
+          headers: [],
+          body: Readable.from([Buffer.from('a')]),
+        }),
+      ),
     )
-  expect(HttpTransportError.is(error)).toBe(true)
-  return error as HttpTransportError
-}
-
-describe('upstream client failures', () => {
-  it('a refused connection is beforeSend, with no response byte', async () => {
-    const error = await failure(`http://127.0.0.1:${await freePort()}`)
-    expect([error.beforeSend, error.responseStarted]).toEqual([true, false])
+    expect(streamed).toMatch(/transfer-encoding: chunked/i)
+    await server?.close()
+    const whole = await sentHead(async (origin) =>
+      readBody(await made.send({ origin, path: '/', method: 'POST', headers: [], body: Buffer.from('a') })),
+    )
+    expect(whole).toMatch(/content-length: 1/)
   })
 
-  it('a connection reset after the request arrived, before any answer, is neither', async () => {
-    const origin = await rawServer((socket) => socket.resetAndDestroy())
-    const error = await failure(origin)
-    expect([error.beforeSend, error.responseStarted]).toEqual([false, false])
+  it('wire: false sends everything via undici (a 100 Continue is then refused, as undici does)', async () => {
+    server = await scriptedUpstream((request) =>
+      request.socket.write(`HTTP/1.1 100 Continue\r\n\r\n${answerWith(200, 'ok')}`),
+    )
+    const origin = server.origin
+    const viaUndici = createUpstreamClient({ wire: false })
+    const viaWire = createUpstreamClient()
+    try {
+      await expect(
+        viaUndici.send({ origin, path: '/', method: 'GET', headers: [], body: null }),
+      ).rejects.toThrow()
+      const head = await viaWire.send({ origin, path: '/', method: 'GET', headers: [], body: null })
+      expect(await readBody(head)).toBe('ok')
+    } finally {
+      await viaUndici.close()
+      await viaWire.close()
+    }
   })
 
-  it('a connection closed after part of a response head says a response had started', async () => {
-    const origin = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Ty'))
-    const error = await failure(origin)
-    expect([error.beforeSend, error.responseStarted]).toEqual([false, true])
-  })
-})
-
-describe('upstream client bodies', () => {
-  it('hands the head over before the body ends, and the body as it arrives', async () => {
-    let finish: (() => void) | undefined
-    const server = createHttpServer((_req, res) => {
-      res.writeHead(200, { 'x-one': 'a' })
-      res.write('first;')
-      finish = () => res.end('last')
-    })
-    servers.push(server)
+  it('an https: origin goes via undici, with the extra CA trusted', async () => {
+    const ca = await createTestCa()
+    const leaf = await ca.issue(['localhost'])
+    const server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) =>
+      res.end('secure'),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const head = await upstream.send({ origin, path: '/', method: 'GET', headers: [], body: null })
-    expect([head.status, head.headers['x-one']]).toEqual([200, 'a'])
-    const chunks: string[] = []
-    const ended = new Promise<void>((resolve, reject) =>
-      head.body.consume({
-        data(chunk) {
-          chunks.push(chunk.toString())
-          if (chunks.length === 1) finish?.()
-          return true
-        },
-        end: resolve,
-        error: reject,
-      }),
-    )
-    await ended
-    expect(chunks.join('')).toBe('first;last')
+    const made = createUpstreamClient({ ca: ca.certPem })
+    try {
+      const origin = `https://localhost:${(server.address() as AddressInfo).port}`
+      const head = await made.send({ origin, path: '/', method: 'POST', headers: [], body: Buffer.from('x') })
+      expect([head.status, await readBody(head)]).toEqual([200, 'secure'])
+    } finally {
+      await made.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await ca.remove()
+    }
   })
 })

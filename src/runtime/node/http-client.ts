@@ -1,9 +1,9 @@
 /**
  * @module
  * The core's HttpClient (src/http/client.ts) on Node, over the runtime's one pooled upstream client
- * (upstream.ts, undici) rather than fetch: Node's fetch decodes `Content-Encoding` (a gzipped body
- * would be passed on decompressed but still labelled gzip) and its Web-stream plumbing costs most of a
- * proxy's throughput. Redirects are not followed and bodies are left as they are on the wire.
+ * (upstream.ts: the wire client for `http:` with a whole body, undici otherwise) rather than fetch:
+ * Node's fetch decodes `Content-Encoding` (a gzipped body would be passed on decompressed but still
+ * labelled gzip) and its Web-stream plumbing costs most of a proxy's throughput. Redirects are not followed and bodies are left as they are on the wire.
  */
 import { type HttpClient, type HttpRequestInit, HttpTransportError, splitOrigin } from '../../http/client.ts'
 import { signalCancellation } from '../../invoke/call-control.ts'

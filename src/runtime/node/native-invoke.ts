@@ -319,7 +319,9 @@ function answerOf(
       responseStarted: true,
     })
   }
-  const listed = connectionOptions(headers.connection as string | undefined)
+  // Two `Connection` lines arrive as an array: their options are one list (RFC 9110 §5.3).
+  const connection = headers.connection as string | string[] | undefined
+  const listed = connectionOptions(Array.isArray(connection) ? connection.join(',') : connection)
   const dropped = target.dropResponseHeaders
   const list: string[] = []
   for (const name in headers) {
