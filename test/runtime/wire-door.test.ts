@@ -533,7 +533,7 @@ describe('the fast door on a gateway listener', () => {
           // in flight and the fast door does not: only whole requests and those the door leaves are
           // compared. No request after `Connection: close` (node:http refuses one, dropping that answer).
           const alone = parseRequest(Buffer.from(mutated, 'latin1'), 0, LIMITS)
-          fc.pre(alone !== PARTIAL)
+          fc.pre(alone === OTHER || (alone !== PARTIAL && alone.complete))
           const closes = alone !== OTHER && !alone.keepAlive
           const request = Buffer.from(closes ? mutated : mutated + SENTINEL, 'latin1')
           await sameAsNode(split(request, cuts), JSON.stringify(mutated))
