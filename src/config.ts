@@ -87,6 +87,7 @@ const schema = z.object({
   EDGEFAAS_FAILOVER_BUDGET_PERCENT: int(0, 100).default(20),
   EDGEFAAS_QUEUE_URL: z.string().default(''),
   EDGEFAAS_NATIVE_INVOKE: boolean.default(true),
+  EDGEFAAS_WIRE: boolean.default(true),
   EDGEFAAS_PROCESSES: z
     .string()
     .regex(/^(auto|\d+)$/, { message: 'must be auto or a whole number of processes (1 to 64)' })
@@ -180,6 +181,11 @@ export interface Config {
   backendsFile: string | undefined
   /** Node: serve `/function/*` on node:http's own objects over the pooled client (false: through fetch). */
   nativeInvoke: boolean
+  /**
+   * Node: the fast door — plain invocations read and answered on the raw socket, the rest handed to
+   * node:http (runtime/node/wire/); only with `nativeInvoke`.
+   */
+  wire: boolean
   /**
    * Node: processes that accept connections on the gateway's ports (runtime/node/cluster/). `auto`: the
    * launcher decides (`npm start` / `edgefaas serve`: the available cores; an embedded startGateway: 1).
@@ -337,6 +343,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultBackend: e.EDGEFAAS_DEFAULT_BACKEND,
     backendsFile: e.EDGEFAAS_BACKENDS_FILE,
     nativeInvoke: e.EDGEFAAS_NATIVE_INVOKE,
+    wire: e.EDGEFAAS_WIRE,
     processes: e.EDGEFAAS_PROCESSES,
     reconcileIntervalMs: e.EDGEFAAS_RECONCILE_INTERVAL_MS,
     reconcileInlineTimeoutMs: e.EDGEFAAS_RECONCILE_INLINE_TIMEOUT_MS,

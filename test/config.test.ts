@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     }
   })
 
+  it('EDGEFAAS_WIRE: the fast door on by default, turned off by false, anything else refused by name', () => {
+    expect(loadConfig({}).wire).toBe(true)
+    expect(loadConfig({ EDGEFAAS_WIRE: 'false' }).wire).toBe(false)
+    expect(() => loadConfig({ EDGEFAAS_WIRE: 'fast' })).toThrow(/EDGEFAAS_WIRE: must be true or false/)
+  })
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ EDGEFAAS_PORT: '' }).port).toBe(8080)
   })

@@ -34,8 +34,11 @@ describe('beforeEachRequest', () => {
     const server = createServer()
     server.on('request', () => {})
     server.on('request', () => {})
-    const hook = () => {}
-    beforeEachRequest(server, hook)
-    expect(server.listeners('request')[0]).toBe(hook)
+    const seen: unknown[] = []
+    beforeEachRequest(server, (res) => seen.push(res))
+    expect(server.listenerCount('request')).toBe(3)
+    const res = { shouldKeepAlive: true }
+    ;(server.listeners('request')[0] as (req: unknown, res: unknown) => void)({}, res)
+    expect(seen).toEqual([res])
   })
 })

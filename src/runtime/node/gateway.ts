@@ -111,6 +111,7 @@ export async function startGateway(
           servesInvocations: (hostHeader: string | undefined) =>
             !mayBeCustomDomain(deps.domains, config.functionsHost, hostHeader) &&
             servesInvocations(config, listener, hostHeader),
+          wire: config.wire,
         }
       : undefined
   // POST /async-function/* on node:http's own objects too, unless the Host is a custom domain's.

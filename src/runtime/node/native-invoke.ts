@@ -11,7 +11,7 @@
  * transport (src/invoke/proxy.ts) runs too. A provider without `target()` is reached through its
  * `invoke()`, its Web `Response` written out here.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { InvocationTarget, InvocationTargetRequest, Provider } from '../../../providers/types.ts'
@@ -26,8 +26,7 @@ import { type CallIdentity, decorate, proxyErrorHeaders } from '../../invoke/hea
 import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
-import { forwardedClient } from './client-address.ts'
-import { SMALL_BODY_BYTES } from './incoming-body.ts'
+import type { CallerResponse } from './caller-response.ts'
 import { CallerHeaders, upstreamHeaderList } from './request-headers.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
@@ -57,10 +56,24 @@ export interface NativeInvokerOptions {
   logger: Logger
 }
 
+/**
+ * The caller's request as either door hands it over: node:http's (incoming-invoke.ts) or the fast
+ * door's (wire/), its body already framed.
+ */
+export interface NativeCaller {
+  method: string
+  /** `[name, value…]` as received: names as sent, repeated fields as sent. */
+  rawHeaders: string[]
+  /** `ip:port`, or a worker's relayed caller. */
+  clientAddress: string | undefined
+  /** null: none was framed; a Buffer: read whole; else still streaming. */
+  body: NativeBody | null
+}
+
 /** Handles one request whose raw path is a checked `/function/…` path; never rejects. */
 export type NativeInvoker = (
-  req: IncomingMessage,
-  res: ServerResponse,
+  caller: NativeCaller,
+  res: CallerResponse,
   pathname: string,
   search: string,
 ) => void
@@ -74,8 +87,7 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
   const { run, servedBy, logger } = options
 
   function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
+    res: CallerResponse,
     caller: NativeCall,
     result: InvocationResult<NativeAnswer>,
   ): Promise<void> | undefined {
@@ -99,15 +111,16 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
       answer.body.discard()
       answer.done()
       logger.warn('invocation answer not passed on', { function: caller.pathname, error })
+      if (res.statusMessage !== undefined) res.statusMessage = ''
       writeText(res, 502, 'the function answered with a header that cannot be passed on', {
         ...proxyErrorHeaders(backend),
       })
       return
     }
-    writeAnswer(req, res, caller, answer)
+    writeAnswer(res, caller, answer)
   }
 
-  function failed(res: ServerResponse, pathname: string, error: unknown): void {
+  function failed(res: CallerResponse, pathname: string, error: unknown): void {
     // The pipeline answers every backend failure itself; what reaches here is the store failing.
     const apiError = toApiError(error)
     logger.error('invocation failed', { path: pathname, error: apiError.cause ?? apiError })
@@ -115,12 +128,12 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
     else res.destroy()
   }
 
-  function start(req: IncomingMessage, res: ServerResponse, caller: NativeCall): void {
+  function start(res: CallerResponse, caller: NativeCall): void {
     // One reaction, not then + catch: what answering throws is caught here as a failed run is.
     run(transport, caller).then(
       (result) => {
         try {
-          answer(req, res, caller, result)?.catch((error: unknown) => failed(res, caller.pathname, error))
+          answer(res, caller, result)?.catch((error: unknown) => failed(res, caller.pathname, error))
         } catch (error) {
           failed(res, caller.pathname, error)
         }
@@ -129,16 +142,7 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
     )
   }
 
-  return (req, res, pathname, search) => {
-    const caller = new NativeCall(req, res, pathname, search)
-    const body = callerBody(req, (read) => {
-      caller.received = read
-      start(req, res, caller)
-    })
-    if (body === READING) return
-    caller.received = body
-    start(req, res, caller)
-  }
+  return (request, res, pathname, search) => start(res, new NativeCall(request, res, pathname, search))
 }
 
 /**
@@ -153,24 +157,27 @@ class NativeCall implements InvocationIO<ListHeaders, NativeBody> {
   readonly headers: HeaderReader
   readonly gateRequest: { headers: HeaderReader }
   readonly #raw: string[]
-  received: NativeBody | null = null
+  readonly received: NativeBody | null
   gone = false
   /** The answer's writer, told when the response closes (writeAnswer). */
   writer: AnswerWriter | null = null
   #listeners: Array<(reason: unknown) => void> | null = null
 
-  constructor(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
-    this.method = req.method ?? 'GET'
+  constructor(request: NativeCaller, res: CallerResponse, pathname: string, search: string) {
+    this.method = request.method
     this.pathname = pathname
     this.search = search
-    this.clientAddress = clientAddressOf(req)
-    this.#raw = req.rawHeaders
+    this.clientAddress = request.clientAddress
+    this.#raw = request.rawHeaders
+    this.received = request.body
     this.headers = new CallerHeaders(this.#raw)
     this.gateRequest = { headers: this.headers }
-    res.on('close', () => this.#closed(res))
+    // A caller that left while its body was read (node:http door) has a response closed already.
+    if (res.destroyed) this.gone = true
+    else res.on('close', () => this.#closed(res))
   }
 
-  #closed(res: ServerResponse): void {
+  #closed(res: CallerResponse): void {
     const finishing = res.writableFinished
     if (!finishing) {
       this.gone = true
@@ -396,14 +403,9 @@ function webResponseBody(stream: ReadableStream<Uint8Array> | null): UpstreamRes
 }
 
 /** Writes the function's answer after its head: the body as it arrives; the last chunk of a known length ends it. */
-function writeAnswer(
-  req: IncomingMessage,
-  res: ServerResponse,
-  caller: NativeCall,
-  answer: NativeAnswer,
-): void {
+function writeAnswer(res: CallerResponse, caller: NativeCall, answer: NativeAnswer): void {
   const { body, done } = answer
-  if (req.method === 'HEAD' || NULL_BODY_STATUS.has(answer.status)) {
+  if (caller.method === 'HEAD' || NULL_BODY_STATUS.has(answer.status)) {
     body.consume({ data: () => true, end: done, error: done })
     res.end()
     return
@@ -418,7 +420,7 @@ function writeAnswer(
  * its methods on the prototype, rather than a sink literal and its closures.
  */
 class AnswerWriter implements BodySink {
-  readonly #res: ServerResponse
+  readonly #res: CallerResponse
   readonly #answer: NativeAnswer
   #written = 0
   /** The response was ended with the last chunk of a known length. */
@@ -426,7 +428,7 @@ class AnswerWriter implements BodySink {
   #over = false
   readonly #resume = () => this.#answer.body.resume()
 
-  constructor(res: ServerResponse, answer: NativeAnswer) {
+  constructor(res: CallerResponse, answer: NativeAnswer) {
     this.#res = res
     this.#answer = answer
   }
@@ -471,78 +473,35 @@ class AnswerWriter implements BodySink {
 }
 
 /** The gate's refusal (a short text answer) as it is. */
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+async function writeResponse(res: CallerResponse, response: Response): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer())
-  const headers: Record<string, string | string[]> = {}
+  const headers: string[] = []
   response.headers.forEach((value, name) => {
-    headers[name] = value
+    if (name !== 'content-length' && name !== 'set-cookie') headers.push(name, value)
   })
-  headers['content-length'] = String(body.byteLength)
+  for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie)
+  headers.push('content-length', String(body.byteLength))
   res.writeHead(response.status, headers)
   res.end(body)
 }
 
-function writeText(res: ServerResponse, status: number, message: string, headers: Record<string, string>) {
+function writeText(res: CallerResponse, status: number, message: string, headers: Record<string, string>) {
   const text = `${message}\n`
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'text/plain; charset=utf-8',
-    'x-content-type-options': 'nosniff',
-    'content-length': Buffer.byteLength(text),
-  })
-  res.end(text)
-}
-
-/**
- * The body to send: null when none was framed; a small one of known length read whole (it arrives with
- * the headers in practice, and a whole body leaves with the upstream headers in one write); else the
- * request itself, streamed.
- */
-function callerBody(
-  req: IncomingMessage,
-  whenRead: (body: NativeBody) => void,
-): NativeBody | null | typeof READING {
-  const declared = req.headers['content-length']
-  if (declared === undefined) {
-    if (req.headers['transfer-encoding'] === undefined) return emptyBody(req)
-    // As an iterable, not the stream: undici would give a stream that already ended a Content-Length,
-    // and a chunked body must reach the function chunked.
-    return { [Symbol.asyncIterator]: () => req[Symbol.asyncIterator]() }
+  const list: string[] = []
+  for (const name in headers) {
+    const lower = name.toLowerCase()
+    if (lower !== 'content-type' && lower !== 'x-content-type-options' && lower !== 'content-length') {
+      list.push(name, headers[name]!)
+    }
   }
-  const length = Number(declared)
-  if (length === 0) return emptyBody(req)
-  if (length > SMALL_BODY_BYTES) return req
-  // Called back rather than through a Promise: one microtask hop and one allocation fewer per call.
-  // Once, as a Promise would settle: an error after the end must not start the call again.
-  const chunks: Buffer[] = []
-  let settled = false
-  req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  req.once('end', () => {
-    if (settled) return
-    settled = true
-    whenRead(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
-  })
-  // A caller that leaves mid-body: what arrived is not sent; the close listener ends the call.
-  req.once('error', () => {
-    if (settled) return
-    settled = true
-    whenRead(req)
-  })
-  return READING
-}
-
-/** callerBody's answer while a small body is still being read (it then calls `whenRead`). */
-const READING: unique symbol = Symbol('reading')
-
-function emptyBody(req: IncomingMessage): null {
-  req.resume()
-  return null
-}
-
-function clientAddressOf(req: IncomingMessage): string | undefined {
-  const relayed = forwardedClient(req) // a worker process's forwarded call (runtime/node/cluster/)
-  if (relayed) return relayed
-  const { remoteAddress, remotePort } = req.socket
-  if (!remoteAddress) return undefined
-  return `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`
+  list.push(
+    'content-type',
+    'text/plain; charset=utf-8',
+    'x-content-type-options',
+    'nosniff',
+    'content-length',
+    String(Buffer.byteLength(text)),
+  )
+  res.writeHead(status, list)
+  res.end(text)
 }

@@ -5,6 +5,10 @@
  * request and response objects; every other request — the API, the UI, `/healthz`, async calls, and
  * invocations the fetch handler answers itself (a path to redirect or refuse, a functions-only origin)
  * — goes to the gateway's fetch handler through @hono/node-server, unchanged.
+ *
+ * With the fast door on (EDGEFAAS_WIRE, the default), a plain invocation does not even reach node:http:
+ * wire/door.ts reads it off the raw socket and runs the same native invoker; the first request it does
+ * not take hands the connection to node:http, which then serves it as described above.
  */
 import {
   createServer,
@@ -16,8 +20,11 @@ import {
 import { getRequestListener } from '@hono/node-server'
 import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { checkPath } from '../../routing/clean-path.ts'
+import type { HookedResponse } from './caller-response.ts'
+import { invokeIncoming } from './incoming-invoke.ts'
 import type { NativeAsyncSubmitter } from './native-async.ts'
 import type { NativeInvoker } from './native-invoke.ts'
+import { installWireDoor, wireDoorOf } from './wire/door.ts'
 
 export interface ListenerOptions {
   fetch: GatewayFetch
@@ -28,6 +35,11 @@ export interface ListenerOptions {
     invoke: NativeInvoker
     /** Whether this listener serves invocations for a request with this Host (gateway-fetch.ts `servesInvocations`). */
     servesInvocations(host: string | undefined): boolean
+    /**
+     * The fast door (wire/): plain invocations read and answered on the raw socket, every other
+     * request handed to node:http with its connection. false: node:http parses everything (EDGEFAAS_WIRE).
+     */
+    wire?: boolean
   }
   /**
    * `POST /async-function/*` on node:http's own objects (native-async.ts), for a Host `serves` accepts
@@ -60,7 +72,7 @@ export function createGatewayServer(options: ListenerOptions): Server {
           const query = url.indexOf('?')
           const pathname = query === -1 ? url : url.slice(0, query)
           if (checkPath(pathname).kind === 'ok' && native.servesInvocations(req.headers.host)) {
-            native.invoke(req, res, pathname, query === -1 ? '' : url.slice(query))
+            invokeIncoming(native.invoke, req, res, pathname, query === -1 ? '' : url.slice(query))
             return
           }
         }
@@ -74,7 +86,21 @@ export function createGatewayServer(options: ListenerOptions): Server {
         invocations(req, res)
       }
     : invocations
-  return createServer(listener)
+  const server = createServer(listener)
+  if (native?.wire) {
+    installWireDoor(server, {
+      invoke: native.invoke,
+      // The node:http door's checks above (the parser already held the target to PLAIN_TARGET's characters).
+      route(target, host) {
+        if (!target.startsWith(PREFIX)) return null
+        const query = target.indexOf('?')
+        const pathname = query === -1 ? target : target.slice(0, query)
+        if (checkPath(pathname).kind !== 'ok' || !native.servesInvocations(host)) return null
+        return { pathname, search: query === -1 ? '' : target.slice(query) }
+      },
+    })
+  }
+  return server
 }
 
 /** Hands a plain `POST /async-function/…` with a clean path to the native door; false leaves it to `fetch`. */
@@ -95,21 +121,20 @@ function takeAsync(
 /**
  * Runs `hook` before `server`'s request listener, inside that one listener: with two `request`
  * listeners node:events copies the listener list on every request. (A server with several listeners
- * already gets the hook prepended.)
+ * already gets the hook prepended.) The fast door, if the server has one, runs it before each of its
+ * requests too; on both doors the last hook added runs first.
  */
-export function beforeEachRequest(
-  server: Server,
-  hook: (req: IncomingMessage, res: ServerResponse) => void,
-): void {
+export function beforeEachRequest(server: Server, hook: (res: HookedResponse) => void): void {
+  wireDoorOf(server)?.hooks.unshift(hook)
   const listeners = server.listeners('request') as RequestListener[]
   const only = listeners.length === 1 ? listeners[0] : undefined
   if (!only) {
-    server.prependListener('request', hook)
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => hook(res))
     return
   }
   server.removeListener('request', only)
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    hook(req, res)
+    hook(res)
     only.call(server, req, res)
   })
 }

@@ -9,7 +9,7 @@
  * publishes this process's load (the decision is under a lease the primary holds). It exits when told
  * to drain, and when the primary is gone.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import type { RateLimiter } from '../../../access/rate-limit/limiter.ts'
 import { loadConfig } from '../../../config.ts'
 import { mayBeCustomDomain } from '../../../domains/front.ts'
@@ -20,6 +20,7 @@ import type { ScaleFromZero, WaitOutcome } from '../../../invoke/scale-from-zero
 import { consoleLogger } from '../../../logger.ts'
 import type { Reconciler } from '../../../reconcile/reconciler.ts'
 import type { RouteCache } from '../../../routing/route-cache.ts'
+import type { HookedResponse } from '../caller-response.ts'
 import { clientAddress } from '../client-address.ts'
 import { openHostDrivers } from '../drivers.ts'
 import { startLoop } from '../loop.ts'
@@ -134,8 +135,8 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
     logger,
   })
   const forwarders: Array<{ close(): void }> = []
-  const active = new Set<ServerResponse>()
-  function forgetResponse(this: ServerResponse): void {
+  const active = new Set<HookedResponse>()
+  function forgetResponse(this: HookedResponse): void {
     active.delete(this)
   }
   let draining = false
@@ -156,12 +157,13 @@ async function serve(channel: Channel, init: WorkerInit): Promise<void> {
               servesInvocations: (hostHeader: string | undefined) =>
                 !mayBeCustomDomain(deps.domains, config.functionsHost, hostHeader) &&
                 servesInvocations(config, listener, hostHeader),
+              wire: config.wire,
             },
           }
         : {}),
     })
     // While draining, answers say `Connection: close`, so no caller reuses a connection about to close.
-    beforeEachRequest(server, (_req: IncomingMessage, res: ServerResponse) => {
+    beforeEachRequest(server, (res: HookedResponse) => {
       if (draining) res.shouldKeepAlive = false
       active.add(res)
       // One shared listener, no closure or once-wrapper per call: 'close' comes once per response.

@@ -1,0 +1,35 @@
+/**
+ * @module
+ * What the native invoker (native-invoke.ts) writes an answer to: the few members of node:http's
+ * `ServerResponse` it uses, which `ServerResponse` satisfies as it is and the fast door's raw-socket
+ * response (wire/response.ts) implements, so the invocation rules are written once for both doors.
+ */
+export interface CallerResponse {
+  /** Stores the head (status, flat `[name, value…]` list); throws on a header node:http would refuse. */
+  writeHead(status: number, headers: string[]): unknown
+  /** false: wait for `drain` before writing more. */
+  write(chunk: Uint8Array): boolean
+  end(chunk?: Uint8Array | string): unknown
+  destroy(): unknown
+  once(event: 'drain', listener: () => void): unknown
+  /** Closed: after the end was written (`writableFinished`) or because the caller left. */
+  on(event: 'close', listener: () => void): unknown
+  readonly headersSent: boolean
+  readonly destroyed: boolean
+  readonly writableFinished: boolean
+  /**
+   * node:http's: kept from a writeHead that threw, so it is cleared before writing another status
+   * (else `502 OK` would go out). The fast door's response has none: its reason is the status's own.
+   */
+  statusMessage?: string
+}
+
+/**
+ * What a per-request hook (serve.ts `beforeEachRequest`) sees of a response, on either door: whether the
+ * connection is kept after it (a draining worker sets false), and when it closes.
+ */
+export interface HookedResponse {
+  shouldKeepAlive: boolean
+  readonly headersSent: boolean
+  on(event: 'close', listener: (this: HookedResponse) => void): unknown
+}
