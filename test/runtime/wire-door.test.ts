@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallerResponse } from '../../src/runtime/node/caller-response.ts'
+import { type AsyncCaller, WholeBody } from '../../src/runtime/node/native-async.ts'
 import type { NativeCaller } from '../../src/runtime/node/native-invoke.ts'
 import { beforeEachRequest, createGatewayServer } from '../../src/runtime/node/serve.ts'
 import { OTHER, PARTIAL, type ParseLimits, parseRequest } from '../../src/runtime/node/wire/parse-request.ts'
@@ -92,6 +93,25 @@ async function standIn(caller: NativeCaller, res: CallerResponse, pathname: stri
   res.end(text)
 }
 
+/**
+ * Stands in for the native async door: reads the body (limit 10 bytes) and answers 202, naming which
+ * door framed the body (the fast door reads it whole with the head) — or 413 over the limit.
+ */
+function asyncStandIn(caller: AsyncCaller, res: CallerResponse, pathname: string, search: string): void {
+  const door = caller.body instanceof WholeBody ? 'fast' : 'node'
+  caller.body.read(10).then(
+    (body) => {
+      const id = `${pathname}${search}:${Buffer.from(body).toString('latin1')}`
+      res.writeHead(202, ['X-Call-Id', id, 'X-Door', door])
+      res.end()
+    },
+    () => {
+      res.writeHead(413, ['content-length', '0', 'X-Door', door])
+      res.end()
+    },
+  )
+}
+
 async function fetchStandIn(request: Request): Promise<Response> {
   const url = new URL(request.url)
   const body = request.body ? await request.text() : ''
@@ -111,6 +131,7 @@ function gatewayServer(wire: boolean): Server {
       servesInvocations: (host) => host !== 'not-served.example',
       wire,
     },
+    asyncSubmit: { submit: asyncStandIn, serves: (host) => host !== 'not-served.example' },
   })
   server.headersTimeout = 3_000
   server.requestTimeout = 4_000
@@ -583,6 +604,30 @@ describe('the fast door on a gateway listener', () => {
       ])
       expect(withoutDates(a.bytes), request).toBe(withoutDates(b.bytes))
       expect(a.timeout).toBe(b.timeout)
+    }
+  })
+
+  it('takes a plain POST /async-function/… to the async door with its body read whole, answered as node:http does', async () => {
+    const door = (bytes: string) => /\r\nX-Door: (\w+)\r\n/.exec(bytes)?.[1]
+    for (const request of [
+      'POST /async-function/fn?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello',
+      'POST /async-function/fn HTTP/1.1\r\nHost: a\r\n\r\n',
+      'POST /async-function/fn HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world',
+    ]) {
+      const [fast, node] = await both([Buffer.from(request + SENTINEL)])
+      expect(door(fast), request).toBe('fast')
+      expect(door(node), request).toBe('node')
+      expect(fast.replace('X-Door: fast', 'X-Door: node'), request).toBe(node)
+    }
+    // Not a submission the door takes: node:http's (the fetch stand-in answers).
+    for (const request of [
+      'GET /async-function/fn HTTP/1.1\r\nHost: a\r\n\r\n',
+      'POST /async-function/fn HTTP/1.1\r\nHost: not-served.example\r\nContent-Length: 2\r\n\r\nhi',
+      'POST /async-function/fn HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n',
+    ]) {
+      const [fast, node] = await both([Buffer.from(request + SENTINEL)])
+      expect(fast, request).toBe(node)
+      expect(door(fast), request).not.toBe('fast')
     }
   })
 

@@ -91,7 +91,8 @@ export async function openHostDrivers(
       ...(options.nodePath ? { nodePath: options.nodePath } : {}),
     })
   await store.upsertBackend({ name: LOCAL_BACKEND, kind: 'local', config: {} })
-  const http = createNodeHttpClient()
+  // EDGEFAAS_WIRE (or EDGEFAAS_NATIVE_INVOKE) off: every upstream call goes through undici, as before.
+  const http = createNodeHttpClient({ wire: config.nativeInvoke && config.wire })
   const providers = createStoreRegistry({
     store,
     builtins: { ...options.providers, [LOCAL_BACKEND]: local },

@@ -6,37 +6,63 @@
  * function lookup, invoke auth, callback URL check, body limit, the durable enqueue — are
  * src/api/async-submit.ts, which the app's route runs too; this file is only I/O. serve.ts sends here
  * only what the fetch handler would route to that same route: a POST whose raw path is plain and passes
- * the path check, on a Host that is not a custom domain.
+ * the path check, on a Host that is not a custom domain. The fast door (wire/) sends here too: a plain
+ * submission with a small body of known length, read whole off the raw socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type AsyncSubmission, submitAsyncCall } from '../../api/async-submit.ts'
 import type { GatewayDeps } from '../../deps.ts'
 import { ApiError, toApiError } from '../../errors.ts'
 import { RecordHeaders } from '../../http/header-map.ts'
+import type { CallerResponse } from './caller-response.ts'
 import { headerRecord } from './request-headers.ts'
+
+/** The submitter's view of a caller's body: read whole once asked, up to a limit. */
+export interface SubmittedBody {
+  /** Whether the whole body has arrived (read or not): the connection can then serve the next request. */
+  readonly complete: boolean
+  read(limit: number): Promise<Uint8Array>
+}
+
+/** A submission as either door hands it over: the raw header list (`rawHeaders`) and the body. */
+export interface AsyncCaller {
+  rawHeaders: string[]
+  body: SubmittedBody
+}
 
 /** Handles one checked `POST /async-function/…`; never rejects. */
 export type NativeAsyncSubmitter = (
-  req: IncomingMessage,
-  res: ServerResponse,
+  caller: AsyncCaller,
+  res: CallerResponse,
   pathname: string,
   search: string,
 ) => void
 
+/** node:http's door: its request's headers and streamed body. */
+export function submitIncoming(
+  submit: NativeAsyncSubmitter,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  search: string,
+): void {
+  submit({ rawHeaders: req.rawHeaders, body: new IncomingBody(req) }, res, pathname, search)
+}
+
 export function createNativeAsyncSubmitter(deps: GatewayDeps): NativeAsyncSubmitter {
-  return (req, res, pathname, search) => {
-    const body = new IncomingBody(req)
+  return (caller, res, pathname, search) => {
+    const { body } = caller
     const submission: AsyncSubmission = {
       pathname,
       search,
-      headers: new RecordHeaders(headerRecord(req.rawHeaders)),
+      headers: new RecordHeaders(headerRecord(caller.rawHeaders)),
       readBody: (limit) => body.read(limit),
     }
     submitAsyncCall(deps, submission)
       .then(
         (accepted) => {
           if (accepted instanceof Response) return writeResponse(res, accepted, body.complete)
-          res.writeHead(202, { 'X-Call-Id': accepted.callId, 'X-Start-Time': accepted.startTime })
+          res.writeHead(202, ['X-Call-Id', accepted.callId, 'X-Start-Time', accepted.startTime])
           res.end()
         },
         (error: unknown) => {
@@ -68,7 +94,7 @@ export function createNativeAsyncSubmitter(deps: GatewayDeps): NativeAsyncSubmit
  * refusal leaves: a connection with body bytes still coming is closed after the answer, so a refused
  * caller cannot keep streaming into it (node:http would otherwise read the rest to reuse the connection).
  */
-class IncomingBody {
+class IncomingBody implements SubmittedBody {
   readonly #req: IncomingMessage
 
   constructor(req: IncomingMessage) {
@@ -124,6 +150,23 @@ class IncomingBody {
   }
 }
 
+/** The fast door's body: read whole with the head (at most SMALL_BODY_BYTES), or none. */
+export class WholeBody implements SubmittedBody {
+  readonly complete = true
+  readonly #bytes: Uint8Array
+
+  constructor(bytes: Uint8Array | null) {
+    this.#bytes = bytes ?? EMPTY
+  }
+
+  read(limit: number): Promise<Uint8Array> {
+    if (this.#bytes.byteLength > limit) return Promise.reject(tooLarge(limit))
+    return Promise.resolve(this.#bytes)
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
 /** As the app's body reader words it (src/api/body.ts): the client's doing, a 4xx nobody will read. */
 function bodyEndedEarly(cause?: unknown): ApiError {
   return new ApiError('BAD_REQUEST', 'the request body ended early: the client closed the connection', {
@@ -136,28 +179,32 @@ function tooLarge(limit: number): ApiError {
 }
 
 /** The gate's refusal (a short text answer) as it is. */
-async function writeResponse(res: ServerResponse, response: Response, bodyRead: boolean): Promise<void> {
+async function writeResponse(res: CallerResponse, response: Response, bodyRead: boolean): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer())
-  const headers: Record<string, string | string[]> = {}
+  const headers: string[] = []
   response.headers.forEach((value, name) => {
-    headers[name] = value
+    if (name !== 'content-length' && name !== 'set-cookie') headers.push(name, value)
   })
-  headers['content-length'] = String(body.byteLength)
-  if (!bodyRead) headers.connection = 'close'
+  for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie)
+  headers.push('content-length', String(body.byteLength))
+  if (!bodyRead) headers.push('connection', 'close')
   res.writeHead(response.status, headers)
   res.end(body)
 }
 
 /** A refusal, as the app's error handler words it (src/errors.ts `textResponse`). */
-function writeText(res: ServerResponse, status: number, message: string, bodyRead: boolean): void {
+function writeText(res: CallerResponse, status: number, message: string, bodyRead: boolean): void {
   if (res.headersSent || res.destroyed) return
   const text = `${message}\n`
-  const headers: Record<string, string | number> = {
-    'content-type': 'text/plain; charset=utf-8',
-    'x-content-type-options': 'nosniff',
-    'content-length': Buffer.byteLength(text),
-  }
-  if (!bodyRead) headers.connection = 'close'
+  const headers = [
+    'content-type',
+    'text/plain; charset=utf-8',
+    'x-content-type-options',
+    'nosniff',
+    'content-length',
+    String(Buffer.byteLength(text)),
+  ]
+  if (!bodyRead) headers.push('connection', 'close')
   res.writeHead(status, headers)
   res.end(text)
 }

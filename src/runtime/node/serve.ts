@@ -22,7 +22,7 @@ import type { GatewayFetch } from '../../gateway-fetch.ts'
 import { checkPath } from '../../routing/clean-path.ts'
 import type { HookedResponse } from './caller-response.ts'
 import { invokeIncoming } from './incoming-invoke.ts'
-import type { NativeAsyncSubmitter } from './native-async.ts'
+import { type NativeAsyncSubmitter, submitIncoming } from './native-async.ts'
 import type { NativeInvoker } from './native-invoke.ts'
 import { installWireDoor, wireDoorOf } from './wire/door.ts'
 
@@ -90,13 +90,16 @@ export function createGatewayServer(options: ListenerOptions): Server {
   if (native?.wire) {
     installWireDoor(server, {
       invoke: native.invoke,
+      ...(asyncSubmit ? { submitAsync: asyncSubmit.submit } : {}),
       // The node:http door's checks above (the parser already held the target to PLAIN_TARGET's characters).
-      route(target, host) {
-        if (!target.startsWith(PREFIX)) return null
+      route(method, target, host) {
+        const async = target.startsWith(ASYNC_PREFIX)
+        if (async ? !asyncSubmit || method !== 'POST' : !target.startsWith(PREFIX)) return null
         const query = target.indexOf('?')
         const pathname = query === -1 ? target : target.slice(0, query)
-        if (checkPath(pathname).kind !== 'ok' || !native.servesInvocations(host)) return null
-        return { pathname, search: query === -1 ? '' : target.slice(query) }
+        if (checkPath(pathname).kind !== 'ok') return null
+        if (async ? !asyncSubmit?.serves(host) : !native.servesInvocations(host)) return null
+        return { pathname, search: query === -1 ? '' : target.slice(query), async }
       },
     })
   }
@@ -114,7 +117,7 @@ function takeAsync(
   const query = url.indexOf('?')
   const pathname = query === -1 ? url : url.slice(0, query)
   if (checkPath(pathname).kind !== 'ok' || !asyncSubmit.serves(req.headers.host)) return false
-  asyncSubmit.submit(req, res, pathname, query === -1 ? '' : url.slice(query))
+  submitIncoming(asyncSubmit.submit, req, res, pathname, query === -1 ? '' : url.slice(query))
   return true
 }
 

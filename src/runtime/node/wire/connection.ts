@@ -12,7 +12,8 @@
  * is closed.
  */
 import type { Socket } from 'node:net'
-import type { WireDoor } from './door.ts'
+import { WholeBody } from '../native-async.ts'
+import type { WireDoor, WireRoute } from './door.ts'
 import { OTHER, PARTIAL, parseRequest, type WireRequest } from './parse-request.ts'
 import { type ResponseOwner, WireResponse } from './response.ts'
 
@@ -117,7 +118,7 @@ export class WireConnection implements ResponseOwner {
         else this.#armPartial()
         return
       }
-      const route = parsed === OTHER ? null : this.#door.route(parsed.target, parsed.host)
+      const route = parsed === OTHER ? null : this.#door.route(parsed.method, parsed.target, parsed.host)
       if (parsed === OTHER || route === null) {
         this.#handOff()
         return
@@ -132,15 +133,22 @@ export class WireConnection implements ResponseOwner {
       // What is left arrived with this request's last read: the next request starts with one read.
       this.#reads = this.#buffer === null ? 0 : 1
       this.#partialSince = -1
-      this.#dispatch(parsed, route.pathname, route.search)
+      this.#dispatch(parsed, route)
     }
   }
 
-  #dispatch(request: WireRequest, pathname: string, search: string): void {
+  #dispatch(request: WireRequest, route: WireRoute): void {
+    const { pathname, search } = route
     const response = new WireResponse(this, request.keepAlive, request.method === 'HEAD')
     this.#inFlight = response
     const hooks = this.#door.hooks
     for (let i = 0; i < hooks.length; i++) hooks[i]!(response)
+    const submitAsync = this.#door.submitAsync
+    if (route.async && submitAsync) {
+      const caller = { rawHeaders: request.rawHeaders, body: new WholeBody(request.body) }
+      submitAsync(caller, response, pathname, search)
+      return
+    }
     this.#door.invoke(
       {
         method: request.method,

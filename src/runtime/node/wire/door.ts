@@ -14,17 +14,28 @@ import http, { type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { HookedResponse } from '../caller-response.ts'
 import { SMALL_BODY_BYTES } from '../incoming-body.ts'
+import type { NativeAsyncSubmitter } from '../native-async.ts'
 import type { NativeInvoker } from '../native-invoke.ts'
 import { WireConnection } from './connection.ts'
 import type { ParseLimits } from './parse-request.ts'
 
+/** Where a fast request goes: its checked path and query, and whether it is an async submission. */
+export interface WireRoute {
+  pathname: string
+  search: string
+  /** `POST /async-function/…`, for `submitAsync`; else an invocation, for `invoke`. */
+  async: boolean
+}
+
 export interface WireDoorOptions {
   invoke: NativeInvoker
+  /** The native async door (native-async.ts); absent: async submissions are node:http's. */
+  submitAsync?: NativeAsyncSubmitter
   /**
-   * The checked path and query of a raw target the invoker may take for this Host (serve.ts applies
-   * the same checks as node:http's door); null: node:http takes the connection.
+   * The checked path and query of a raw target the door may take for this method and Host (serve.ts
+   * applies the same checks as node:http's door); null: node:http takes the connection.
    */
-  route(target: string, host: string): { pathname: string; search: string } | null
+  route(method: string, target: string, host: string): WireRoute | null
 }
 
 type ConnectionListener = (this: Server, socket: Socket) => void
@@ -33,9 +44,10 @@ export interface WireDoor {
   readonly server: Server
   readonly limits: ParseLimits
   readonly invoke: NativeInvoker
+  readonly submitAsync: NativeAsyncSubmitter | undefined
   /** The per-request hooks (serve.ts beforeEachRequest), the last added first. */
   readonly hooks: Array<(res: HookedResponse) => void>
-  route(target: string, host: string): { pathname: string; search: string } | null
+  route(method: string, target: string, host: string): WireRoute | null
   /** keepAliveTimeout + keepAliveTimeoutBuffer, as node:http arms it on an idle connection. */
   idleTimeoutMs(): number
   requestTimeouts(): { headersMs: number; requestMs: number }
@@ -68,6 +80,7 @@ export function installWireDoor(server: Server, options: WireDoorOptions): WireD
       maxHeaders: headerPairs ? (server.maxHeadersCount as number) : 1000,
     },
     invoke: options.invoke,
+    submitAsync: options.submitAsync,
     hooks: [],
     route: options.route,
     idleTimeoutMs() {

@@ -36,6 +36,7 @@ const COLON = 0x3a
 const HEAD_END = Buffer.from('\r\n\r\n')
 const VERSION = ' HTTP/1.1\r\n'
 const INVOCATION = '/function/'
+const ASYNC_SUBMISSION = '/async-function/'
 
 export interface ParseLimits {
   /** Largest head, request line through the empty line, in bytes. */
@@ -188,7 +189,8 @@ function requestLineEnd(head: string): number {
 
 /**
  * A head still arriving whose request line is already complete and not one the door takes (not of the
- * subset, or not an invocation): node:http can take the connection without waiting for the rest.
+ * subset, or neither an invocation nor an async submission): node:http can take the connection without
+ * waiting for the rest.
  */
 function requestLineFails(buffer: Buffer, start: number): boolean {
   const lineEnd = buffer.indexOf(LF, start)
@@ -196,7 +198,10 @@ function requestLineFails(buffer: Buffer, start: number): boolean {
   const line = buffer.toString('latin1', start, lineEnd + 1)
   if (requestLineEnd(line) === -1) return true
   const space = line.indexOf(' ')
-  return !METHODS.has(line.slice(0, space)) || !line.startsWith(INVOCATION, space + 1)
+  const method = line.slice(0, space)
+  if (!METHODS.has(method)) return true
+  if (line.startsWith(INVOCATION, space + 1)) return false
+  return method !== 'POST' || !line.startsWith(ASYNC_SUBMISSION, space + 1)
 }
 
 function isWhitespace(c: number): boolean {
