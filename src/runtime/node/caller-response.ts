@@ -33,3 +33,26 @@ export interface HookedResponse {
   readonly headersSent: boolean
   on(event: 'close', listener: (this: HookedResponse) => void): unknown
 }
+
+/**
+ * Writes a short plain-text answer (a refusal or a failure, as the app's error handler words it:
+ * src/errors.ts `textResponse`) after `headers` (flat `[name, value…]`, none of the three set here).
+ */
+export function writeTextAnswer(
+  res: CallerResponse,
+  status: number,
+  message: string,
+  headers: string[],
+): void {
+  const text = `${message}\n`
+  headers.push(
+    'content-type',
+    'text/plain; charset=utf-8',
+    'x-content-type-options',
+    'nosniff',
+    'content-length',
+    String(Buffer.byteLength(text)),
+  )
+  res.writeHead(status, headers)
+  res.end(text)
+}

@@ -14,7 +14,7 @@ import { type AsyncSubmission, submitAsyncCall } from '../../api/async-submit.ts
 import type { GatewayDeps } from '../../deps.ts'
 import { ApiError, toApiError } from '../../errors.ts'
 import { RecordHeaders } from '../../http/header-map.ts'
-import type { CallerResponse } from './caller-response.ts'
+import { type CallerResponse, writeTextAnswer } from './caller-response.ts'
 import { headerRecord } from './request-headers.ts'
 
 /** The submitter's view of a caller's body: read whole once asked, up to a limit. */
@@ -192,19 +192,8 @@ async function writeResponse(res: CallerResponse, response: Response, bodyRead: 
   res.end(body)
 }
 
-/** A refusal, as the app's error handler words it (src/errors.ts `textResponse`). */
+/** A refusal; a connection whose body is still arriving is closed after it. */
 function writeText(res: CallerResponse, status: number, message: string, bodyRead: boolean): void {
   if (res.headersSent || res.destroyed) return
-  const text = `${message}\n`
-  const headers = [
-    'content-type',
-    'text/plain; charset=utf-8',
-    'x-content-type-options',
-    'nosniff',
-    'content-length',
-    String(Buffer.byteLength(text)),
-  ]
-  if (!bodyRead) headers.push('connection', 'close')
-  res.writeHead(status, headers)
-  res.end(text)
+  writeTextAnswer(res, status, message, bodyRead ? [] : ['connection', 'close'])
 }

@@ -26,7 +26,7 @@ import { type CallIdentity, decorate, proxyErrorHeaders } from '../../invoke/hea
 import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
-import type { CallerResponse } from './caller-response.ts'
+import { type CallerResponse, writeTextAnswer } from './caller-response.ts'
 import { CallerHeaders, upstreamHeaderList } from './request-headers.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
@@ -486,7 +486,6 @@ async function writeResponse(res: CallerResponse, response: Response): Promise<v
 }
 
 function writeText(res: CallerResponse, status: number, message: string, headers: Record<string, string>) {
-  const text = `${message}\n`
   const list: string[] = []
   for (const name in headers) {
     const lower = name.toLowerCase()
@@ -494,14 +493,5 @@ function writeText(res: CallerResponse, status: number, message: string, headers
       list.push(name, headers[name]!)
     }
   }
-  list.push(
-    'content-type',
-    'text/plain; charset=utf-8',
-    'x-content-type-options',
-    'nosniff',
-    'content-length',
-    String(Buffer.byteLength(text)),
-  )
-  res.writeHead(status, list)
-  res.end(text)
+  writeTextAnswer(res, status, message, list)
 }
