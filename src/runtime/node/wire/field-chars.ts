@@ -1,7 +1,8 @@
 /**
  * @module
  * Byte classes of HTTP/1.1 (RFC 9110 §5.6.2, §5.5) that the wire client's request encoder and response
- * parser check against: one 256-entry table each, so a check is one array read per byte.
+ * parser and the fast door's request parser and response check against: one 256-entry table each, so a
+ * check is one array read per byte.
  */
 
 /** tchar: `!#$%&'*+-.^_\`|~`, digits and letters. */

@@ -15,13 +15,11 @@
  *   counts fewer bytes than these, so it accepts whatever this accepts) and at most `maxHeaders` fields.
  */
 
+import { TOKEN } from './field-chars.ts'
+
 /** Methods llhttp accepts and an invocation may use; any other goes to node:http. */
 const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
 
-const TOKEN = new Uint8Array(256)
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-  TOKEN[c.charCodeAt(0)] = 1
-}
 /** Raw target characters the fast door takes (serve.ts PLAIN_TARGET: a WHATWG URL leaves them as they are). */
 const TARGET = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/%?') {

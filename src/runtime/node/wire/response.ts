@@ -11,6 +11,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { CallerResponse } from '../caller-response.ts'
+import { isFieldValue, isToken } from './field-chars.ts'
 
 /** What a response needs of its connection. */
 export interface ResponseOwner {
@@ -21,9 +22,6 @@ export interface ResponseOwner {
   responseEnded(response: WireResponse, keepAlive: boolean): void
 }
 
-const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
-/** node:http's strict header value check (lib/_http_common.js `checkInvalidHeaderChar`). */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const CRLF = '\r\n'
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1')
 /** A body chunk up to this size is copied behind the head into one buffer; a larger one goes by writev. */
@@ -64,8 +62,9 @@ export class WireResponse implements CallerResponse {
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i]!
       const value = headers[i + 1]!
-      if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`invalid header name ${name}`)
-      if (typeof value !== 'string' || INVALID_VALUE.test(value)) {
+      if (typeof name !== 'string' || !isToken(name)) throw new TypeError(`invalid header name ${name}`)
+      // node:http's strict value check (lib/_http_common.js `checkInvalidHeaderChar`) is this same class.
+      if (typeof value !== 'string' || !isFieldValue(value)) {
         throw new TypeError(`invalid character in header content ["${name}"]`)
       }
       head += `${name}: ${value}${CRLF}`
