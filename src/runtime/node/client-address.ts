@@ -19,14 +19,22 @@ export function forwardedClient(req: IncomingMessage): string | undefined {
   return forwarded.get(req)
 }
 
+/** A socket's peer as `ip:port` (an IPv6 address bracketed); undefined once the socket has no peer. */
+export function socketAddress(socket: {
+  remoteAddress?: string | undefined
+  remotePort?: number | undefined
+}) {
+  const { remoteAddress, remotePort } = socket
+  if (!remoteAddress) return undefined
+  return `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`
+}
+
+/** The caller of a request node:http parsed: the one a worker process forwarded for, else the socket's peer. */
+export function incomingClient(req: IncomingMessage): string | undefined {
+  return forwarded.get(req) || socketAddress(req.socket)
+}
+
 export function clientAddress(_request: Request, env: unknown): string | undefined {
   const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming
-  if (incoming) {
-    const relayed = forwarded.get(incoming)
-    if (relayed) return relayed
-  }
-  const socket = incoming?.socket
-  if (!socket?.remoteAddress) return undefined
-  const ip = socket.remoteAddress.includes(':') ? `[${socket.remoteAddress}]` : socket.remoteAddress
-  return `${ip}:${socket.remotePort ?? 0}`
+  return incoming ? incomingClient(incoming) : undefined
 }

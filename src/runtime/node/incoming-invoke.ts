@@ -6,7 +6,7 @@
  * address, handed over with node:http's own response.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { forwardedClient } from './client-address.ts'
+import { incomingClient } from './client-address.ts'
 import { SMALL_BODY_BYTES } from './incoming-body.ts'
 import type { NativeBody, NativeInvoker } from './native-invoke.ts'
 
@@ -25,7 +25,7 @@ function callerOf(req: IncomingMessage, body: NativeBody | null) {
   return {
     method: req.method ?? 'GET',
     rawHeaders: req.rawHeaders,
-    clientAddress: clientAddressOf(req),
+    clientAddress: incomingClient(req),
     body,
   }
 }
@@ -70,12 +70,4 @@ const READING: unique symbol = Symbol('reading')
 function emptyBody(req: IncomingMessage): null {
   req.resume()
   return null
-}
-
-function clientAddressOf(req: IncomingMessage): string | undefined {
-  const relayed = forwardedClient(req) // a worker process's forwarded call (runtime/node/cluster/)
-  if (relayed) return relayed
-  const { remoteAddress, remotePort } = req.socket
-  if (!remoteAddress) return undefined
-  return `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`
 }

@@ -26,7 +26,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { connectionOptions, isHopByHop } from '../../../contract/hop-by-hop.ts'
-import { markForwardedClient } from '../client-address.ts'
+import { markForwardedClient, socketAddress } from '../client-address.ts'
 
 export const FORWARD_SECRET_HEADER = 'x-edgefaas-forward-secret'
 export const FORWARD_CLIENT_HEADER = 'x-edgefaas-forward-client'
@@ -136,7 +136,5 @@ function sameSecret(given: Buffer, expected: Buffer): boolean {
 }
 
 function clientOf(req: IncomingMessage): string {
-  const { remoteAddress, remotePort } = req.socket
-  if (!remoteAddress) return 'unknown:0'
-  return `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`
+  return socketAddress(req.socket) ?? 'unknown:0'
 }

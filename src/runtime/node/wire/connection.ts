@@ -12,6 +12,7 @@
  * is closed.
  */
 import type { Socket } from 'node:net'
+import { socketAddress } from '../client-address.ts'
 import { WholeBody } from '../native-async.ts'
 import type { WireDoor, WireRoute } from './door.ts'
 import { OTHER, PARTIAL, parseRequest, type WireRequest } from './parse-request.ts'
@@ -58,10 +59,7 @@ export class WireConnection implements ResponseOwner {
   constructor(socket: Socket, door: WireDoor) {
     this.socket = socket
     this.#door = door
-    const { remoteAddress, remotePort } = socket
-    this.#clientAddress = remoteAddress
-      ? `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`
-      : undefined
+    this.#clientAddress = socketAddress(socket)
     socket.on('data', this.#onData)
     socket.on('end', this.#onEnd)
     socket.on('close', this.#onClose)
