@@ -56,3 +56,23 @@ export function writeTextAnswer(
   res.writeHead(status, headers)
   res.end(text)
 }
+
+/**
+ * Writes a short Web `Response` the gateway made itself (the gate's refusal) whole, with its length;
+ * `extra` headers (flat `[name, value…]`) follow its own.
+ */
+export async function writeWebAnswer(
+  res: CallerResponse,
+  response: Response,
+  extra: string[] = [],
+): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer())
+  const headers: string[] = []
+  response.headers.forEach((value, name) => {
+    if (name !== 'content-length' && name !== 'set-cookie') headers.push(name, value)
+  })
+  for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie)
+  headers.push('content-length', String(body.byteLength), ...extra)
+  res.writeHead(response.status, headers)
+  res.end(body)
+}

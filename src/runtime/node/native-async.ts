@@ -14,7 +14,7 @@ import { type AsyncSubmission, submitAsyncCall } from '../../api/async-submit.ts
 import type { GatewayDeps } from '../../deps.ts'
 import { ApiError, toApiError } from '../../errors.ts'
 import { RecordHeaders } from '../../http/header-map.ts'
-import { type CallerResponse, writeTextAnswer } from './caller-response.ts'
+import { type CallerResponse, writeTextAnswer, writeWebAnswer } from './caller-response.ts'
 import { headerRecord } from './request-headers.ts'
 
 /** The submitter's view of a caller's body: read whole once asked, up to a limit. */
@@ -61,7 +61,10 @@ export function createNativeAsyncSubmitter(deps: GatewayDeps): NativeAsyncSubmit
     submitAsyncCall(deps, submission)
       .then(
         (accepted) => {
-          if (accepted instanceof Response) return writeResponse(res, accepted, body.complete)
+          if (accepted instanceof Response) {
+            // A refused caller whose body is still arriving cannot keep streaming into the connection.
+            return writeWebAnswer(res, accepted, body.complete ? [] : ['connection', 'close'])
+          }
           res.writeHead(202, ['X-Call-Id', accepted.callId, 'X-Start-Time', accepted.startTime])
           res.end()
         },
@@ -176,20 +179,6 @@ function bodyEndedEarly(cause?: unknown): ApiError {
 
 function tooLarge(limit: number): ApiError {
   return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than the limit of ${limit} bytes`)
-}
-
-/** The gate's refusal (a short text answer) as it is. */
-async function writeResponse(res: CallerResponse, response: Response, bodyRead: boolean): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer())
-  const headers: string[] = []
-  response.headers.forEach((value, name) => {
-    if (name !== 'content-length' && name !== 'set-cookie') headers.push(name, value)
-  })
-  for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie)
-  headers.push('content-length', String(body.byteLength))
-  if (!bodyRead) headers.push('connection', 'close')
-  res.writeHead(response.status, headers)
-  res.end(body)
 }
 
 /** A refusal; a connection whose body is still arriving is closed after it. */

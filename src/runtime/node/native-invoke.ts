@@ -26,7 +26,7 @@ import { type CallIdentity, decorate, proxyErrorHeaders } from '../../invoke/hea
 import type { InvocationIO, InvocationResult, RunInvocation } from '../../invoke/invocation.ts'
 import { ResendableBody } from '../../invoke/resendable-body.ts'
 import type { Logger } from '../../logger.ts'
-import { type CallerResponse, writeTextAnswer } from './caller-response.ts'
+import { type CallerResponse, writeTextAnswer, writeWebAnswer } from './caller-response.ts'
 import { CallerHeaders, upstreamHeaderList } from './request-headers.ts'
 import type { BodySink, UpstreamClient, UpstreamResponseBody } from './upstream.ts'
 
@@ -95,7 +95,7 @@ export function createNativeInvoker(options: NativeInvokerOptions): NativeInvoke
       writeText(res, result.status, result.message, result.headers)
       return
     }
-    if (result.kind === 'gate') return writeResponse(res, result.response)
+    if (result.kind === 'gate') return writeWebAnswer(res, result.response)
     const { answer, call, backend } = result
     if (caller.gone || res.destroyed) {
       // The caller left while the answer was on its way: nothing will read it.
@@ -470,19 +470,6 @@ class AnswerWriter implements BodySink {
     this.#over = true
     this.#answer.done()
   }
-}
-
-/** The gate's refusal (a short text answer) as it is. */
-async function writeResponse(res: CallerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer())
-  const headers: string[] = []
-  response.headers.forEach((value, name) => {
-    if (name !== 'content-length' && name !== 'set-cookie') headers.push(name, value)
-  })
-  for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie)
-  headers.push('content-length', String(body.byteLength))
-  res.writeHead(response.status, headers)
-  res.end(body)
 }
 
 function writeText(res: CallerResponse, status: number, message: string, headers: Record<string, string>) {
