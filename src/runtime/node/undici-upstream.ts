@@ -16,7 +16,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import { Agent, type Dispatcher } from 'undici'
-import { HttpTransportError } from '../../http/client.ts'
+import type { HttpTransportError } from '../../http/client.ts'
+import { upstreamTransportError } from './transport-error.ts'
 import type {
   BodySink,
   UpstreamClient,
@@ -187,13 +188,6 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamResponseBody {
   }
 
   #transportError(error: Error): HttpTransportError {
-    if (HttpTransportError.is(error)) return error
-    const code = (error as NodeJS.ErrnoException).code
-    const detail = code && !error.message.includes(code) ? `${error.message} (${code})` : error.message
-    return new HttpTransportError(`${this.#method} ${this.#origin}: ${detail}`, {
-      beforeSend: !this.#sent,
-      responseStarted: this.#responseStarted,
-      cause: error,
-    })
+    return upstreamTransportError(this.#method, this.#origin, error, !this.#sent, this.#responseStarted)
   }
 }

@@ -12,7 +12,7 @@
  * (a malformed head included). A connection is reused only when its request was fully written, its
  * response fully read and framed, and both sides allow keep-alive.
  */
-import { HttpTransportError } from '../../../http/client.ts'
+import { upstreamTransportError } from '../transport-error.ts'
 import type {
   BodySink,
   UpstreamClient,
@@ -106,7 +106,9 @@ export function createWireClient(options: WireClientOptions = {}): UpstreamClien
         close = encoded.close
       } catch (error) {
         // Refused before a byte was built: nothing was sent.
-        return Promise.reject(transportError(request.method, request.origin, error as Error, true, false))
+        return Promise.reject(
+          upstreamTransportError(request.method, request.origin, error as Error, true, false),
+        )
       }
       const exchange = new WireExchange(request.method, request.origin, close)
       let pool = target.pool
@@ -290,7 +292,7 @@ class WireExchange implements ConnectionUser, ResponseEvents, UpstreamResponseBo
     if (this.#over) return
     this.#over = true
     this.#cleanup()
-    this.#failWith(transportError(this.#method, this.#origin, new Error(message), true, false))
+    this.#failWith(upstreamTransportError(this.#method, this.#origin, new Error(message), true, false))
   }
 
   // Internals.
@@ -323,7 +325,9 @@ class WireExchange implements ConnectionUser, ResponseEvents, UpstreamResponseBo
     this.#over = true
     this.#cleanup()
     this.#dropConnection()
-    this.#failWith(transportError(this.#method, this.#origin, error, beforeSend, this.#responseStarted))
+    this.#failWith(
+      upstreamTransportError(this.#method, this.#origin, error, beforeSend, this.#responseStarted),
+    )
   }
 
   #failWith(error: Error): void {
@@ -348,21 +352,4 @@ class WireExchange implements ConnectionUser, ResponseEvents, UpstreamResponseBo
     this.cleanup = null
     cleanup?.()
   }
-}
-
-function transportError(
-  method: string,
-  origin: string,
-  error: Error,
-  beforeSend: boolean,
-  responseStarted: boolean,
-): HttpTransportError {
-  if (HttpTransportError.is(error)) return error
-  const code = (error as NodeJS.ErrnoException).code
-  const detail = code && !error.message.includes(code) ? `${error.message} (${code})` : error.message
-  return new HttpTransportError(`${method} ${origin}: ${detail}`, {
-    beforeSend,
-    responseStarted,
-    cause: error,
-  })
 }
