@@ -11,6 +11,8 @@
  *   (f) through a third gateway with EDGEFAAS_NATIVE_INVOKE=false (the Web transport, for comparison),
  *   (g) through a fourth gateway running N processes on its port (EDGEFAAS_PROCESSES; BENCH_PROCESSES,
  *   default the cores, at least 2). Every other gateway runs one process.
+ *   (h) through a process that only copies bytes between raw sockets (bench/raw-proxy.ts): not a usable
+ *   proxy, the floor of what any Node process in the path of a call adds on this machine.
  * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
  */
 import { execFile } from 'node:child_process'
@@ -41,6 +43,9 @@ async function main(): Promise<void> {
   const undiciProxyPort = await freePort()
   spawnNode('bench/undici-proxy.ts', { PORT: String(undiciProxyPort), TARGET: String(upstreamPort) })
   await waitHttp(`http://127.0.0.1:${undiciProxyPort}/`)
+  const rawProxyPort = await freePort()
+  spawnNode('bench/raw-proxy.ts', { PORT: String(rawProxyPort), TARGET: String(upstreamPort) })
+  await waitHttp(`http://127.0.0.1:${rawProxyPort}/`)
 
   const dataDir = await mkdtemp(join(tmpdir(), 'edgefaas-bench-'))
   const gatewayPort = await freePort()
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
     const webThrough = await wrk(`${web}/function/bench`, connections, script)
     const frontDoor = await wrk(`${front}/function/bench-remote`, connections, script)
     const multiThrough = await wrk(`${multi}/function/bench`, connections, script)
+    const raw = await wrk(`http://127.0.0.1:${rawProxyPort}/`, connections, script)
     rows.push(row('(a) direct', connections, direct, direct))
     rows.push(row('(c) bare node:http proxy', connections, bare, direct))
     rows.push(row('(e) node:http + undici Pool.stream proxy', connections, undiciProxy, direct))
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
     rows.push(
       row(`(g) edgefaas, ${processes} processes (EDGEFAAS_PROCESSES)`, connections, multiThrough, direct),
     )
+    rows.push(row('(h) byte-copying raw-socket proxy (the floor)', connections, raw, direct))
   }
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
