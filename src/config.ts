@@ -183,7 +183,7 @@ export interface Config {
   nativeInvoke: boolean
   /**
    * Node: the fast door — plain invocations read and answered on the raw socket, the rest handed to
-   * node:http (runtime/node/wire/); only with `nativeInvoke`.
+   * node:http (runtime/node/wire/server/); only with `nativeInvoke`.
    */
   wire: boolean
   /**

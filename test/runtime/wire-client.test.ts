@@ -14,7 +14,7 @@ import { HttpTransportError } from '../../src/http/client.ts'
 import { CallControl } from '../../src/invoke/call-control.ts'
 import { createUndiciUpstream } from '../../src/runtime/node/undici-upstream.ts'
 import type { UpstreamClient } from '../../src/runtime/node/upstream.ts'
-import { createWireClient, type WireClientOptions } from '../../src/runtime/node/wire/wire-client.ts'
+import { createWireClient, type WireClientOptions } from '../../src/runtime/node/wire/client/wire-client.ts'
 import { readBody } from '../conformance/upstream.suite.ts'
 import { pollUntil } from '../harness/poll.ts'
 import { answerWith, type ScriptedUpstream, scriptedUpstream } from '../harness/scripted-upstream.ts'
@@ -173,7 +173,9 @@ describe('wire client', () => {
 
   it('an idle pooled connection does not keep the process alive', async () => {
     const server = await upstream((request) => request.socket.write(answerWith(200, 'ok')))
-    const module = fileURLToPath(new URL('../../src/runtime/node/wire/wire-client.ts', import.meta.url))
+    const module = fileURLToPath(
+      new URL('../../src/runtime/node/wire/client/wire-client.ts', import.meta.url),
+    )
     // One call with a 60 s idle limit, then nothing: the process must end on its own, well before.
     const script = `
       import { createWireClient } from ${JSON.stringify(module)}

@@ -12,7 +12,12 @@ import type { CallerResponse } from '../../src/runtime/node/caller-response.ts'
 import { type AsyncCaller, WholeBody } from '../../src/runtime/node/native-async.ts'
 import type { NativeCaller } from '../../src/runtime/node/native-invoke.ts'
 import { beforeEachRequest, createGatewayServer } from '../../src/runtime/node/serve.ts'
-import { OTHER, PARTIAL, type ParseLimits, parseRequest } from '../../src/runtime/node/wire/parse-request.ts'
+import {
+  OTHER,
+  PARTIAL,
+  type ParseLimits,
+  parseRequest,
+} from '../../src/runtime/node/wire/server/parse-request.ts'
 import { pollUntil } from '../harness/poll.ts'
 
 const LIMITS: ParseLimits = { maxHead: 16 * 1024, maxBody: 16 * 1024, maxHeaders: 1000 }

@@ -1,12 +1,12 @@
 /**
  * @module
- * The wire client's request encoder (src/runtime/node/wire/request-encoder.ts): the bytes of one request
+ * The wire client's request encoder (src/runtime/node/wire/client/request-encoder.ts): the bytes of one request
  * in one Buffer, and every request it must refuse before building a byte (header injection, request
  * splitting, headers undici refuses), checked against random names and values.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeRequest, InvalidRequestError } from '../../src/runtime/node/wire/request-encoder.ts'
+import { encodeRequest, InvalidRequestError } from '../../src/runtime/node/wire/client/request-encoder.ts'
 
 const text = (method: string, path: string, headers: string[], body: string | null = null) =>
   encodeRequest(

@@ -1,6 +1,6 @@
 /**
  * @module
- * The wire client's response parser (src/runtime/node/wire/response-parser.ts) on bytes alone: framing
+ * The wire client's response parser (src/runtime/node/wire/client/response-parser.ts) on bytes alone: framing
  * per RFC 9112 §6.3, every malformed head it must refuse, and two properties — random valid responses
  * come back as they were built, and any input (valid or not) split anywhere parses as it does whole.
  */
@@ -11,7 +11,7 @@ import {
   type ResponseHead,
   ResponseParser,
   WireProtocolError,
-} from '../../src/runtime/node/wire/response-parser.ts'
+} from '../../src/runtime/node/wire/client/response-parser.ts'
 
 interface Outcome {
   head: Omit<ResponseHead, 'headers'> & { headers: Record<string, string | string[] | undefined> }

@@ -2,7 +2,7 @@
  * @module
  * What the native invoker (native-invoke.ts) writes an answer to: the few members of node:http's
  * `ServerResponse` it uses, which `ServerResponse` satisfies as it is and the fast door's raw-socket
- * response (wire/response.ts) implements, so the invocation rules are written once for both doors.
+ * response (wire/server/response.ts) implements, so the invocation rules are written once for both doors.
  */
 export interface CallerResponse {
   /** Stores the head (status, flat `[name, value…]` list); throws on a header node:http would refuse. */

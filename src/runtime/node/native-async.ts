@@ -6,7 +6,7 @@
  * function lookup, invoke auth, callback URL check, body limit, the durable enqueue — are
  * src/api/async-submit.ts, which the app's route runs too; this file is only I/O. serve.ts sends here
  * only what the fetch handler would route to that same route: a POST whose raw path is plain and passes
- * the path check, on a Host that is not a custom domain. The fast door (wire/) sends here too: a plain
+ * the path check, on a Host that is not a custom domain. The fast door (wire/server/) sends here too: a plain
  * submission with a small body of known length, read whole off the raw socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'

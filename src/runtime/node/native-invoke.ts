@@ -58,7 +58,7 @@ export interface NativeInvokerOptions {
 
 /**
  * The caller's request as either door hands it over: node:http's (incoming-invoke.ts) or the fast
- * door's (wire/), its body already framed.
+ * door's (wire/server/), its body already framed.
  */
 export interface NativeCaller {
   method: string

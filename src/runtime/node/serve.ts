@@ -7,7 +7,7 @@
  * — goes to the gateway's fetch handler through @hono/node-server, unchanged.
  *
  * With the fast door on (EDGEFAAS_WIRE, the default), a plain invocation does not even reach node:http:
- * wire/door.ts reads it off the raw socket and runs the same native invoker; the first request it does
+ * wire/server/door.ts reads it off the raw socket and runs the same native invoker; the first request it does
  * not take hands the connection to node:http, which then serves it as described above.
  */
 import {
@@ -24,7 +24,7 @@ import type { HookedResponse } from './caller-response.ts'
 import { invokeIncoming } from './incoming-invoke.ts'
 import { type NativeAsyncSubmitter, submitIncoming } from './native-async.ts'
 import type { NativeInvoker } from './native-invoke.ts'
-import { installWireDoor, wireDoorOf } from './wire/door.ts'
+import { installWireDoor, wireDoorOf } from './wire/server/door.ts'
 
 export interface ListenerOptions {
   fetch: GatewayFetch
@@ -36,7 +36,7 @@ export interface ListenerOptions {
     /** Whether this listener serves invocations for a request with this Host (gateway-fetch.ts `servesInvocations`). */
     servesInvocations(host: string | undefined): boolean
     /**
-     * The fast door (wire/): plain invocations read and answered on the raw socket, every other
+     * The fast door (wire/server/): plain invocations read and answered on the raw socket, every other
      * request handed to node:http with its connection. false: node:http parses everything (EDGEFAAS_WIRE).
      */
     wire?: boolean

@@ -1,6 +1,6 @@
 /**
  * @module
- * The error both upstream clients (undici-upstream.ts, wire/wire-client.ts) fail a call with: the
+ * The error both upstream clients (undici-upstream.ts, wire/client/wire-client.ts) fail a call with: the
  * method and origin, the system error code when the message lacks it, and what failover needs to know
  * (src/invoke/attempt-outcome.ts): whether nothing was sent, and whether a response had started.
  */

@@ -1,7 +1,7 @@
 /**
  * @module
  * The upstream client on undici's `Agent` (a keep-alive `Pool` per origin): what carries `https:`
- * origins and streamed request bodies (upstream.ts composes it with the wire client, wire/).
+ * origins and streamed request bodies (upstream.ts composes it with the wire client, wire/client/).
  *
  * A call is dispatched with a handler of our own rather than `request()`/`stream()`: the response head
  * is handed over as soon as it is parsed, and body chunks go straight to whoever consumes them (a

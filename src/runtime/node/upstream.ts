@@ -5,7 +5,7 @@
  * backends alike, and the core's HttpClient (http-client.ts) for remote backends' APIs and for
  * runtimes that serve Web `Request`s.
  *
- * Two clients behind one interface: the wire client (wire/wire-client.ts: `node:net` sockets, its own
+ * Two clients behind one interface: the wire client (wire/client/wire-client.ts: `node:net` sockets, its own
  * HTTP/1.1 encoder and strict parser) for `http:` origins and bodies already whole (none, a string, bytes
  * — the small-body case the native transport reads whole), and undici's Agent (undici-upstream.ts) for
  * `https:` and streamed bodies. Both keep the same failure meaning (HttpTransportError's
@@ -15,7 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Cancellation } from '../../invoke/call-control.ts'
 import { createUndiciUpstream } from './undici-upstream.ts'
-import { createWireClient, wireCanSend } from './wire/wire-client.ts'
+import { createWireClient, wireCanSend } from './wire/client/wire-client.ts'
 
 export interface UpstreamOptions {
   /**

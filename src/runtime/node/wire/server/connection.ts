@@ -12,8 +12,8 @@
  * is closed.
  */
 import type { Socket } from 'node:net'
-import { socketAddress } from '../client-address.ts'
-import { WholeBody } from '../native-async.ts'
+import { socketAddress } from '../../client-address.ts'
+import { WholeBody } from '../../native-async.ts'
 import type { WireDoor, WireRoute } from './door.ts'
 import { OTHER, PARTIAL, parseRequest, type WireRequest } from './parse-request.ts'
 import { type ResponseOwner, WireResponse } from './response.ts'

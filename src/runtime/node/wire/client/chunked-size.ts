@@ -4,7 +4,7 @@
  * No whitespace before the `;` (llhttp refuses it too: parsers that disagree on a chunk boundary are how
  * a body smuggles a second response). Extensions are checked for stray bytes and otherwise ignored.
  */
-import { FIELD_VALUE } from './field-chars.ts'
+import { FIELD_VALUE } from '../field-chars.ts'
 
 /** Hex digits kept at most (leading zeros aside): 13 fit a safe integer. */
 const MAX_SIGNIFICANT_DIGITS = 13

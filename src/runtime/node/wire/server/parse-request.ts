@@ -15,7 +15,7 @@
  *   counts fewer bytes than these, so it accepts whatever this accepts) and at most `maxHeaders` fields.
  */
 
-import { TOKEN } from './field-chars.ts'
+import { TOKEN } from '../field-chars.ts'
 
 /** Methods llhttp accepts and an invocation may use; any other goes to node:http. */
 const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])

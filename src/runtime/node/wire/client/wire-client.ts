@@ -12,14 +12,14 @@
  * (a malformed head included). A connection is reused only when its request was fully written, its
  * response fully read and framed, and both sides allow keep-alive.
  */
-import { upstreamTransportError } from '../transport-error.ts'
+import { upstreamTransportError } from '../../transport-error.ts'
 import type {
   BodySink,
   UpstreamClient,
   UpstreamHead,
   UpstreamRequest,
   UpstreamResponseBody,
-} from '../upstream.ts'
+} from '../../upstream.ts'
 import { encodeRequest } from './request-encoder.ts'
 import { type ResponseEvents, type ResponseHead, ResponseParser } from './response-parser.ts'
 import {

@@ -8,7 +8,7 @@
  * `transfer-encoding`, `keep-alive`, `upgrade`, `expect`, a second `host` or `content-length`, a
  * `content-length` that is not the body's. A refusal is an {@link InvalidRequestError}: nothing was sent.
  */
-import { isFieldValue, isToken } from './field-chars.ts'
+import { isFieldValue, isToken } from '../field-chars.ts'
 
 export class InvalidRequestError extends Error {
   constructor(message: string) {

@@ -12,10 +12,10 @@
  */
 import http, { type Server } from 'node:http'
 import type { Socket } from 'node:net'
-import type { HookedResponse } from '../caller-response.ts'
-import { SMALL_BODY_BYTES } from '../incoming-body.ts'
-import type { NativeAsyncSubmitter } from '../native-async.ts'
-import type { NativeInvoker } from '../native-invoke.ts'
+import type { HookedResponse } from '../../caller-response.ts'
+import { SMALL_BODY_BYTES } from '../../incoming-body.ts'
+import type { NativeAsyncSubmitter } from '../../native-async.ts'
+import type { NativeInvoker } from '../../native-invoke.ts'
 import { WireConnection } from './connection.ts'
 import type { ParseLimits } from './parse-request.ts'
 

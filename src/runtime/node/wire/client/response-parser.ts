@@ -15,8 +15,8 @@
  * connection is not reused; 1xx interim answers (100, 103) are skipped.
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import { FIELD_VALUE, TOKEN } from '../field-chars.ts'
 import { parseChunkSize } from './chunked-size.ts'
-import { FIELD_VALUE, TOKEN } from './field-chars.ts'
 import { headerName } from './header-names.ts'
 
 /** undici's default maximum header size (Node's `http.maxHeaderSize`): status line and fields. */

@@ -10,8 +10,8 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type { CallerResponse } from '../caller-response.ts'
-import { isFieldValue, isToken } from './field-chars.ts'
+import type { CallerResponse } from '../../caller-response.ts'
+import { isFieldValue, isToken } from '../field-chars.ts'
 
 /** What a response needs of its connection. */
 export interface ResponseOwner {
