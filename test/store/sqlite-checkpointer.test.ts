@@ -3,11 +3,14 @@
  * (src/runtime/node/sqlite-checkpointer.ts): the gateway's connection never checkpoints inside a COMMIT,
  * yet committed pages still reach the database file, and closing the store ends the thread.
  */
+import { execFile } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startCheckpointer } from '../../src/runtime/node/sqlite-checkpointer.ts'
 import { pollUntil } from '../harness/poll.ts'
@@ -54,5 +57,26 @@ describe('SQLite checkpoints off the event loop', () => {
     await checkpointer.close()
     await checkpointer.close()
     db.exec('CREATE TABLE u (id INTEGER PRIMARY KEY)')
+  })
+
+  it('a program whose last handle is the thread runs on after close()', async () => {
+    // The thread is unref'd while the store is open; closing must hold the process until it has ended,
+    // or a script's `await store.close()` is where the process silently exits (code 13, nothing after).
+    const module = fileURLToPath(new URL('../../src/runtime/node/sqlite-checkpointer.ts', import.meta.url))
+    const script = `
+      const { DatabaseSync } = await import('node:sqlite')
+      const { startCheckpointer } = await import(${JSON.stringify(module)})
+      const path = ${JSON.stringify(join(dir, 'child.db'))}
+      for (const round of [1, 2]) {
+        const db = new DatabaseSync(path)
+        db.exec('PRAGMA journal_mode = WAL')
+        const checkpointer = startCheckpointer(db, path, 20)
+        await checkpointer.close()
+        db.close()
+        console.log('after close ' + round)
+      }
+    `
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script])
+    expect(stdout.trim().split('\n')).toEqual(['after close 1', 'after close 2'])
   })
 })

@@ -60,6 +60,9 @@ export function startCheckpointer(sqlite: DatabaseSync, path: string, intervalMs
       if (!running) return
       worker = null
       const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()))
+      // Unref'd, the thread would not keep the process alive while it finishes: a program whose last
+      // handle it is would end inside this await, and nothing after `await store.close()` would run.
+      running.ref()
       running.postMessage('close')
       await exited
     },
