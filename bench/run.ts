@@ -13,7 +13,8 @@
  *   default the cores, at least 2). Every other gateway runs one process.
  *   (h) through a process that only copies bytes between raw sockets (bench/raw-proxy.ts): not a usable
  *   proxy, the floor of what any Node process in the path of a call adds on this machine.
- * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md.
+ * Prints requests/s, p50, p99 and the ratios to (a) as a Markdown table for docs/performance.md, each
+ * figure the median of BENCH_ROUNDS (default 3) rounds that take every path in turn.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -24,6 +25,8 @@ import { deployBenchFunction, freePort, runBench, spawnNode, waitHttp } from './
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const WARMUP_S = 2
 const CONNECTIONS = [1, 16]
+/** Interleaved rounds per connection count; each printed figure is the median of its rounds. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 interface WrkResult {
   rps: number
@@ -136,34 +139,35 @@ async function main(): Promise<void> {
     'wrk.method = "POST"\nwrk.body = "hello"\nwrk.headers["Content-Type"] = "text/plain"\n',
   )
 
+  const paths: Array<{ label: string; url: string }> = [
+    { label: '(a) direct', url: `http://127.0.0.1:${upstreamPort}/` },
+    { label: '(c) bare node:http proxy', url: `http://127.0.0.1:${bareProxyPort}/` },
+    { label: '(e) node:http + undici Pool.stream proxy', url: `http://127.0.0.1:${undiciProxyPort}/` },
+    { label: '(b) edgefaas → http-mode function', url: `${gateway}/function/bench` },
+    { label: '(f) edgefaas, Web transport (EDGEFAAS_NATIVE_INVOKE=false)', url: `${web}/function/bench` },
+    { label: '(d) front door → backend edgefaas → function', url: `${front}/function/bench-remote` },
+    { label: `(g) edgefaas, ${processes} processes (EDGEFAAS_PROCESSES)`, url: `${multi}/function/bench` },
+    { label: '(h) byte-copying raw-socket proxy (the floor)', url: `http://127.0.0.1:${rawProxyPort}/` },
+  ]
   const rows: string[] = []
   for (const connections of CONNECTIONS) {
-    const direct = await wrk(`http://127.0.0.1:${upstreamPort}/`, connections, script)
-    const bare = await wrk(`http://127.0.0.1:${bareProxyPort}/`, connections, script)
-    const undiciProxy = await wrk(`http://127.0.0.1:${undiciProxyPort}/`, connections, script)
-    const through = await wrk(`${gateway}/function/bench`, connections, script)
-    const webThrough = await wrk(`${web}/function/bench`, connections, script)
-    const frontDoor = await wrk(`${front}/function/bench-remote`, connections, script)
-    const multiThrough = await wrk(`${multi}/function/bench`, connections, script)
-    const raw = await wrk(`http://127.0.0.1:${rawProxyPort}/`, connections, script)
-    rows.push(row('(a) direct', connections, direct, direct))
-    rows.push(row('(c) bare node:http proxy', connections, bare, direct))
-    rows.push(row('(e) node:http + undici Pool.stream proxy', connections, undiciProxy, direct))
-    rows.push(row('(b) edgefaas → http-mode function', connections, through, direct))
-    rows.push(
-      row('(f) edgefaas, Web transport (EDGEFAAS_NATIVE_INVOKE=false)', connections, webThrough, direct),
-    )
-    rows.push(row('(d) front door → backend edgefaas → function', connections, frontDoor, direct))
-    rows.push(
-      row(`(g) edgefaas, ${processes} processes (EDGEFAAS_PROCESSES)`, connections, multiThrough, direct),
-    )
-    rows.push(row('(h) byte-copying raw-socket proxy (the floor)', connections, raw, direct))
+    // Interleaved rounds, each path once per round, and the median of each figure: a stall of the
+    // machine during one cell moves one sample of one path, not the row.
+    const samples = paths.map((): WrkResult[] => [])
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, path] of paths.entries()) {
+        samples[i]!.push(await wrk(path.url, connections, script, round === 0))
+      }
+    }
+    const medians = samples.map(median)
+    const direct = medians[0]!
+    for (const [i, path] of paths.entries()) rows.push(row(path.label, connections, medians[i]!, direct))
   }
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   )
   console.log(
-    `wrk -t1, ${DURATION_S} s per cell after ${WARMUP_S} s warm-up; keep-alive; POST of 5 bytes, 2-byte answer; load average ${loadavg()
+    `wrk -t1, ${DURATION_S} s per cell after ${WARMUP_S} s warm-up, median of ${ROUNDS} interleaved rounds; keep-alive; POST of 5 bytes, 2-byte answer; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}\n`,
   )
@@ -183,8 +187,23 @@ function row(label: string, connections: number, r: WrkResult, base: WrkResult):
   return `| ${label}${errors} | ${connections} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(3)} | ${r.p99ms.toFixed(3)} | ${ratio} | ${added} |`
 }
 
-async function wrk(url: string, connections: number, script: string): Promise<WrkResult> {
-  await run('wrk', ['-t1', `-c${connections}`, `-d${WARMUP_S}s`, '-s', script, url])
+/** Each figure's median over the rounds, taken apart (errors are summed). */
+function median(results: WrkResult[]): WrkResult {
+  const mid = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    const half = sorted.length >> 1
+    return sorted.length % 2 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2
+  }
+  return {
+    rps: mid(results.map((r) => r.rps)),
+    p50ms: mid(results.map((r) => r.p50ms)),
+    p99ms: mid(results.map((r) => r.p99ms)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  }
+}
+
+async function wrk(url: string, connections: number, script: string, warmUp: boolean): Promise<WrkResult> {
+  if (warmUp) await run('wrk', ['-t1', `-c${connections}`, `-d${WARMUP_S}s`, '-s', script, url])
   const out = await run('wrk', [
     '-t1',
     `-c${connections}`,
