@@ -47,4 +47,20 @@ describe('hot-path metrics at scrape', () => {
     expect(body).toMatch(/edgefaas_backend_request_duration_seconds_bucket\{le="10",backend="local"\} 2/)
     expect(await metrics.invocationCounts()).toEqual(new Map([['f.ns', 2]]))
   })
+
+  it('process metrics still see an event-loop stall, sampled every 100 ms rather than every 10 ms', async () => {
+    const metrics = createPromMetrics({ processMetrics: true })
+    await metrics.render() // starts a fresh window: prom-client resets the delay histogram per scrape
+    // Let the monitor's timer arm, then block the loop for 300 ms: the next sample is that late.
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const until = performance.now() + 300
+    while (performance.now() < until) {
+      // A stall, as a synchronous handler would cause.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const { body } = await metrics.render()
+    const max = Number(line(body, 'nodejs_eventloop_lag_max_seconds')?.split(' ')[1])
+    expect(max).toBeGreaterThan(0.15)
+    expect(line(body, 'nodejs_eventloop_lag_p99_seconds')).toBeDefined()
+  })
 })
