@@ -198,3 +198,82 @@ describe('embedded queue shared by several gateways', () => {
     })
   }
 })
+
+describe('embedded queue polling while idle', () => {
+  let opened: OpenedStore
+  let leases = 0
+
+  beforeAll(async () => {
+    opened = await openStore(':memory:', dir)
+    // Counts the lease statements, the poll's cost, as they reach the store.
+    const lease = opened.store.queueLease.bind(opened.store)
+    opened.store.queueLease = (...args) => {
+      leases++
+      return lease(...args)
+    }
+  })
+  afterAll(() => opened.close())
+
+  it('backs off while a queue stays empty, from pollMs up to idlePollMs', async () => {
+    const queue = createEmbeddedQueue(opened.store, { pollMs: 20, idlePollMs: 160 })
+    leases = 0
+    // 1.2 s of waiting on an empty queue: every 20 ms would be 60 looks; 20, 40, 80, then every 160 ms
+    // is about 10.
+    const started = Date.now()
+    while (Date.now() - started < 1_200) {
+      expect(await queue.receive('idle-backoff', { max: 1, leaseMs: 1_000, waitMs: 300 })).toEqual([])
+    }
+    expect(leases).toBeGreaterThanOrEqual(5)
+    expect(leases).toBeLessThanOrEqual(14)
+    await queue.close()
+  })
+
+  it('a receive that may not wait looks at once, backoff or not', async () => {
+    const queue = createEmbeddedQueue(opened.store, { pollMs: 20, idlePollMs: 600_000 })
+    expect(await queue.receive('no-wait', { max: 1, leaseMs: 1_000, waitMs: 50 })).toEqual([])
+    leases = 0
+    expect(await queue.receive('no-wait', { max: 1, leaseMs: 1_000, waitMs: 0 })).toEqual([])
+    expect(leases).toBe(1)
+    await queue.close()
+  })
+
+  it('a delayed retry is leased again when its delay is over, not at the backed-off poll', async () => {
+    // A poll far longer than the test's timeout: only the retry's own wake-up can make it pass.
+    const queue = createEmbeddedQueue(opened.store, { pollMs: 600_000 })
+    await queue.enqueue(call('retry-wake'))
+    const [first] = await queue.receive('retry-wake', { max: 1, leaseMs: 60_000, waitMs: 0 })
+    expect(first).toBeDefined()
+    // The queue is found empty: the next look is 10 minutes away.
+    expect(await queue.receive('retry-wake', { max: 1, leaseMs: 60_000, waitMs: 200 })).toEqual([])
+    await queue.retry(first!, 150)
+    const started = Date.now()
+    const [again] = await queue.receive('retry-wake', { max: 1, leaseMs: 60_000, waitMs: 600_000 })
+    expect(again?.record.id).toBe(first!.record.id)
+    expect(Date.now() - started).toBeLessThan(5_000)
+    await queue.ack(again!)
+    await queue.close()
+  })
+
+  it("sees another driver's enqueue within idlePollMs after a quiet spell", async () => {
+    const file = join(dir, 'idle-shared.db')
+    const producerStore = await openStore(file, dir)
+    const consumerStore = await openStore(file, dir)
+    const producer = createEmbeddedQueue(producerStore.store)
+    const consumer = createEmbeddedQueue(consumerStore.store, { pollMs: 20, idlePollMs: 300 })
+    try {
+      const waiting = consumer.receive('cross', { max: 1, leaseMs: 60_000, waitMs: 10_000 })
+      // Long enough for the consumer to reach its ceiling (20, 40, 80, 160, 300 ms).
+      await new Promise((resolve) => setTimeout(resolve, 800))
+      const enqueued = Date.now()
+      await producer.enqueue(call('cross'))
+      const [message] = await waiting
+      expect(message).toBeDefined()
+      // At most one backoff period and a lease; generous for a loaded machine.
+      expect(Date.now() - enqueued).toBeLessThan(300 + 1_500)
+      await consumer.ack(message!)
+    } finally {
+      await Promise.all([producer.close(), consumer.close()])
+      await Promise.all([producerStore.close(), consumerStore.close()])
+    }
+  })
+})

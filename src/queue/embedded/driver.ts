@@ -12,25 +12,32 @@
  * an error would only make it treat a finished call as failed; the message is the new holder's now, and
  * delivery is at least once anyway. Only a receipt this driver never made throws.
  *
- * A waiting `receive` polls every `pollMs` for messages other gateways (or processes) enqueued, and is woken
- * at once by an `enqueue` through this same driver: with the worker in the gateway's own process, a call
- * starts without waiting for the next poll.
+ * A waiting `receive` polls for messages other gateways (or processes) enqueued, and is woken at once by an
+ * `enqueue` through this same driver: with the worker in the gateway's own process, a call starts without
+ * waiting for the next poll. The poll backs off while a queue stays empty, from `pollMs` doubling up to
+ * `idlePollMs`, and is back at `pollMs` once a lease finds work: an idle poll is a write statement, and at
+ * ten a second it was most of an idle gateway's CPU. A retry with a delay wakes the waiting receives when
+ * its delay is over, so backing off never holds back this driver's own calls; another process's enqueue
+ * after a quiet spell waits at most `idlePollMs`.
  *
  * Lease and delay times come from the gateway's clock (`now`), so gateways sharing a store need clocks
  * in sync to well under the lease length.
  */
 import type { Store } from '../../store/types.ts'
-import { sleep } from '../sleep.ts'
 import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from '../types.ts'
 
 export interface EmbeddedQueueOptions {
-  /** How often a waiting `receive` looks again; default 100 ms. */
+  /** How often a waiting `receive` looks again while work is coming in; default 100 ms. */
   pollMs?: number
+  /** The longest wait between looks at a queue that has stayed empty; default 10 × `pollMs`. */
+  idlePollMs?: number
   /** The clock for availability and lease times (tests move it); waiting always uses real time. */
   now?: () => Date
 }
 
 const DEFAULT_POLL_MS = 100
+/** Backoff ceiling for an empty queue, in multiples of `pollMs`: 1 s by default. */
+const IDLE_POLL_FACTOR = 10
 
 /** `<id>:<token>`: ids may contain `:`, tokens (UUIDs) never do, so the last colon splits them. */
 function parseReceipt(receipt: string): { id: string; token: string } {
@@ -43,16 +50,38 @@ function parseReceipt(receipt: string): { id: string; token: string } {
 
 export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions = {}): QueueDriver {
   const pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS)
+  const idlePollMs = Math.max(pollMs, options.idlePollMs ?? pollMs * IDLE_POLL_FACTOR)
   const now = options.now ?? (() => new Date())
   // Aborted by close(), so a receive waiting for messages returns instead of holding shutdown up.
   const closing = new AbortController()
 
-  // One controller per waiting receive; an enqueue aborts them all so each leases again right away.
-  const waiting = new Set<AbortController>()
+  // Per queue that a lease found empty: how many times in a row, and when the next look is due.
+  const idle = new Map<string, { emptyLeases: number; nextLeaseAt: number }>()
+  // One wake-up per waiting receive; an enqueue calls them all so each leases again right away.
+  const waiting = new Set<() => void>()
   const wakeWaiting = () => {
-    for (const wake of waiting) wake.abort()
+    idle.clear()
+    for (const wake of waiting) wake()
     waiting.clear()
   }
+  const leasedEmpty = (queue: string) => {
+    const emptyLeases = (idle.get(queue)?.emptyLeases ?? 0) + 1
+    const backoff = Math.min(idlePollMs, pollMs * 2 ** Math.min(emptyLeases - 1, 20))
+    idle.set(queue, { emptyLeases, nextLeaseAt: Date.now() + backoff })
+  }
+  /** Waits until `until` (ms since epoch), an enqueue, or `signal`; never throws. */
+  const pause = (until: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        waiting.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, until - Date.now()))
+      signal.addEventListener('abort', done, { once: true })
+      waiting.add(done)
+    })
 
   const assertOpen = () => {
     if (closing.signal.aborted) throw new Error('The embedded queue is closed')
@@ -87,13 +116,21 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
       const deadline = Date.now() + Math.max(0, opts.waitMs)
       for (;;) {
         if (signal.aborted) return []
+        // A queue found empty is looked at again when its backoff is over; a receive that may not
+        // wait (waitMs 0) always looks once.
+        const due = opts.waitMs > 0 ? (idle.get(queue)?.nextLeaseAt ?? 0) : 0
+        if (due > Date.now()) {
+          if (Date.now() >= deadline) return []
+          await pause(Math.min(due, deadline), signal)
+          continue
+        }
         const messages = await lease(queue, max, opts.leaseMs)
-        const left = deadline - Date.now()
-        if (messages.length > 0 || left <= 0) return messages
-        const wake = new AbortController()
-        waiting.add(wake)
-        await sleep(Math.min(pollMs, left), AbortSignal.any([signal, wake.signal]))
-        waiting.delete(wake)
+        if (messages.length > 0) {
+          idle.delete(queue)
+          return messages
+        }
+        leasedEmpty(queue)
+        if (Date.now() >= deadline) return []
       }
     },
 
@@ -104,7 +141,10 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
 
     async retry(message: QueueMessage, delayMs: number): Promise<void> {
       const { id, token } = parseReceipt(message.receipt)
-      await store.queueRetry(id, token, new Date(now().getTime() + Math.max(0, delayMs)))
+      const delay = Math.max(0, delayMs)
+      await store.queueRetry(id, token, new Date(now().getTime() + delay))
+      // Due again after `delay`: waiting receives look then, whatever their backoff says.
+      setTimeout(wakeWaiting, delay).unref?.()
     },
 
     async extend(message: QueueMessage, leaseMs: number): Promise<void> {
