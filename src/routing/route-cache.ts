@@ -83,6 +83,22 @@ export function createRouteCache(
     if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string)
   }
 
+  /**
+   * Invalidation (a write here, the routes version moving, a scale from zero): the next read goes to
+   * the store, but the last answer stays behind it, so a store that fails right then is answered from
+   * it as from any stale entry, and an invalidation just before an outage does not turn every call
+   * into a 503. The entry is replaced, not edited, so a reload already in flight cannot install what
+   * it read before the change.
+   */
+  function expire(k: string, hit: Entry): void {
+    if (!hit.known) {
+      entries.delete(k)
+      return
+    }
+    const { record } = hit.known
+    entries.set(k, { value: Promise.resolve(record), expiresAt: Number.NEGATIVE_INFINITY, known: { record } })
+  }
+
   function remember(entry: Entry): void {
     entry.value.then(
       (record) => {
@@ -169,10 +185,12 @@ export function createRouteCache(
       return known?.record
     },
     invalidate(namespace, name) {
-      entries.delete(key(namespace, name))
+      const k = key(namespace, name)
+      const hit = entries.get(k)
+      if (hit) expire(k, hit)
     },
     clear() {
-      entries.clear()
+      for (const [k, hit] of entries) expire(k, hit)
     },
   }
 }

@@ -66,6 +66,59 @@ describe('route cache', () => {
     expect(calls).toHaveLength(2)
   })
 
+  it('an invalidated or cleared function is served from its last answer when the store fails right then', async () => {
+    // The chaos test's case: the routes version moved (a scale, a deploy elsewhere) just before the
+    // database went away. Dropping the entries would have answered every call 503 until it was back.
+    let fail = false
+    const store = {
+      getFunction: async (_namespace: string, name: string) => {
+        if (fail) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+        return name === 'absent' ? null : record
+      },
+    } as unknown as Store
+    const stale: unknown[] = []
+    const cache = createRouteCache(store, 60_000, () => 0, { onStale: (e) => stale.push(e) })
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(await cache.get('ns', 'absent')).toBeNull()
+    fail = true
+    cache.invalidate('ns', 'fn')
+    expect(cache.peek?.('ns', 'fn')).toBeUndefined() // expired: the hot path goes to get()
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    cache.clear()
+    expect(await cache.get('ns', 'fn')).toBe(record)
+    expect(await cache.get('ns', 'absent')).toBeNull()
+    expect(stale.length).toBeGreaterThanOrEqual(2)
+    // A name never read has nothing to fall back on: the store's error.
+    await expect(cache.get('ns', 'never-read')).rejects.toThrow('ECONNREFUSED')
+  })
+
+  it('a reload in flight at an invalidation does not install what it read before the change', async () => {
+    let generation = 1
+    let release: (() => void) | undefined
+    let hold = false
+    const store = {
+      getFunction: async () => {
+        const read = { namespace: 'ns', name: 'fn', generation, updatedAt: new Date(generation) }
+        if (hold) await new Promise<void>((resolve) => (release = resolve))
+        return read as FunctionRecord
+      },
+    } as unknown as Store
+    let now = 0
+    const cache = createRouteCache(store, 1000, () => now)
+    expect((await cache.get('ns', 'fn'))?.generation).toBe(1)
+    // Refresh ahead starts a reload that reads generation 1 and is held there.
+    hold = true
+    now = 900
+    cache.peek?.('ns', 'fn')
+    // The function changes and this gateway invalidates; the held reload then finishes.
+    generation = 2
+    hold = false
+    cache.invalidate('ns', 'fn')
+    release?.()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect((await cache.get('ns', 'fn'))?.generation).toBe(2)
+  })
+
   it('concurrent misses share one query', async () => {
     let resolveFirst: (() => void) | undefined
     let count = 0
