@@ -21,6 +21,15 @@ export function spawnNode(script: string, env: Record<string, string>, flags: st
   return child
 }
 
+/** The value at percentile `p` (0–100) of `values`, nearest rank from below; 0 for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+}
+
+export const median = (values: number[]): number => percentile(values, 50)
+
 export function stopChildren(): void {
   for (const child of children.splice(0)) child.kill('SIGTERM')
 }

@@ -20,7 +20,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { deployBenchFunction, freePort, runBench, spawnNode, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, median, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const WARMUP_S = 2
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
         samples[i]!.push(await wrk(path.url, connections, script, round === 0))
       }
     }
-    const medians = samples.map(median)
+    const medians = samples.map(medianOf)
     const direct = medians[0]!
     for (const [i, path] of paths.entries()) rows.push(row(path.label, connections, medians[i]!, direct))
   }
@@ -188,16 +188,11 @@ function row(label: string, connections: number, r: WrkResult, base: WrkResult):
 }
 
 /** Each figure's median over the rounds, taken apart (errors are summed). */
-function median(results: WrkResult[]): WrkResult {
-  const mid = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b)
-    const half = sorted.length >> 1
-    return sorted.length % 2 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2
-  }
+function medianOf(results: WrkResult[]): WrkResult {
   return {
-    rps: mid(results.map((r) => r.rps)),
-    p50ms: mid(results.map((r) => r.p50ms)),
-    p99ms: mid(results.map((r) => r.p99ms)),
+    rps: median(results.map((r) => r.rps)),
+    p50ms: median(results.map((r) => r.p50ms)),
+    p99ms: median(results.map((r) => r.p99ms)),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
   }
 }

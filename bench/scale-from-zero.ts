@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pollUntil } from '../test/harness/poll.ts'
-import { deployBenchFunction, freePort, runBench, spawnNode, waitHttp } from './lib.ts'
+import { deployBenchFunction, freePort, median, runBench, spawnNode, waitHttp } from './lib.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const PASSWORD = 'bench-password'
@@ -51,8 +51,7 @@ async function main(): Promise<void> {
     times.push(ms)
     console.log(`round ${round + 1}: first byte after ${ms.toFixed(0)} ms`)
   }
-  const sorted = [...times].sort((a, b) => a - b)
-  console.log(`scale from zero, first byte: median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms`)
+  console.log(`scale from zero, first byte: median ${median(times).toFixed(0)} ms`)
   await rm(dataDir, { recursive: true, force: true })
 }
 

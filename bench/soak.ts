@@ -22,7 +22,7 @@ import { type Outcome, startMixedLoad } from '../test/harness/mixed-load.ts'
 import { startNatsCluster } from '../test/harness/nats-cluster.ts'
 import { pollUntil } from '../test/harness/poll.ts'
 import { startPostgres } from '../test/harness/postgres.ts'
-import { runBench } from './lib.ts'
+import { median, percentile, runBench } from './lib.ts'
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600)
 const SETUPS = (process.env.SOAK_SETUPS ?? 'embedded,scaled').split(',').map((s) => s.trim())
@@ -56,14 +56,6 @@ async function heapMiB(url: string): Promise<number | null> {
   const value = /^nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text)?.[1]
   return value ? Number(value) / 1024 / 1024 : null
 }
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
-}
-
-const median = (values: number[]) => percentile(values, 50)
 
 interface Setup {
   name: string

@@ -10,7 +10,7 @@
 import { createMemoryProvider } from '../test/harness/memory-provider.ts'
 import { startTestGateway } from '../test/harness/node-gateway.ts'
 import { pollUntil } from '../test/harness/poll.ts'
-import { runBench } from './lib.ts'
+import { percentile, runBench } from './lib.ts'
 
 const FUNCTIONS = Number(process.env.BENCH_UI_FUNCTIONS ?? 500)
 const RUNS = 60
@@ -93,8 +93,7 @@ async function measure(run: () => Promise<void>): Promise<{ p50: number; p95: nu
     await run()
     times.push(performance.now() - started)
   }
-  times.sort((a, b) => a - b)
-  return { p50: times[Math.floor(RUNS * 0.5)] ?? 0, p95: times[Math.floor(RUNS * 0.95)] ?? 0 }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) }
 }
 
 const fmt = (ms: number) => ms.toFixed(1)
