@@ -24,6 +24,7 @@
  * in sync to well under the lease length.
  */
 import type { Store } from '../../store/types.ts'
+import { sleep } from '../sleep.ts'
 import type { CallRecord, QueueDriver, QueueMessage, ReceiveOptions } from '../types.ts'
 
 export interface EmbeddedQueueOptions {
@@ -57,11 +58,11 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
 
   // Per queue that a lease found empty: how many times in a row, and when the next look is due.
   const idle = new Map<string, { emptyLeases: number; nextLeaseAt: number }>()
-  // One wake-up per waiting receive; an enqueue calls them all so each leases again right away.
-  const waiting = new Set<() => void>()
+  // One controller per waiting receive; an enqueue aborts them all so each leases again right away.
+  const waiting = new Set<AbortController>()
   const wakeWaiting = () => {
     idle.clear()
-    for (const wake of waiting) wake()
+    for (const wake of waiting) wake.abort()
     waiting.clear()
   }
   const leasedEmpty = (queue: string) => {
@@ -69,19 +70,6 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
     const backoff = Math.min(idlePollMs, pollMs * 2 ** Math.min(emptyLeases - 1, 20))
     idle.set(queue, { emptyLeases, nextLeaseAt: Date.now() + backoff })
   }
-  /** Waits until `until` (ms since epoch), an enqueue, or `signal`; never throws. */
-  const pause = (until: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        waiting.delete(done)
-        resolve()
-      }
-      const timer = setTimeout(done, Math.max(0, until - Date.now()))
-      signal.addEventListener('abort', done, { once: true })
-      waiting.add(done)
-    })
 
   const assertOpen = () => {
     if (closing.signal.aborted) throw new Error('The embedded queue is closed')
@@ -121,7 +109,10 @@ export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions 
         const due = opts.waitMs > 0 ? (idle.get(queue)?.nextLeaseAt ?? 0) : 0
         if (due > Date.now()) {
           if (Date.now() >= deadline) return []
-          await pause(Math.min(due, deadline), signal)
+          const wake = new AbortController()
+          waiting.add(wake)
+          await sleep(Math.min(due, deadline) - Date.now(), AbortSignal.any([signal, wake.signal]))
+          waiting.delete(wake)
           continue
         }
         const messages = await lease(queue, max, opts.leaseMs)
