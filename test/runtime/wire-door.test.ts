@@ -19,6 +19,7 @@ import {
   parseRequest,
 } from '../../src/runtime/node/wire/server/parse-request.ts'
 import { pollUntil } from '../harness/poll.ts'
+import { splitAt } from '../harness/split-bytes.ts'
 
 const LIMITS: ParseLimits = { maxHead: 16 * 1024, maxBody: 16 * 1024, maxHeaders: 1000 }
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
@@ -268,18 +269,8 @@ function render(parts: Parts): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), parts.body])
 }
 
-/** Cuts `bytes` at the given points (taken modulo its length). */
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % bytes.length))].filter((c) => c > 0).sort((a, b) => a - b)
-  const out: Buffer[] = []
-  let from = 0
-  for (const point of points) {
-    out.push(bytes.subarray(from, point))
-    from = point
-  }
-  out.push(bytes.subarray(from))
-  return out
-}
+/** Cuts `bytes` at the given points into non-empty pieces: the last piece always ends the request. */
+const split = (bytes: Buffer, cuts: number[]) => splitAt(bytes, cuts).filter((piece) => piece.length > 0)
 
 // ---------------------------------------------------------------------------------------------------
 

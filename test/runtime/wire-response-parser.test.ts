@@ -12,6 +12,7 @@ import {
   ResponseParser,
   WireProtocolError,
 } from '../../src/runtime/node/wire/client/response-parser.ts'
+import { splitAt } from '../harness/split-bytes.ts'
 
 interface Outcome {
   head: Omit<ResponseHead, 'headers'> & { headers: Record<string, string | string[] | undefined> }
@@ -396,24 +397,11 @@ const response = fc
     }
   })
 
-/** Cuts `raw` at the given points (sorted, deduplicated, within bounds). */
-function split(raw: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let last = 0
-  for (const point of points) {
-    chunks.push(raw.subarray(last, point))
-    last = point
-  }
-  chunks.push(raw.subarray(last))
-  return chunks
-}
-
 describe('wire response parser: properties', () => {
   it('a random valid response parses back to what was built, split at any points', () => {
     fc.assert(
       fc.property(response, fc.array(fc.nat(), { maxLength: 12 }), (built, cuts) => {
-        const outcome = parse('GET', split(built.raw, cuts))
+        const outcome = parse('GET', splitAt(built.raw, cuts))
         expect(outcome.error).toBeNull()
         expect(outcome.head?.status).toBe(built.status)
         const expected: Record<string, string | string[]> = {}
@@ -449,7 +437,7 @@ describe('wire response parser: properties', () => {
     fc.assert(
       fc.property(fc.oneof(mutated, junk), fc.array(fc.nat(), { maxLength: 12 }), (raw, cuts) => {
         const once = parse('GET', [raw])
-        const pieces = parse('GET', split(raw, cuts))
+        const pieces = parse('GET', splitAt(raw, cuts))
         expect(pieces).toEqual(once)
       }),
       { numRuns: 600 },

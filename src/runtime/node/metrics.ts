@@ -37,9 +37,9 @@ const EVENT_LOOP_SAMPLE_MS = 100
 
 export function createPromMetrics(options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry()
-  // prom-client samples event-loop delay with a timer every 10 ms by default: 100 wake-ups a second
-  // that keep an idle gateway's process busy (4% of a core here, most of its idle cost). A timer
-  // every 100 ms still catches any stall long enough to matter to a call, at a tenth of the wake-ups.
+  // prom-client samples event-loop delay with a timer every 10 ms by default: 100 wake-ups a second,
+  // most of an idle gateway's system calls (its idle CPU went from 4.0% to 3.4% of a core here without
+  // them). A timer every 100 ms still catches any stall long enough to matter to a call.
   if (options.processMetrics) {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
   }
